@@ -1,0 +1,89 @@
+// The `salesops` command-line program: a registry of subcommands, CSV input, JSON output.
+//
+// Each subcommand lives in its own cmd_<name>.cpp and registers itself with a static
+// `registrar`, so modules add subcommands without touching a shared file. The program reads
+// CSV with a header row from standard input or --input FILE, writes JSON (or CSV) to standard
+// output, and reports errors on standard error: exit status 2 for bad input (salesops::
+// invalid_input, malformed CSV, bad options), 3 for numerical trouble, 1 for anything else.
+#ifndef SALESOPS_CLI_HPP
+#define SALESOPS_CLI_HPP
+
+#include <CLI/CLI.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <iosfwd>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace salesops_cli {
+
+/// Streams a subcommand works with; `in` is the CSV input (stdin or --input FILE).
+struct io {
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+/// What a subcommand does once its options are parsed.
+using action = std::function<void(io&)>;
+
+/// A subcommand: `setup` adds its options to `app` (binding them to state it owns) and
+/// returns the action to run after parsing.
+struct command {
+  std::string name;
+  std::string description;
+  std::function<action(CLI::App& app)> setup;
+};
+
+/// All registered subcommands, in registration order.
+std::vector<command>& registry();
+
+/// Registers a subcommand at static-initialisation time: `static registrar r{{...}};`.
+struct registrar {
+  explicit registrar(command c);
+};
+
+/// Runs the program on the given arguments and streams; returns the exit status.
+int run(int argc, const char* const* argv, std::istream& in, std::ostream& out,
+        std::ostream& err);
+
+/// Malformed input that is not a salesops library error (bad CSV, unknown column...).
+class input_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A CSV table with a header row (RFC 4180: quoted fields, doubled quotes, CRLF).
+struct csv_table {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+
+  /// Index of the column named `name`; throws input_error naming it when absent.
+  std::size_t column(const std::string& name) const;
+  /// True when the header has a column named `name`.
+  bool has_column(const std::string& name) const;
+  /// Field `col` of data row `row` parsed as a finite-or-not double; throws input_error
+  /// naming the column, the 1-based data row and the text when it is not a number.
+  double number(std::size_t row, std::size_t col) const;
+  /// Field parsed as a signed 64-bit integer; throws input_error when it is not one.
+  long long integer(std::size_t row, std::size_t col) const;
+  /// Whole column parsed with number().
+  std::vector<double> numbers(const std::string& name) const;
+  /// Whole column parsed with integer().
+  std::vector<long long> integers(const std::string& name) const;
+  /// Whole column as text.
+  std::vector<std::string> strings(const std::string& name) const;
+};
+
+/// Reads a whole CSV table; throws input_error on a missing header, an unterminated quote or
+/// a row whose field count differs from the header's (naming the line).
+csv_table read_csv(std::istream& in);
+
+/// Opens a CSV file given by an option (e.g. a second input table); throws input_error.
+csv_table read_csv_file(const std::string& path);
+
+} // namespace salesops_cli
+
+#endif // SALESOPS_CLI_HPP

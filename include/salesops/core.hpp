@@ -1,0 +1,12 @@
+// salesops::core — every public header of the core module.
+#ifndef SALESOPS_CORE_HPP
+#define SALESOPS_CORE_HPP
+
+#include "salesops/core/error.hpp"
+#include "salesops/core/moments.hpp"
+#include "salesops/core/rng.hpp"
+#include "salesops/core/span.hpp"
+#include "salesops/core/sum.hpp"
+#include "salesops/core/validate.hpp"
+
+#endif // SALESOPS_CORE_HPP

@@ -1,0 +1,6 @@
+// salesops::forecast — every public header of the forecast module.
+#ifndef SALESOPS_FORECAST_HPP
+#define SALESOPS_FORECAST_HPP
+
+
+#endif // SALESOPS_FORECAST_HPP

@@ -1,0 +1,6 @@
+// salesops::pipeline — every public header of the pipeline module.
+#ifndef SALESOPS_PIPELINE_HPP
+#define SALESOPS_PIPELINE_HPP
+
+
+#endif // SALESOPS_PIPELINE_HPP

@@ -1,0 +1,61 @@
+// Tests for salesops/core/sum.hpp.
+#include <salesops/core/sum.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include <salesops/core/rng.hpp>
+
+using salesops::compensated_sum;
+using salesops::neumaier_sum;
+
+TEST_CASE("neumaier_sum keeps the small terms a naive sum loses", "[core][sum]") {
+  // Hand derivation: 1 + 1e100 + 1 - 1e100 = 2 exactly. A naive double sum gives 0 because
+  // each 1 is absorbed by 1e100; Kahan's original algorithm also gives 0 here, Neumaier's
+  // variant recovers both ones.
+  const std::vector<double> terms = {1.0, 1e100, 1.0, -1e100};
+  double naive = 0;
+  for (double t : terms) naive += t;
+  CHECK(naive == 0.0);
+  CHECK(compensated_sum(terms) == 2.0);
+}
+
+TEST_CASE("neumaier_sum of 0.1 ten million times", "[core][sum]") {
+  // The exact sum of 10^7 copies of double(0.1) is 10^7 * 0.1000000000000000055511151231257827
+  // = 1000000.000000000055511...; the compensated result is the double nearest to it.
+  neumaier_sum<double> acc;
+  for (int i = 0; i < 10'000'000; ++i) acc.update(0.1);
+  CHECK(acc.result() == 1000000.0);
+}
+
+TEST_CASE("neumaier_sum merge equals one pass on shards of different scales", "[core][sum]") {
+  salesops::rng gen(GENERATE(1u, 2u, 3u));
+  // Shard A: small amounts; shard B: huge amounts with cancelling signs; shard C: mixed.
+  std::vector<double> all;
+  std::array<neumaier_sum<double>, 3> shards{};
+  for (int i = 0; i < 3000; ++i) {
+    const int s = i % 3;
+    double x = 0;
+    if (s == 0) x = gen.uniform(0.0, 1.0);
+    if (s == 1) x = (gen.uniform() < 0.5 ? -1.0 : 1.0) * gen.uniform(1e12, 1e15);
+    if (s == 2) x = gen.lognormal(5.0, 3.0);
+    all.push_back(x);
+    shards[static_cast<std::size_t>(s)].update(x);
+  }
+  neumaier_sum<double> merged;
+  for (const auto& s : shards) merged.merge(s);
+  // Reference: the same sum in long double pairs is not exact either, so compare with the
+  // one-pass compensated result, to the last few ulps of the largest partial sum.
+  const double one_pass = compensated_sum(all);
+  CHECK(merged.result() == Approx(one_pass).epsilon(0).margin(1e15 * 4e-16));
+}
+
+TEST_CASE("compensated_sum of integers is a double", "[core][sum]") {
+  const std::vector<std::int64_t> cents = {199, 250, -49};
+  const auto total = compensated_sum(cents);
+  STATIC_REQUIRE(std::is_same_v<decltype(total), const double>);
+  CHECK(total == 400.0);
+}
