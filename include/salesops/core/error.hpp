@@ -32,6 +32,7 @@ public:
   virtual ~error() = default;
 
 protected:
+  /// \brief Records where the error was found (used by the concrete exception types).
   error(std::string function, std::string argument, std::size_t row)
       : function_(std::move(function)), argument_(std::move(argument)), row_(row) {}
 

@@ -34,7 +34,7 @@ inline std::uint64_t splitmix64_next(std::uint64_t& state) noexcept {
 /// \brief Seeded, platform-independent random engine with its own distributions.
 class rng {
 public:
-  using result_type = std::uint64_t;
+  using result_type = std::uint64_t; ///< type of next_u64() (UniformRandomBitGenerator)
 
   /// \brief Seeds the 256-bit state from `seed` through splitmix64.
   explicit rng(std::uint64_t seed = 0) noexcept {

@@ -13,9 +13,9 @@ namespace salesops {
 /// \brief Non-owning view of `size()` contiguous elements of type T (T may be const).
 template <class T> class span {
 public:
-  using element_type = T;
-  using value_type = std::remove_cv_t<T>;
-  using iterator = T*;
+  using element_type = T;                   ///< element type, possibly const
+  using value_type = std::remove_cv_t<T>;   ///< element type without const
+  using iterator = T*;                      ///< contiguous iterator
 
   /// \brief An empty view.
   constexpr span() noexcept = default;
