@@ -2,6 +2,7 @@
 #ifndef SALESOPS_CORE_HPP
 #define SALESOPS_CORE_HPP
 
+#include "salesops/core/calendar.hpp"
 #include "salesops/core/error.hpp"
 #include "salesops/core/moments.hpp"
 #include "salesops/core/rng.hpp"
