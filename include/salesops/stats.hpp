@@ -2,5 +2,7 @@
 #ifndef SALESOPS_STATS_HPP
 #define SALESOPS_STATS_HPP
 
+#include "salesops/stats/proportion.hpp"
+#include "salesops/stats/quantile.hpp"
 
 #endif // SALESOPS_STATS_HPP
