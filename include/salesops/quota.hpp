@@ -2,5 +2,6 @@
 #ifndef SALESOPS_QUOTA_HPP
 #define SALESOPS_QUOTA_HPP
 
+#include "salesops/quota/kpi.hpp"
 
 #endif // SALESOPS_QUOTA_HPP
