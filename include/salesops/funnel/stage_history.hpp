@@ -1,0 +1,158 @@
+// Opportunity stage histories: the columnar input shared by the stage funnel, the Markov
+// pipeline model, the breakdowns and time to convert. One row per stage entry (opportunity,
+// stage, entered_at), rows grouped by opportunity and ordered by time inside each group — the
+// layout of a CRM's stage-history table (Salesforce OpportunityHistory) and of the simulator's
+// `stage_history` columns — plus one row per opportunity for its outcome and close time.
+#ifndef SALESOPS_FUNNEL_STAGE_HISTORY_HPP
+#define SALESOPS_FUNNEL_STAGE_HISTORY_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <ostream>
+#include <vector>
+
+#include "salesops/core/error.hpp"
+#include "salesops/core/span.hpp"
+#include "salesops/core/validate.hpp"
+
+namespace salesops {
+namespace funnel {
+
+/// \brief Outcome of an opportunity; the values are the simulator's contract
+/// (docs/DEVELOPING.md): open, won, lost.
+enum class outcome : std::uint8_t {
+  open = 0, ///< still in the pipeline (its last stage visit is censored)
+  won = 1,  ///< closed won
+  lost = 2  ///< closed lost
+};
+
+/// \brief Prints "open", "won" or "lost".
+inline std::ostream& operator<<(std::ostream& out, outcome o) {
+  switch (o) {
+  case outcome::open: return out << "open";
+  case outcome::won: return out << "won";
+  case outcome::lost: return out << "lost";
+  }
+  return out << "outcome(" << static_cast<int>(o) << ")";
+}
+
+/// \brief Columnar stage histories of a set of opportunities (views, nothing is copied).
+///
+/// History rows: `opportunity[r]` is a row index into the per-opportunity columns,
+/// `stage[r]` a stage index in `0 .. stage_count-1` (funnel order), `entered_at[r]` the
+/// timestamp (seconds since 1970-01-01 UTC) the opportunity entered that stage. The rows of
+/// one opportunity must be contiguous and non-decreasing in time. Per-opportunity columns:
+/// `outcomes[o]` and `closed_at[o]` (the close timestamp of a won or lost opportunity; ignored
+/// for open ones). Opportunities without history rows take part in nothing.
+struct stage_histories {
+  span<const std::int64_t> opportunity; ///< per history row: opportunity row index
+  span<const std::int32_t> stage;       ///< per history row: stage index entered
+  span<const std::int64_t> entered_at;  ///< per history row: entry timestamp (s)
+  span<const outcome> outcomes;         ///< per opportunity: open / won / lost
+  span<const std::int64_t> closed_at;   ///< per opportunity: close timestamp (s), closed only
+  std::int32_t stage_count = 0;         ///< number of stages (won and lost are outcomes)
+};
+
+/// \brief One opportunity's history as seen by the per-opportunity accumulators.
+struct opportunity_path {
+  span<const std::int32_t> stages;     ///< stages entered, in time order
+  span<const std::int64_t> entered_at; ///< entry timestamps, same length
+  funnel::outcome result = outcome::open; ///< outcome of the opportunity
+  std::int64_t closed_at = 0;          ///< close timestamp (meaningful when closed)
+};
+
+/// \brief Validates `h` and calls `visit(opportunity_index, path)` once per opportunity that
+/// has history rows, in row order.
+///
+/// \throws salesops::empty_input when there are no history rows or no opportunities;
+/// salesops::length_mismatch for columns of unequal length; salesops::out_of_range_value for
+/// a stage outside `0 .. stage_count-1`, an opportunity index outside the per-opportunity
+/// columns or an outcome value that is not open/won/lost; salesops::negative_value for a
+/// negative timestamp; salesops::not_sorted for an opportunity whose rows are not contiguous
+/// (named at the row where it reappears), time going backwards inside a group, or a close
+/// before the last stage entry. Every message names the function `function` and the row.
+template <class Visitor>
+void for_each_opportunity(const char* function, const stage_histories& h, Visitor&& visit);
+
+/// \brief Checks one path (used by the accumulators' update): equal lengths, stage range,
+/// non-negative and non-decreasing times, close not before the last entry.
+/// \throws the same typed exceptions as for_each_opportunity, rows relative to the path.
+void check_path(const char* function, const opportunity_path& path, std::int32_t stage_count);
+
+// ---------------------------------------------------------------------------------------
+
+inline void check_path(const char* function, const opportunity_path& p,
+                       std::int32_t stage_count) {
+  check_equal_lengths(function, "stages", p.stages.size(), "entered_at", p.entered_at.size());
+  check_non_empty(function, "stages", p.stages.size());
+  const auto o = static_cast<unsigned>(p.result);
+  if (o > 2u) SALESOPS_THROW(out_of_range_value, function, "outcome", no_row, "is ", o);
+  for (std::size_t i = 0; i < p.stages.size(); ++i) {
+    if (p.stages[i] < 0 || p.stages[i] >= stage_count)
+      SALESOPS_THROW(out_of_range_value, function, "stage", i, "is ", p.stages[i],
+                     ", outside [0, ", stage_count - 1, "]");
+    check_non_negative(function, "entered_at", p.entered_at[i], i);
+    if (i > 0 && p.entered_at[i] < p.entered_at[i - 1])
+      SALESOPS_THROW(not_sorted, function, "entered_at", i, "is ", p.entered_at[i],
+                     ", before the previous entry (", p.entered_at[i - 1], ")");
+  }
+  if (p.result != outcome::open && p.closed_at < p.entered_at[p.stages.size() - 1])
+    SALESOPS_THROW(not_sorted, function, "closed_at", no_row, "is ", p.closed_at,
+                   ", before the last stage entry (", p.entered_at[p.stages.size() - 1], ")");
+}
+
+template <class Visitor>
+void for_each_opportunity(const char* function, const stage_histories& h, Visitor&& visit) {
+  const std::size_t n = h.opportunity.size();
+  check_equal_lengths(function, "opportunity", n, "stage", h.stage.size());
+  check_equal_lengths(function, "opportunity", n, "entered_at", h.entered_at.size());
+  check_equal_lengths(function, "outcomes", h.outcomes.size(), "closed_at", h.closed_at.size());
+  check_non_empty(function, "opportunity", n);
+  check_non_empty(function, "outcomes", h.outcomes.size());
+  if (h.stage_count < 1)
+    SALESOPS_THROW(out_of_range_value, function, "stage_count", no_row, "is ", h.stage_count,
+                   ", must be at least 1");
+  // A group is finished once another opportunity starts; seeing it again means the rows are
+  // not grouped (they would otherwise be silently split into two opportunities).
+  std::vector<bool> seen(h.outcomes.size(), false);
+  std::size_t begin = 0;
+  while (begin < n) {
+    const std::int64_t opp = h.opportunity[begin];
+    if (opp < 0 || static_cast<std::uint64_t>(opp) >= h.outcomes.size())
+      SALESOPS_THROW(out_of_range_value, function, "opportunity", begin, "is ", opp,
+                     ", outside [0, ", h.outcomes.size() - 1, "]");
+    const auto o = static_cast<std::size_t>(opp);
+    if (seen[o])
+      SALESOPS_THROW(not_sorted, function, "opportunity", begin, "is ", opp,
+                     ", whose rows already appeared earlier (rows must be grouped)");
+    seen[o] = true;
+    std::size_t end = begin;
+    while (end < n && h.opportunity[end] == opp) {
+      if (h.stage[end] < 0 || h.stage[end] >= h.stage_count)
+        SALESOPS_THROW(out_of_range_value, function, "stage", end, "is ", h.stage[end],
+                       ", outside [0, ", h.stage_count - 1, "]");
+      check_non_negative(function, "entered_at", h.entered_at[end], end);
+      if (end > begin && h.entered_at[end] < h.entered_at[end - 1])
+        SALESOPS_THROW(not_sorted, function, "entered_at", end, "is ", h.entered_at[end],
+                       ", before the previous entry of opportunity ", opp, " (",
+                       h.entered_at[end - 1], ")");
+      ++end;
+    }
+    const auto code = static_cast<unsigned>(h.outcomes[o]);
+    if (code > 2u) SALESOPS_THROW(out_of_range_value, function, "outcomes", o, "is ", code);
+    if (h.outcomes[o] != outcome::open && h.closed_at[o] < h.entered_at[end - 1])
+      SALESOPS_THROW(not_sorted, function, "closed_at", o, "is ", h.closed_at[o],
+                     ", before the last stage entry of the opportunity (", h.entered_at[end - 1],
+                     ")");
+    opportunity_path path{h.stage.subspan(begin, end - begin),
+                          h.entered_at.subspan(begin, end - begin), h.outcomes[o],
+                          h.closed_at[o]};
+    visit(o, path);
+    begin = end;
+  }
+}
+
+} // namespace funnel
+} // namespace salesops
+
+#endif // SALESOPS_FUNNEL_STAGE_HISTORY_HPP
