@@ -1,19 +1,25 @@
 // Dates and reporting periods: days since 1970-01-01 in the proleptic Gregorian calendar,
 // converted with Howard Hinnant's days_from_civil / civil_from_days ("chrono-Compatible
 // Low-Level Date Algorithms", howardhinnant.github.io/date_algorithms.html), ISO 8601 weeks
-// (weeks start on Monday; week 1 is the week holding the year's first Thursday), and calendar
-// months, quarters and years as half-open day ranges [start, end).
+// (weeks start on Monday; week 1 is the week holding the year's first Thursday), calendar
+// months, quarters and years as half-open day ranges [start, end); fiscal years starting in
+// any month; 52/53-week retail calendars (4-4-5, 4-5-4, 5-4-4) following the National Retail
+// Federation's 4-5-4 calendar rules; business days between dates with a holiday list.
 #ifndef SALESOPS_CORE_CALENDAR_HPP
 #define SALESOPS_CORE_CALENDAR_HPP
 
+#include <algorithm>
 #include <cstdint>
 #include <iomanip>
 #include <limits>
 #include <ostream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "salesops/core/error.hpp"
+#include "salesops/core/span.hpp"
+#include "salesops/core/validate.hpp"
 
 namespace salesops {
 
@@ -130,6 +136,142 @@ std::ostream& operator<<(std::ostream& out, const civil_date& c);
 std::ostream& operator<<(std::ostream& out, const iso_week& w);
 /// \brief Prints the label and the range, "2026-Q1 [2026-01-01, 2026-04-01)".
 std::ostream& operator<<(std::ostream& out, const period& p);
+
+/// \brief Number of ISO weeks (52 or 53) of ISO year `year`.
+unsigned iso_weeks_in_year(int year);
+
+/// \brief The calendar period from its label: ISO week `index` of ISO year `year`, month
+/// `index` (1-12), quarter `index` (1-4), or the year (`index` 1).
+/// \throws salesops::out_of_range_value for an index the year does not have.
+period make_period(period_kind kind, int year, unsigned index);
+
+// ---- Fiscal years -----------------------------------------------------------------------
+
+/// \brief How a fiscal year is numbered.
+enum class fiscal_year_label {
+  /// By the calendar year of its last nominal month: a year running July 2025 - June 2026
+  /// is FY2026 (Microsoft, the US federal government).
+  end_year,
+  /// By the calendar year of its first nominal month: a year running February 2023 -
+  /// January 2024 is fiscal 2023 (the NRF retail calendar).
+  start_year
+};
+
+/// \brief A fiscal year of twelve calendar months starting in `start_month`.
+///
+/// Fiscal month (period) 1 is `start_month`, fiscal quarter 1 its first three months. The
+/// default labels a fiscal year by the calendar year in which it ENDS: with start_month 7,
+/// 2025-07-01 ... 2026-06-30 is FY2026 and 2025-08-15 falls in FY2026-P02, FY2026-Q1.
+/// start_month 1 gives the calendar year.
+struct fiscal_calendar {
+  unsigned start_month = 1; ///< calendar month (1-12) in which the fiscal year starts
+  fiscal_year_label label = fiscal_year_label::end_year; ///< how fiscal years are numbered
+};
+
+/// \brief The fiscal month (period_kind::month), quarter or year of `cal` holding `d`.
+/// \throws salesops::out_of_range_value for period_kind::week (a month-based fiscal year
+/// has no week numbering; use ISO weeks or a retail_calendar) or a start_month outside 1..12.
+period period_of(date d, period_kind kind, const fiscal_calendar& cal);
+
+/// \brief Fiscal period `index` of fiscal year `year` (month 1-12, quarter 1-4, year 1).
+/// \throws salesops::out_of_range_value for a bad index, kind or calendar.
+period make_period(period_kind kind, int year, unsigned index, const fiscal_calendar& cal);
+
+/// \brief The fiscal period that follows `p` (a period of `cal`).
+/// \throws salesops::out_of_range_value when `p` is not a fiscal period.
+period next_period(const period& p, const fiscal_calendar& cal);
+
+/// \brief Prints "fiscal_calendar{start_month=7, label=end_year}".
+std::ostream& operator<<(std::ostream& out, const fiscal_calendar& cal);
+
+// ---- Retail 52/53-week calendars ------------------------------------------------------------
+
+/// \brief Weeks in the three periods of every quarter.
+enum class retail_pattern {
+  weeks_4_4_5, ///< 4-4-5
+  weeks_4_5_4, ///< 4-5-4 (the NRF calendar)
+  weeks_5_4_4  ///< 5-4-4
+};
+
+/// \brief Which weekday ends a retail year.
+enum class retail_year_end {
+  /// The last `end_weekday` on or before the last day of `end_month`.
+  last_weekday,
+  /// The `end_weekday` nearest the last day of `end_month` (at most 3 days before or after;
+  /// NRF: the Saturday nearest 31 January).
+  nearest_weekday
+};
+
+/// \brief A retail (52/53-week) fiscal calendar.
+///
+/// Every fiscal year is a whole number of weeks ending on `end_weekday` as `rule` says, so it
+/// has 52 weeks, or 53 every five or six years. Each quarter has 13 weeks split into three
+/// periods by `pattern`; in a 53-week year the extra week is added to the last period of Q4
+/// (NRF practice). Week 1 starts the day after the previous year's end. The defaults are the
+/// NRF 4-5-4 calendar: years end on the Saturday nearest 31 January and are labelled by the
+/// year they start in, so fiscal 2023 ran 2023-01-29 ... 2024-02-03 (53 weeks).
+struct retail_calendar {
+  retail_pattern pattern = retail_pattern::weeks_4_5_4;       ///< weeks per period
+  unsigned end_month = 1;                                      ///< month (1-12) the year ends in
+  unsigned end_weekday = 6;                                    ///< ISO weekday of the last day (6 = Saturday)
+  retail_year_end rule = retail_year_end::nearest_weekday;     ///< last or nearest weekday
+  fiscal_year_label label = fiscal_year_label::start_year;     ///< how fiscal years are numbered
+};
+
+/// \brief Number of weeks (52 or 53) of retail fiscal year `year`.
+/// \throws salesops::out_of_range_value for an invalid calendar.
+unsigned retail_weeks_in_year(int year, const retail_calendar& cal);
+
+/// \brief The retail week (1-53), period (period_kind::month, 1-12), quarter or year holding `d`.
+/// \throws salesops::out_of_range_value for an invalid calendar.
+period period_of(date d, period_kind kind, const retail_calendar& cal);
+
+/// \brief Retail period `index` of fiscal year `year` (week 1-53, period 1-12, quarter 1-4,
+/// year 1).
+/// \throws salesops::out_of_range_value for an index the year does not have.
+period make_period(period_kind kind, int year, unsigned index, const retail_calendar& cal);
+
+/// \brief The retail period that follows `p` (a period of `cal`).
+/// \throws salesops::out_of_range_value when `p` is not a retail period.
+period next_period(const period& p, const retail_calendar& cal);
+
+/// \brief Prints "retail_calendar{4-5-4, ends on weekday 6 nearest the end of month 1, ...}".
+std::ostream& operator<<(std::ostream& out, const retail_calendar& cal);
+
+// ---- Business days and pacing ---------------------------------------------------------------
+
+/// \brief Number of Monday-Friday days in [from, to); the negative of (to, from) when
+/// to < from.
+constexpr std::int64_t weekdays_between(date from, date to) noexcept {
+  // Weekdays in [day 4, d) with day 4 = 1970-01-05, a Monday: five per whole week plus up to
+  // five of the partial week. Floor division makes it valid before 1970 and antisymmetric.
+  auto before = [](date d) {
+    const std::int64_t n = static_cast<std::int64_t>(d) - 4;
+    const std::int64_t weeks = (n >= 0 ? n : n - 6) / 7;
+    const std::int64_t rest = n - 7 * weeks;
+    return 5 * weeks + (rest < 5 ? rest : 5);
+  };
+  return before(to) - before(from);
+}
+
+/// \brief Business days in [from, to): Monday to Friday, minus the listed holidays.
+///
+/// `holidays` need not be sorted; duplicates and holidays on a weekend or outside [from, to)
+/// are not subtracted (twice). When to < from the result is -business_days_between(to, from),
+/// so counts add up: between(a, b) + between(b, c) == between(a, c). A sorted holiday list
+/// is searched in place; an unsorted one is copied and sorted (O(h log h)).
+std::int64_t business_days_between(date from, date to, span<const date> holidays = {});
+
+/// \brief Fraction of the days of `p` that lie before `as_of`: |[start, min(as_of, end))| /
+/// |[start, end)|, so 0 on the first day, 1 from `p.end` on (quota pacing: expected
+/// attainment to date). Pass tomorrow to count today as elapsed.
+/// \throws salesops::out_of_range_value when p.end <= p.start.
+double elapsed_fraction(const period& p, date as_of);
+
+/// \brief Like elapsed_fraction, counting business days (see business_days_between).
+/// \throws salesops::empty_input when `p` has no business day;
+/// salesops::out_of_range_value when p.end <= p.start.
+double business_elapsed_fraction(const period& p, date as_of, span<const date> holidays = {});
 
 namespace detail {
 
@@ -322,6 +464,310 @@ inline std::ostream& operator<<(std::ostream& out, const iso_week& w) {
 inline std::ostream& operator<<(std::ostream& out, const period& p) {
   return out << to_string(p) << " [" << format_date(p.start) << ", " << format_date(p.end)
              << ")";
+}
+
+inline unsigned iso_weeks_in_year(int year) {
+  // 28 December always lies in the year's last ISO week.
+  return iso_week_of(make_date(year, 12, 28)).week;
+}
+
+inline period make_period(period_kind kind, int year, unsigned index) {
+  switch (kind) {
+  case period_kind::week: {
+    check_in_range("make_period", "index", index, 1u, iso_weeks_in_year(year));
+    // 4 January always lies in ISO week 1.
+    const date jan4 = make_date(year, 1, 4);
+    const std::int64_t monday = static_cast<std::int64_t>(jan4) + 1 - iso_weekday(jan4) +
+                                7 * (static_cast<std::int64_t>(index) - 1);
+    if (!detail::fits_date(monday))
+      SALESOPS_THROW(out_of_range_value, "make_period", "year", no_row, "is ", year,
+                     ", whose weeks do not fit in salesops::date");
+    return period_of(static_cast<date>(monday), kind);
+  }
+  case period_kind::month:
+    check_in_range("make_period", "index", index, 1u, 12u);
+    return period_of(make_date(year, index, 1), kind);
+  case period_kind::quarter:
+    check_in_range("make_period", "index", index, 1u, 4u);
+    return period_of(make_date(year, 3 * index - 2, 1), kind);
+  case period_kind::year:
+    check_in_range("make_period", "index", index, 1u, 1u);
+    return period_of(make_date(year, 1, 1), kind);
+  }
+  SALESOPS_THROW(out_of_range_value, "make_period", "kind", no_row, "is ",
+                 static_cast<int>(kind), ", not a period_kind");
+}
+
+namespace detail {
+
+inline void check_calendar(const char* function, const fiscal_calendar& cal) {
+  check_in_range(function, "start_month", cal.start_month, 1u, 12u);
+  if (cal.label != fiscal_year_label::end_year && cal.label != fiscal_year_label::start_year)
+    SALESOPS_THROW(out_of_range_value, function, "label", no_row, "is ",
+                   static_cast<int>(cal.label), ", not a fiscal_year_label");
+}
+
+// Offset between a fiscal year's label and the calendar year of its first nominal month.
+inline int label_offset(fiscal_year_label label, unsigned first_month) {
+  return label == fiscal_year_label::end_year && first_month != 1 ? 1 : 0;
+}
+
+inline period fiscal_period(period_kind kind, int start_year, unsigned index,
+                            const fiscal_calendar& cal) {
+  // start_year: calendar year in which the fiscal year starts; index as in period.
+  const unsigned first = kind == period_kind::month ? index - 1
+                         : kind == period_kind::quarter ? 3 * (index - 1)
+                                                        : 0;
+  const unsigned length = kind == period_kind::month ? 1 : kind == period_kind::quarter ? 3 : 12;
+  return {kind,
+          start_year + label_offset(cal.label, cal.start_month),
+          index,
+          add_months(start_year, cal.start_month, first),
+          add_months(start_year, cal.start_month, first + length),
+          calendar_system::fiscal};
+}
+
+inline void check_calendar(const char* function, const retail_calendar& cal) {
+  check_in_range(function, "end_month", cal.end_month, 1u, 12u);
+  check_in_range(function, "end_weekday", cal.end_weekday, 1u, 7u);
+  if (cal.pattern != retail_pattern::weeks_4_4_5 && cal.pattern != retail_pattern::weeks_4_5_4 &&
+      cal.pattern != retail_pattern::weeks_5_4_4)
+    SALESOPS_THROW(out_of_range_value, function, "pattern", no_row, "is ",
+                   static_cast<int>(cal.pattern), ", not a retail_pattern");
+  if (cal.rule != retail_year_end::last_weekday && cal.rule != retail_year_end::nearest_weekday)
+    SALESOPS_THROW(out_of_range_value, function, "rule", no_row, "is ",
+                   static_cast<int>(cal.rule), ", not a retail_year_end");
+  if (cal.label != fiscal_year_label::end_year && cal.label != fiscal_year_label::start_year)
+    SALESOPS_THROW(out_of_range_value, function, "label", no_row, "is ",
+                   static_cast<int>(cal.label), ", not a fiscal_year_label");
+}
+
+// Last day of the retail year whose nominal end month lies in calendar year `year`.
+inline std::int64_t retail_year_last_day(std::int64_t year, const retail_calendar& cal) {
+  const std::int64_t month_end =
+      days_from_civil(year, cal.end_month, days_in_month(static_cast<int>(year), cal.end_month));
+  // Days since the last end_weekday, 0-6 (floor modulo; day 0 is a Thursday, ISO 4).
+  const std::int64_t back =
+      ((month_end + 3 - (static_cast<std::int64_t>(cal.end_weekday) - 1)) % 7 + 7) % 7;
+  if (cal.rule == retail_year_end::nearest_weekday && back > 3) return month_end - back + 7;
+  return month_end - back;
+}
+
+// Label of the retail year ending in calendar year `end_year` (its nominal end month).
+inline int retail_label(std::int64_t end_year, const retail_calendar& cal) {
+  const unsigned first_month = cal.end_month % 12 + 1;
+  return static_cast<int>(end_year - 1 + (first_month == 1 ? 1 : 0) +
+                          label_offset(cal.label, first_month));
+}
+
+// Inverse of retail_label: the calendar year of the nominal end month of fiscal year `label`.
+inline std::int64_t retail_end_year(int label, const retail_calendar& cal) {
+  const unsigned first_month = cal.end_month % 12 + 1;
+  return static_cast<std::int64_t>(label) + 1 - (first_month == 1 ? 1 : 0) -
+         label_offset(cal.label, first_month);
+}
+
+inline unsigned retail_weeks_in_period(const retail_calendar& cal, unsigned period_index,
+                                       unsigned year_weeks) {
+  constexpr unsigned weeks[3][3] = {{4, 4, 5}, {4, 5, 4}, {5, 4, 4}};
+  const unsigned w = weeks[static_cast<int>(cal.pattern)][(period_index - 1) % 3];
+  return period_index == 12 && year_weeks == 53 ? w + 1 : w;
+}
+
+// The retail period of `kind` and `index` in the year [start, start + 7 * year_weeks).
+inline period retail_period(period_kind kind, int label, unsigned index, std::int64_t start,
+                            unsigned year_weeks, const retail_calendar& cal) {
+  std::int64_t first_week = 0, weeks = 0; // in weeks from the year's start
+  switch (kind) {
+  case period_kind::week:
+    first_week = index - 1;
+    weeks = 1;
+    break;
+  case period_kind::month:
+    for (unsigned p = 1; p < index; ++p) first_week += retail_weeks_in_period(cal, p, year_weeks);
+    weeks = retail_weeks_in_period(cal, index, year_weeks);
+    break;
+  case period_kind::quarter:
+    first_week = 13 * (static_cast<std::int64_t>(index) - 1);
+    weeks = index == 4 ? year_weeks - 39 : 13;
+    break;
+  case period_kind::year:
+    weeks = year_weeks;
+    break;
+  }
+  const std::int64_t begin = start + 7 * first_week;
+  const std::int64_t end = begin + 7 * weeks;
+  if (!fits_date(begin) || !fits_date(end))
+    SALESOPS_THROW(out_of_range_value, "retail_calendar", "year", no_row, "is ", label,
+                   ", whose dates do not fit in salesops::date");
+  return {kind, label, index, static_cast<date>(begin), static_cast<date>(end),
+          calendar_system::retail};
+}
+
+inline void check_kind(const char* function, period_kind kind) {
+  if (kind != period_kind::week && kind != period_kind::month && kind != period_kind::quarter &&
+      kind != period_kind::year)
+    SALESOPS_THROW(out_of_range_value, function, "kind", no_row, "is ", static_cast<int>(kind),
+                   ", not a period_kind");
+}
+
+inline void check_fiscal_kind(const char* function, period_kind kind) {
+  check_kind(function, kind);
+  if (kind == period_kind::week)
+    SALESOPS_THROW(out_of_range_value, function, "kind", no_row,
+                   "is week, but a fiscal_calendar has no weeks (use ISO weeks or a "
+                   "retail_calendar)");
+}
+
+inline unsigned max_index(period_kind kind, unsigned weeks) {
+  return kind == period_kind::week    ? weeks
+         : kind == period_kind::month ? 12u
+         : kind == period_kind::quarter ? 4u
+                                        : 1u;
+}
+
+} // namespace detail
+
+inline period period_of(date d, period_kind kind, const fiscal_calendar& cal) {
+  detail::check_calendar("period_of", cal);
+  detail::check_fiscal_kind("period_of", kind);
+  const civil_date c = to_civil(d);
+  const unsigned month_index = (c.month + 12 - cal.start_month) % 12 + 1; // fiscal month 1-12
+  const int start_year = c.month >= cal.start_month ? c.year : c.year - 1;
+  const unsigned index = kind == period_kind::month     ? month_index
+                         : kind == period_kind::quarter ? (month_index - 1) / 3 + 1
+                                                        : 1;
+  return detail::fiscal_period(kind, start_year, index, cal);
+}
+
+inline period make_period(period_kind kind, int year, unsigned index, const fiscal_calendar& cal) {
+  detail::check_calendar("make_period", cal);
+  detail::check_fiscal_kind("make_period", kind);
+  check_in_range("make_period", "index", index, 1u, detail::max_index(kind, 0));
+  return detail::fiscal_period(kind, year - detail::label_offset(cal.label, cal.start_month),
+                               index, cal);
+}
+
+inline period next_period(const period& p, const fiscal_calendar& cal) {
+  if (p.system != calendar_system::fiscal)
+    SALESOPS_THROW(out_of_range_value, "next_period", "p", no_row, "is ", to_string(p),
+                   ", not a fiscal_calendar period");
+  return period_of(p.end, p.kind, cal);
+}
+
+inline std::ostream& operator<<(std::ostream& out, const fiscal_calendar& cal) {
+  return out << "fiscal_calendar{start_month=" << cal.start_month << ", label="
+             << (cal.label == fiscal_year_label::end_year ? "end_year" : "start_year") << "}";
+}
+
+inline unsigned retail_weeks_in_year(int year, const retail_calendar& cal) {
+  detail::check_calendar("retail_weeks_in_year", cal);
+  const std::int64_t end_year = detail::retail_end_year(year, cal);
+  return static_cast<unsigned>((detail::retail_year_last_day(end_year, cal) -
+                                detail::retail_year_last_day(end_year - 1, cal)) /
+                               7);
+}
+
+inline period period_of(date d, period_kind kind, const retail_calendar& cal) {
+  detail::check_calendar("period_of", cal);
+  detail::check_kind("period_of", kind);
+  // The year ending in d's calendar year, or the next one when d is past its last day.
+  std::int64_t end_year = to_civil(d).year;
+  if (d > detail::retail_year_last_day(end_year, cal)) ++end_year;
+  else if (d <= detail::retail_year_last_day(end_year - 1, cal)) --end_year;
+  const std::int64_t start = detail::retail_year_last_day(end_year - 1, cal) + 1;
+  const auto year_weeks =
+      static_cast<unsigned>((detail::retail_year_last_day(end_year, cal) + 1 - start) / 7);
+  const auto week = static_cast<unsigned>((d - start) / 7 + 1);
+  unsigned index = 1;
+  switch (kind) {
+  case period_kind::week:
+    index = week;
+    break;
+  case period_kind::month:
+    for (unsigned weeks_before = 0;; ++index) {
+      weeks_before += detail::retail_weeks_in_period(cal, index, year_weeks);
+      if (week <= weeks_before) break;
+    }
+    break;
+  case period_kind::quarter:
+    index = week > 52 ? 4 : (week - 1) / 13 + 1;
+    break;
+  case period_kind::year:
+    break;
+  }
+  return detail::retail_period(kind, detail::retail_label(end_year, cal), index, start,
+                               year_weeks, cal);
+}
+
+inline period make_period(period_kind kind, int year, unsigned index, const retail_calendar& cal) {
+  detail::check_calendar("make_period", cal);
+  detail::check_kind("make_period", kind);
+  const std::int64_t end_year = detail::retail_end_year(year, cal);
+  const std::int64_t start = detail::retail_year_last_day(end_year - 1, cal) + 1;
+  const auto year_weeks =
+      static_cast<unsigned>((detail::retail_year_last_day(end_year, cal) + 1 - start) / 7);
+  check_in_range("make_period", "index", index, 1u, detail::max_index(kind, year_weeks));
+  return detail::retail_period(kind, year, index, start, year_weeks, cal);
+}
+
+inline period next_period(const period& p, const retail_calendar& cal) {
+  if (p.system != calendar_system::retail)
+    SALESOPS_THROW(out_of_range_value, "next_period", "p", no_row, "is ", to_string(p),
+                   ", not a retail_calendar period");
+  return period_of(p.end, p.kind, cal);
+}
+
+inline std::ostream& operator<<(std::ostream& out, const retail_calendar& cal) {
+  const char* pattern = cal.pattern == retail_pattern::weeks_4_4_5   ? "4-4-5"
+                        : cal.pattern == retail_pattern::weeks_4_5_4 ? "4-5-4"
+                                                                     : "5-4-4";
+  return out << "retail_calendar{" << pattern << ", ends on weekday " << cal.end_weekday
+             << (cal.rule == retail_year_end::last_weekday ? " last in" : " nearest the end of")
+             << " month " << cal.end_month << ", label="
+             << (cal.label == fiscal_year_label::end_year ? "end_year" : "start_year") << "}";
+}
+
+inline std::int64_t business_days_between(date from, date to, span<const date> holidays) {
+  if (to < from) return -business_days_between(to, from, holidays);
+  std::vector<date> sorted_copy;
+  if (!is_sorted_column(holidays)) {
+    sorted_copy.assign(holidays.begin(), holidays.end());
+    std::sort(sorted_copy.begin(), sorted_copy.end());
+    holidays = span<const date>(sorted_copy.data(), sorted_copy.size());
+  }
+  const date* first = std::lower_bound(holidays.begin(), holidays.end(), from);
+  const date* last = std::lower_bound(first, holidays.end(), to);
+  std::int64_t off = 0;
+  for (const date* h = first; h != last; ++h)
+    if (iso_weekday(*h) <= 5 && (h == first || *h != h[-1])) ++off; // a weekday, first copy
+  return weekdays_between(from, to) - off;
+}
+
+namespace detail {
+inline void check_period(const char* function, const period& p) {
+  if (p.end <= p.start)
+    SALESOPS_THROW(out_of_range_value, function, "p", no_row, "ends on ", format_date(p.end),
+                   ", not after its start ", format_date(p.start));
+}
+} // namespace detail
+
+inline double elapsed_fraction(const period& p, date as_of) {
+  detail::check_period("elapsed_fraction", p);
+  const date until = std::clamp(as_of, p.start, p.end);
+  return static_cast<double>(static_cast<std::int64_t>(until) - p.start) /
+         static_cast<double>(static_cast<std::int64_t>(p.end) - p.start);
+}
+
+inline double business_elapsed_fraction(const period& p, date as_of, span<const date> holidays) {
+  detail::check_period("business_elapsed_fraction", p);
+  const std::int64_t total = business_days_between(p.start, p.end, holidays);
+  if (total == 0)
+    SALESOPS_THROW(empty_input, "business_elapsed_fraction", "p", no_row, to_string(p),
+                   " has no business day");
+  const date until = std::clamp(as_of, p.start, p.end);
+  return static_cast<double>(business_days_between(p.start, until, holidays)) /
+         static_cast<double>(total);
 }
 
 } // namespace salesops
