@@ -24,7 +24,7 @@ Eigen::MatrixXd three_stage_chain() {
 }
 
 struct path_data {
-  std::vector<std::int32_t> stages;
+  std::vector<std::uint32_t> stages;
   std::vector<std::int64_t> times;
   outcome result;
   std::int64_t closed_at;
@@ -33,19 +33,22 @@ struct path_data {
 
 // Walks the chain `p` from `start` with holding time `days[s]` days per visit: a brute-force
 // simulation used to check the closed forms and the accumulator.
-path_data walk(const Eigen::MatrixXd& p, std::int32_t start, const std::vector<double>& days,
+path_data walk(const Eigen::MatrixXd& p, Eigen::Index start, const std::vector<double>& days,
                salesops::rng& gen) {
   path_data d{{}, {}, outcome::open, 0};
-  std::int32_t s = start;
+  Eigen::Index s = start;
   std::int64_t t = 1'000'000;
-  const auto k = static_cast<std::int32_t>(p.rows());
+  const auto k = static_cast<Eigen::Index>(p.rows());
   for (;;) {
-    d.stages.push_back(s);
+    d.stages.push_back(static_cast<std::uint32_t>(s));
     d.times.push_back(t);
     t += static_cast<std::int64_t>(days[static_cast<std::size_t>(s)] * seconds_per_day);
     double u = gen.uniform();
-    std::int32_t next = 0;
-    while (next < k + 1 && u >= p(s, next)) u -= p(s, next++);
+    Eigen::Index next = 0;
+    while (next < k + 1 && u >= p(s, next)) {
+      u -= p(s, next);
+      ++next;
+    }
     if (next >= k) {
       d.result = next == k ? outcome::won : outcome::lost;
       d.closed_at = t;
@@ -152,7 +155,7 @@ TEST_CASE("markov_accumulator: merged shards equal one pass", "[funnel][markov]"
   markov_accumulator whole(3), shard_a(3), shard_b(3);
   for (int i = 0; i < 400; ++i) {
     const bool first = gen.bernoulli(0.3);
-    const auto d = walk(first ? fast : slow, static_cast<std::int32_t>(gen.uniform_int(3)),
+    const auto d = walk(first ? fast : slow, static_cast<Eigen::Index>(gen.uniform_int(3)),
                         first ? std::vector<double>{1, 2, 3} : std::vector<double>{7, 11, 13},
                         gen);
     whole.update(d.view());
@@ -173,10 +176,11 @@ TEST_CASE("fit_markov recovers a known chain and its win probabilities", "[funne
   // probability must contain the R values of the true chain (see the test above).
   salesops::rng gen(GENERATE(21u, 22u));
   const Eigen::MatrixXd truth = three_stage_chain();
-  std::vector<std::int64_t> opp, times, closed;
-  std::vector<std::int32_t> stages;
+  std::vector<std::uint64_t> opp;
+  std::vector<std::int64_t> times, closed;
+  std::vector<std::uint32_t> stages;
   std::vector<outcome> outcomes;
-  for (std::int64_t o = 0; o < 20000; ++o) {
+  for (std::uint64_t o = 0; o < 20000; ++o) {
     const auto d = walk(truth, 0, {10, 5, 2}, gen);
     for (std::size_t i = 0; i < d.stages.size(); ++i) {
       opp.push_back(o);
@@ -249,8 +253,9 @@ TEST_CASE("markov: a stage without exits and bad histories throw", "[funnel][mar
   CHECK_THROWS_WITH(acc.result(), Contains("stage at row 1 has no observed exit"));
   CHECK_THROWS_WITH(acc.update(path_data{{0, 2}, {0, 10}, outcome::open, 0}.view()),
                     Contains("stage at row 1 is 2"));
-  const std::vector<std::int64_t> opp{0, 1, 0}, times{0, 5, 9}, closed{20, 20};
-  const std::vector<std::int32_t> stages{0, 1, 1};
+  const std::vector<std::uint64_t> opp{0, 1, 0};
+  const std::vector<std::int64_t> times{0, 5, 9}, closed{20, 20};
+  const std::vector<std::uint32_t> stages{0, 1, 1};
   const std::vector<outcome> outcomes{outcome::won, outcome::lost};
   CHECK_THROWS_AS(fit_markov({opp, stages, times, outcomes, closed, 2}), salesops::not_sorted);
   CHECK_THROWS_WITH(fit_markov({opp, stages, times, outcomes, closed, 2}),

@@ -64,7 +64,7 @@ absorbing_summary absorbing_chain_summary(const Eigen::MatrixXd& transition,
 
 /// \brief Maximum-likelihood fit of the pipeline chain.
 struct markov_fit {
-  std::int32_t stage_count = 0;   ///< K
+  std::uint32_t stage_count = 0;  ///< K
   Eigen::MatrixXd counts;         ///< K x (K+2) observed transitions (stage, won, lost)
   Eigen::MatrixXd transition;     ///< K x (K+2) counts divided by each row's exits
   Eigen::VectorXd days_per_visit; ///< K mean days of the completed visits of each stage
@@ -93,7 +93,7 @@ class markov_accumulator {
 public:
   /// \brief An empty accumulator for `stage_count` stages.
   /// \throws salesops::out_of_range_value when stage_count < 1.
-  explicit markov_accumulator(std::int32_t stage_count);
+  explicit markov_accumulator(std::uint32_t stage_count);
 
   /// \brief Adds one opportunity.
   /// \throws the exceptions of check_path (stage range, times, lengths).
@@ -112,7 +112,7 @@ public:
   const Eigen::MatrixXd& counts() const noexcept { return counts_; }
 
 private:
-  std::int32_t stage_count_;
+  std::uint32_t stage_count_;
   Eigen::MatrixXd counts_;
   std::vector<neumaier_sum<double>> visit_days_;
   Eigen::VectorXd completed_visits_;
@@ -140,7 +140,7 @@ inline std::ostream& operator<<(std::ostream& out, const estimate_interval& e) {
 
 /// \brief Model summaries starting from one stage.
 struct markov_stage {
-  std::int32_t stage = 0;          ///< stage index
+  std::uint32_t stage = 0;         ///< stage index
   double exits = 0;                ///< observed transitions out of the stage
   estimate_interval win_probability; ///< probability of ending won
   estimate_interval expected_moves;  ///< expected moves (transitions) until closed
@@ -216,14 +216,15 @@ inline absorbing_summary absorbing_chain_summary(const Eigen::MatrixXd& transiti
   return s;
 }
 
-inline markov_accumulator::markov_accumulator(std::int32_t stage_count)
+inline markov_accumulator::markov_accumulator(std::uint32_t stage_count)
     : stage_count_(stage_count) {
-  if (stage_count < 1)
+  if (stage_count == 0)
     SALESOPS_THROW(out_of_range_value, "markov_accumulator", "stage_count", no_row, "is ",
                    stage_count, ", must be at least 1");
-  counts_ = Eigen::MatrixXd::Zero(stage_count, stage_count + 2);
-  visit_days_.resize(static_cast<std::size_t>(stage_count));
-  completed_visits_ = Eigen::VectorXd::Zero(stage_count);
+  const auto k = static_cast<Eigen::Index>(stage_count);
+  counts_ = Eigen::MatrixXd::Zero(k, k + 2);
+  visit_days_.resize(stage_count);
+  completed_visits_ = Eigen::VectorXd::Zero(k);
 }
 
 inline void markov_accumulator::update(const opportunity_path& p) {
@@ -232,15 +233,15 @@ inline void markov_accumulator::update(const opportunity_path& p) {
   std::size_t visit_start = 0;
   for (std::size_t i = 1; i <= n; ++i) {
     if (i < n && p.stages[i] == p.stages[visit_start]) continue; // same visit
-    const Eigen::Index from = p.stages[visit_start];
+    const auto from = static_cast<Eigen::Index>(p.stages[visit_start]);
     std::int64_t end_time = 0;
     if (i < n) {
-      counts_(from, p.stages[i]) += 1;
+      counts_(from, static_cast<Eigen::Index>(p.stages[i])) += 1;
       end_time = p.entered_at[i];
     } else if (p.result == outcome::open) {
       break; // censored visit: no exit, no duration
     } else {
-      counts_(from, stage_count_ + (p.result == outcome::won ? 0 : 1)) += 1;
+      counts_(from, static_cast<Eigen::Index>(stage_count_) + (p.result == outcome::won ? 0 : 1)) += 1;
       end_time = p.closed_at;
     }
     visit_days_[static_cast<std::size_t>(from)].update(
@@ -265,8 +266,8 @@ inline markov_fit markov_accumulator::result() const {
   f.counts = counts_;
   f.transition = counts_;
   f.completed_visits = completed_visits_;
-  f.days_per_visit = Eigen::VectorXd::Zero(stage_count_);
-  for (Eigen::Index i = 0; i < stage_count_; ++i) {
+  f.days_per_visit = Eigen::VectorXd::Zero(counts_.rows());
+  for (Eigen::Index i = 0; i < counts_.rows(); ++i) {
     const double exits = counts_.row(i).sum();
     if (exits == 0)
       SALESOPS_THROW(numerical_error, "markov_accumulator::result", "stage",
@@ -286,7 +287,7 @@ inline markov_result markov_summary(const markov_accumulator& acc, const markov_
   markov_result r;
   r.options = options;
   r.fit = acc.result();
-  const std::int32_t k = r.fit.stage_count;
+  const auto k = static_cast<Eigen::Index>(r.fit.stage_count);
   const absorbing_summary point = absorbing_chain_summary(r.fit.transition, r.fit.days_per_visit);
 
   const auto ks = static_cast<std::size_t>(k);
@@ -325,7 +326,7 @@ inline markov_result markov_summary(const markov_accumulator& acc, const markov_
   for (std::size_t i = 0; i < ks; ++i) {
     const auto e = static_cast<Eigen::Index>(i);
     markov_stage s;
-    s.stage = static_cast<std::int32_t>(i);
+    s.stage = static_cast<std::uint32_t>(i);
     s.exits = r.fit.counts.row(e).sum();
     s.win_probability = interval(point.win_probability(e), win[i]);
     s.expected_moves = interval(point.expected_moves(e), moves[i]);

@@ -14,27 +14,14 @@
 #include "salesops/core/error.hpp"
 #include "salesops/core/span.hpp"
 #include "salesops/core/validate.hpp"
+#include "salesops/simulate/crm.hpp"
 
 namespace salesops {
 namespace funnel {
 
-/// \brief Outcome of an opportunity; the values are the simulator's contract
-/// (docs/DEVELOPING.md): open, won, lost.
-enum class outcome : std::uint8_t {
-  open = 0, ///< still in the pipeline (its last stage visit is censored)
-  won = 1,  ///< closed won
-  lost = 2  ///< closed lost
-};
-
-/// \brief Prints "open", "won" or "lost".
-inline std::ostream& operator<<(std::ostream& out, outcome o) {
-  switch (o) {
-  case outcome::open: return out << "open";
-  case outcome::won: return out << "won";
-  case outcome::lost: return out << "lost";
-  }
-  return out << "outcome(" << static_cast<int>(o) << ")";
-}
+/// \brief Outcome of an opportunity: the simulator's enum (open, won, lost), the one
+/// definition of the concept (docs/DEVELOPING.md), so simulated columns are used as they are.
+using outcome = simulate::outcome;
 
 /// \brief Columnar stage histories of a set of opportunities (views, nothing is copied).
 ///
@@ -45,17 +32,17 @@ inline std::ostream& operator<<(std::ostream& out, outcome o) {
 /// `outcomes[o]` and `closed_at[o]` (the close timestamp of a won or lost opportunity; ignored
 /// for open ones). Opportunities without history rows take part in nothing.
 struct stage_histories {
-  span<const std::int64_t> opportunity; ///< per history row: opportunity row index
-  span<const std::int32_t> stage;       ///< per history row: stage index entered
+  span<const std::uint64_t> opportunity; ///< per history row: opportunity row index
+  span<const std::uint32_t> stage;      ///< per history row: stage index entered
   span<const std::int64_t> entered_at;  ///< per history row: entry timestamp (s)
   span<const outcome> outcomes;         ///< per opportunity: open / won / lost
   span<const std::int64_t> closed_at;   ///< per opportunity: close timestamp (s), closed only
-  std::int32_t stage_count = 0;         ///< number of stages (won and lost are outcomes)
+  std::uint32_t stage_count = 0;        ///< number of stages (won and lost are outcomes)
 };
 
 /// \brief One opportunity's history as seen by the per-opportunity accumulators.
 struct opportunity_path {
-  span<const std::int32_t> stages;     ///< stages entered, in time order
+  span<const std::uint32_t> stages;    ///< stages entered, in time order
   span<const std::int64_t> entered_at; ///< entry timestamps, same length
   funnel::outcome result = outcome::open; ///< outcome of the opportunity
   std::int64_t closed_at = 0;          ///< close timestamp (meaningful when closed)
@@ -77,18 +64,18 @@ void for_each_opportunity(const char* function, const stage_histories& h, Visito
 /// \brief Checks one path (used by the accumulators' update): equal lengths, stage range,
 /// non-negative and non-decreasing times, close not before the last entry.
 /// \throws the same typed exceptions as for_each_opportunity, rows relative to the path.
-void check_path(const char* function, const opportunity_path& path, std::int32_t stage_count);
+void check_path(const char* function, const opportunity_path& path, std::uint32_t stage_count);
 
 // ---------------------------------------------------------------------------------------
 
 inline void check_path(const char* function, const opportunity_path& p,
-                       std::int32_t stage_count) {
+                       std::uint32_t stage_count) {
   check_equal_lengths(function, "stages", p.stages.size(), "entered_at", p.entered_at.size());
   check_non_empty(function, "stages", p.stages.size());
   const auto o = static_cast<unsigned>(p.result);
   if (o > 2u) SALESOPS_THROW(out_of_range_value, function, "outcome", no_row, "is ", o);
   for (std::size_t i = 0; i < p.stages.size(); ++i) {
-    if (p.stages[i] < 0 || p.stages[i] >= stage_count)
+    if (p.stages[i] >= stage_count)
       SALESOPS_THROW(out_of_range_value, function, "stage", i, "is ", p.stages[i],
                      ", outside [0, ", stage_count - 1, "]");
     check_non_negative(function, "entered_at", p.entered_at[i], i);
@@ -109,7 +96,7 @@ void for_each_opportunity(const char* function, const stage_histories& h, Visito
   check_equal_lengths(function, "outcomes", h.outcomes.size(), "closed_at", h.closed_at.size());
   check_non_empty(function, "opportunity", n);
   check_non_empty(function, "outcomes", h.outcomes.size());
-  if (h.stage_count < 1)
+  if (h.stage_count == 0)
     SALESOPS_THROW(out_of_range_value, function, "stage_count", no_row, "is ", h.stage_count,
                    ", must be at least 1");
   // A group is finished once another opportunity starts; seeing it again means the rows are
@@ -117,8 +104,8 @@ void for_each_opportunity(const char* function, const stage_histories& h, Visito
   std::vector<bool> seen(h.outcomes.size(), false);
   std::size_t begin = 0;
   while (begin < n) {
-    const std::int64_t opp = h.opportunity[begin];
-    if (opp < 0 || static_cast<std::uint64_t>(opp) >= h.outcomes.size())
+    const std::uint64_t opp = h.opportunity[begin];
+    if (opp >= h.outcomes.size())
       SALESOPS_THROW(out_of_range_value, function, "opportunity", begin, "is ", opp,
                      ", outside [0, ", h.outcomes.size() - 1, "]");
     const auto o = static_cast<std::size_t>(opp);
@@ -128,7 +115,7 @@ void for_each_opportunity(const char* function, const stage_histories& h, Visito
     seen[o] = true;
     std::size_t end = begin;
     while (end < n && h.opportunity[end] == opp) {
-      if (h.stage[end] < 0 || h.stage[end] >= h.stage_count)
+      if (h.stage[end] >= h.stage_count)
         SALESOPS_THROW(out_of_range_value, function, "stage", end, "is ", h.stage[end],
                        ", outside [0, ", h.stage_count - 1, "]");
       check_non_negative(function, "entered_at", h.entered_at[end], end);
