@@ -2,5 +2,6 @@
 #ifndef SALESOPS_FORECAST_HPP
 #define SALESOPS_FORECAST_HPP
 
+#include "salesops/forecast/linear_model.hpp"
 
 #endif // SALESOPS_FORECAST_HPP
