@@ -1,0 +1,557 @@
+// Event funnels over event streams: for every entity, the deepest funnel level reached by a
+// chain of its events inside a conversion window. Reference: ClickHouse `windowFunnel`
+// (modes default, strict_increase, strict_order, strict_deduplication, strict_once,
+// allow_reentry), with every mode defined here as "the largest k for which a chain satisfying
+// the mode's rule exists" rather than by ClickHouse's greedy scan, which under-counts; the
+// exact definitions and the differences are in docs/funnel.md.
+//
+// Input is columnar: entity (std::uint64_t), timestamp (std::int64_t seconds, >= 0) and steps
+// (std::uint64_t bitmask, bit i set when the event matches step i+1; an event may match
+// several steps or none). Input sorted by (entity, timestamp) is used as-is (detected in the
+// same pass that validates it); otherwise the library sorts a copy, stably, so events with
+// equal (entity, timestamp) keep their input order. That order (the "position order") matters
+// only to the sequence modes strict_order, strict_deduplication and allow_reentry.
+#ifndef SALESOPS_FUNNEL_EVENT_FUNNEL_HPP
+#define SALESOPS_FUNNEL_EVENT_FUNNEL_HPP
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "salesops/core/error.hpp"
+#include "salesops/core/span.hpp"
+#include "salesops/core/validate.hpp"
+
+namespace salesops {
+namespace funnel {
+
+/// \brief Which chains count (docs/funnel.md gives each rule exactly).
+enum class funnel_mode {
+  standard,             ///< ClickHouse "default": distinct events, t(e1) <= ... <= t(ek) <= t(e1) + window.
+  strict_increase,      ///< As standard with t(e_j) < t(e_j+1).
+  strict_order,         ///< The chain's events are consecutive in position order (nothing intervenes).
+  strict_deduplication, ///< No other event between e1 and ek matches any step 2..k.
+  strict_once,          ///< Each event counts once in a chain: identical to standard here.
+  allow_reentry         ///< strict_order, but intervening events that match some step are skipped.
+};
+
+/// \brief Where a chain may start.
+enum class anchor_rule {
+  any_start,  ///< Any step-1 event may open the window (ClickHouse).
+  first_step  ///< Only the entity's first step-1 time opens it (Mixpanel/Amplitude uniques).
+};
+
+/// \brief Parameters of an event funnel.
+struct event_funnel_options {
+  std::int64_t window = 0;                     ///< Conversion window in seconds, > 0.
+  std::size_t steps = 0;                       ///< Number of funnel steps k, 1..64.
+  funnel_mode mode = funnel_mode::standard;    ///< Chain rule.
+  anchor_rule anchor = anchor_rule::any_start; ///< Window anchoring rule.
+};
+
+/// \brief Per-entity funnel levels and per-step counts.
+struct event_funnel_result {
+  std::vector<std::uint64_t> entities; ///< Distinct entities, ascending.
+  std::vector<std::uint8_t> levels;    ///< levels[i]: level 0..k reached by entities[i].
+  std::vector<std::uint64_t> reached;  ///< reached[j]: entities with level >= j + 1 (size k).
+};
+
+/// \brief Per-step counts of a funnel: how many entities reached at least each level.
+struct funnel_step_counts {
+  std::uint64_t entities = 0;         ///< Entities counted (level 0 included).
+  std::vector<std::uint64_t> reached; ///< reached[j]: entities with level >= j + 1 (size k).
+};
+
+/// \brief Mergeable accumulator of funnel step counts.
+///
+/// Partition entities across shards (all events of one entity in one shard), run the funnel
+/// per shard, update one accumulator per shard and merge: the result equals one pass.
+class event_funnel_counter {
+public:
+  /// \brief A counter for a funnel of `steps` steps (1..64).
+  /// \throws salesops::out_of_range_value when steps is 0 or above 64.
+  explicit event_funnel_counter(std::size_t steps);
+  /// \brief Counts one entity that reached `level` (0..k).
+  /// \throws salesops::out_of_range_value when level > k.
+  void update(std::size_t level);
+  /// \brief Counts every entity of a funnel result.
+  /// \throws salesops::length_mismatch when the result has a different number of steps.
+  void update(const event_funnel_result& result);
+  /// \brief Adds another shard's counts.
+  /// \throws salesops::length_mismatch when the step counts differ.
+  void merge(const event_funnel_counter& other);
+  /// \brief The counts so far.
+  funnel_step_counts result() const;
+
+private:
+  std::vector<std::uint64_t> at_level_; // entities whose level is exactly j, j = 0..k
+};
+
+/// \brief Event funnel: the level of every entity under `options`.
+/// \param entity entity id per event.
+/// \param timestamp seconds, >= 0.
+/// \param steps bitmask per event (bit i: matches step i+1); bits at or above k are rejected.
+/// \param options window, step count, mode and anchoring.
+/// \returns entities ascending with their levels, and per-step counts.
+/// \throws salesops::length_mismatch, salesops::empty_input, salesops::negative_value (negative
+///   timestamp, window <= 0), salesops::out_of_range_value (k outside 1..64, step bit >= k).
+event_funnel_result event_funnel(span<const std::uint64_t> entity,
+                                 span<const std::int64_t> timestamp,
+                                 span<const std::uint64_t> steps,
+                                 const event_funnel_options& options);
+
+/// \brief The level of one entity whose events are already in position order (time
+/// non-decreasing). Building block of event_funnel, exposed for custom pipelines.
+/// \throws salesops::not_sorted when timestamps decrease; see event_funnel for the others.
+std::size_t entity_funnel_level(span<const std::int64_t> timestamp,
+                                span<const std::uint64_t> steps,
+                                const event_funnel_options& options);
+
+/// \brief Parses "default", "strict_increase", "strict_order", "strict_deduplication",
+/// "strict_once" or "allow_reentry".
+/// \throws salesops::out_of_range_value for any other name.
+funnel_mode parse_funnel_mode(const std::string& name);
+
+/// \brief The ClickHouse name of a mode ("default" for standard).
+const char* to_string(funnel_mode mode) noexcept;
+
+/// \brief Prints the mode's name.
+std::ostream& operator<<(std::ostream& out, funnel_mode mode);
+/// \brief Prints "any_start" or "first_step".
+std::ostream& operator<<(std::ostream& out, anchor_rule anchor);
+/// \brief Prints window, steps, mode and anchor.
+std::ostream& operator<<(std::ostream& out, const event_funnel_options& options);
+/// \brief Prints the entity count and the per-step counts.
+std::ostream& operator<<(std::ostream& out, const event_funnel_result& result);
+/// \brief Prints the entity count and the per-step counts.
+std::ostream& operator<<(std::ostream& out, const funnel_step_counts& counts);
+
+// ---------------------------------------------------------------------------------------
+namespace detail {
+
+inline constexpr std::int64_t no_start = std::numeric_limits<std::int64_t>::min();
+inline constexpr const char* fn = "event_funnel";
+
+inline void check_options(const event_funnel_options& o) {
+  if (o.steps < 1 || o.steps > 64)
+    SALESOPS_THROW(out_of_range_value, fn, "steps", no_row, "is ", o.steps, ", outside [1, 64]");
+  if (o.window <= 0)
+    SALESOPS_THROW(negative_value, fn, "window", no_row, "must be positive (is ", o.window, ")");
+}
+
+inline std::uint64_t step_mask(std::size_t k) noexcept {
+  return k == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << k) - 1;
+}
+
+inline void check_row(std::int64_t t, std::uint64_t m, std::uint64_t allowed, std::size_t k,
+                      std::size_t row) {
+  if (t < 0) SALESOPS_THROW(negative_value, fn, "timestamp", row, "is negative (", t, ")");
+  if (m & ~allowed)
+    SALESOPS_THROW(out_of_range_value, fn, "steps", row, "is ", m, ": it sets a bit for a step above ",
+                   k);
+}
+
+inline int top_bit(std::uint64_t m) noexcept { return 63 - __builtin_clzll(m); }
+
+// Kuhn's augmenting path: try to give step `s` an event of the group not needed elsewhere.
+inline bool augment(std::size_t s, const std::vector<std::uint64_t>& masks,
+                    std::vector<int>& step_of_event, std::array<int, 64>& event_of_step,
+                    std::vector<char>& seen) {
+  for (std::size_t e = 0; e < masks.size(); ++e) {
+    if (!((masks[e] >> s) & 1U) || seen[e]) continue;
+    seen[e] = 1;
+    const int holder = step_of_event[e];
+    if (holder < 0 ||
+        augment(static_cast<std::size_t>(holder), masks, step_of_event, event_of_step, seen)) {
+      step_of_event[e] = static_cast<int>(s);
+      event_of_step[s] = static_cast<int>(e);
+      return true;
+    }
+  }
+  return false;
+}
+
+// Standard / strict_once / strict_increase: dynamic programme over time.
+//
+// S[j] is the latest start time t(e1) of any valid partial chain e1..ej built from the events
+// already processed (no_start if none). Claim: after processing every event with time < T,
+// S is exact, and the best level seen so far is the answer restricted to those events.
+// Proof sketch (full version in docs/funnel.md): a chain's later events all have times >= T,
+// so whether a partial chain e1..ej can be extended depends only on t(e1) (window) — never on
+// which events it used, because they are all earlier than every event still to come and so
+// cannot collide with them. A later start dominates an earlier one. Events at one time T form
+// a group G; a chain uses a contiguous range of levels a+1..b inside G (its earlier levels
+// come from before T, its later ones from after). In standard mode that range needs distinct
+// events of G matching steps a+1..b: a bipartite matching, found by augmenting paths, and
+// monotone (if a+1..b can be matched, so can a+1..b' for b' < b). Under strict_increase a
+// chain holds at most one event of G. Every update of the group reads the values of S from
+// before the group, so no event is used twice and no chain takes two steps inside one
+// strict-increase group.
+inline std::size_t level_by_time(const std::int64_t* ts, const std::uint64_t* mask,
+                                 std::size_t n, const event_funnel_options& o) {
+  const std::size_t k = o.steps;
+  const bool strict = o.mode == funnel_mode::strict_increase;
+  std::array<std::int64_t, 65> S, S_new;
+  std::fill(S.begin(), S.begin() + static_cast<std::ptrdiff_t>(k + 1), no_start);
+  std::size_t best = 0;
+  std::int64_t anchor = no_start; // time of the first step-1 event (first_step rule)
+  std::vector<std::uint64_t> group;
+  for (std::size_t i = 0; i < n;) {
+    const std::int64_t T = ts[i];
+    std::size_t g = i + 1;
+    while (g < n && ts[g] == T) ++g;
+    if (o.anchor == anchor_rule::first_step && anchor != no_start && T - anchor > o.window)
+      break; // nothing later can be inside the only window
+    const bool can_start = o.anchor == anchor_rule::any_start || anchor == no_start;
+    // Start time available to a chain that has `a` levels before this group.
+    auto start_for = [&](std::size_t a) -> std::int64_t {
+      if (a == 0) return can_start ? T : no_start;
+      return (S[a] != no_start && T - S[a] <= o.window) ? S[a] : no_start;
+    };
+    std::uint64_t any = 0;
+    if (g == i + 1) {
+      // One event: descending bits, so the update for step a+1 reads S[a] before this event
+      // could have written it (no event serves two steps of one chain).
+      any = mask[i];
+      for (std::uint64_t m = mask[i]; m;) {
+        const auto a = static_cast<std::size_t>(top_bit(m));
+        m &= ~(std::uint64_t{1} << a);
+        const std::int64_t s = start_for(a);
+        if (s != no_start && s > S[a + 1]) {
+          S[a + 1] = s;
+          best = std::max(best, a + 1);
+        }
+      }
+      if (best == k) return k;
+      if ((any & 1U) && anchor == no_start) anchor = T;
+      i = g;
+      continue;
+    }
+    std::copy(S.begin(), S.begin() + static_cast<std::ptrdiff_t>(k + 1), S_new.begin());
+    if (strict) {
+      // At most one event of the group per chain: every update reads S from before the group.
+      for (std::size_t e = i; e < g; ++e) {
+        any |= mask[e];
+        for (std::uint64_t m = mask[e]; m;) {
+          const auto a = static_cast<std::size_t>(top_bit(m));
+          m &= ~(std::uint64_t{1} << a);
+          const std::int64_t s = start_for(a);
+          if (s != no_start && s > S_new[a + 1]) {
+            S_new[a + 1] = s;
+            best = std::max(best, a + 1);
+          }
+        }
+      }
+    } else {
+      group.assign(mask + i, mask + g);
+      for (auto m : group) any |= m;
+      std::vector<int> step_of_event(group.size(), -1);
+      std::array<int, 64> event_of_step;
+      event_of_step.fill(-1);
+      std::vector<char> seen(group.size());
+      std::size_t hi = 0; // steps [a, hi) are matched
+      for (std::size_t a = 0; a < k; ++a) {
+        if (a > 0 && hi >= a) { // drop step a-1 from the matching
+          step_of_event[static_cast<std::size_t>(event_of_step[a - 1])] = -1;
+          event_of_step[a - 1] = -1;
+        }
+        hi = std::max(hi, a);
+        while (hi < k) {
+          std::fill(seen.begin(), seen.end(), 0);
+          if (!augment(hi, group, step_of_event, event_of_step, seen)) break;
+          ++hi;
+        }
+        const std::int64_t s = start_for(a);
+        if (s == no_start) continue;
+        for (std::size_t level = a + 1; level <= hi; ++level) S_new[level] = std::max(S_new[level], s);
+        best = std::max(best, hi);
+      }
+    }
+    std::copy(S_new.begin(), S_new.begin() + static_cast<std::ptrdiff_t>(k + 1), S.begin());
+    if (best == k) return k;
+    if ((any & 1U) && anchor == no_start) anchor = T;
+    i = g;
+  }
+  return best;
+}
+
+// allow_reentry: the chain is a subsequence in position order and every event between e1 and
+// ek that is not in the chain matches at least one step. Same dynamic programme as above, but
+// one event at a time in position order (a chain's events are in position order, so no group
+// matching is needed), and an event matching no step ends every open chain.
+inline std::size_t level_reentry(const std::int64_t* ts, const std::uint64_t* mask,
+                                 std::size_t n, const event_funnel_options& o) {
+  std::array<std::int64_t, 65> S;
+  S.fill(no_start);
+  std::size_t best = 0;
+  std::int64_t anchor = no_start;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t T = ts[i];
+    if (mask[i] == 0) {
+      S.fill(no_start);
+      continue;
+    }
+    for (std::uint64_t m = mask[i]; m;) { // descending bits: each update reads the old S
+      const auto a = static_cast<std::size_t>(top_bit(m));
+      m &= ~(std::uint64_t{1} << a);
+      std::int64_t s = no_start;
+      if (a == 0)
+        s = (o.anchor == anchor_rule::any_start || anchor == no_start || anchor == T) ? T : no_start;
+      else if (S[a] != no_start && T - S[a] <= o.window)
+        s = S[a];
+      if (s != no_start && s > S[a + 1]) {
+        S[a + 1] = s;
+        best = std::max(best, a + 1);
+      }
+    }
+    if ((mask[i] & 1U) && anchor == no_start) anchor = T;
+    if (best == o.steps) break;
+  }
+  return best;
+}
+
+// strict_order and strict_deduplication: from every admissible start the chain is forced
+// (see docs/funnel.md), so scan forward from each step-1 event.
+inline std::size_t level_by_scan(const std::int64_t* ts, const std::uint64_t* mask,
+                                 std::size_t n, const event_funnel_options& o) {
+  const std::size_t k = o.steps;
+  std::size_t best = 0;
+  std::int64_t anchor = no_start;
+  for (std::size_t p = 0; p < n && best < k; ++p) {
+    if (!(mask[p] & 1U)) continue;
+    if (anchor == no_start) anchor = ts[p];
+    if (o.anchor == anchor_rule::first_step && ts[p] != anchor) break;
+    std::size_t level = 1;
+    if (o.mode == funnel_mode::strict_order) {
+      // Consecutive events: e_{j+1} is the event right after e_j.
+      for (std::size_t q = p + 1; q < n && level < k && ((mask[q] >> level) & 1U) &&
+                                  ts[q] - ts[p] <= o.window;
+           ++q)
+        ++level;
+    } else {
+      // strict_deduplication: e_{j+1} must be the first event after e_j matching step j+1
+      // (an earlier one would be a repeat inside the chain). A skipped event matching an
+      // already reached step 2..level freezes the chain; one matching a later step s caps
+      // the chain below s.
+      std::size_t cap = k;
+      for (std::size_t q = p + 1; q < n && level < cap && ts[q] - ts[p] <= o.window; ++q) {
+        const std::uint64_t m = mask[q];
+        if ((m >> level) & 1U) {
+          ++level;
+          continue;
+        }
+        const std::uint64_t reached = step_mask(level) & ~std::uint64_t{1};
+        if (m & reached) break;
+        const std::uint64_t later = m & ~step_mask(level + 1);
+        if (later) cap = std::min(cap, static_cast<std::size_t>(__builtin_ctzll(later)));
+      }
+    }
+    best = std::max(best, level);
+  }
+  return best;
+}
+
+inline std::size_t level_of(const std::int64_t* ts, const std::uint64_t* mask, std::size_t n,
+                            const event_funnel_options& o) {
+  switch (o.mode) {
+  case funnel_mode::standard:
+  case funnel_mode::strict_once:
+  case funnel_mode::strict_increase:
+    return level_by_time(ts, mask, n, o);
+  case funnel_mode::allow_reentry:
+    return level_reentry(ts, mask, n, o);
+  case funnel_mode::strict_order:
+  case funnel_mode::strict_deduplication:
+    return level_by_scan(ts, mask, n, o);
+  }
+  return 0;
+}
+
+// One pass over input assumed sorted by (entity, timestamp): validates every row and computes
+// the levels. Returns false (result incomplete) at the first row out of order.
+inline bool funnel_sorted(const std::uint64_t* ent, const std::int64_t* ts,
+                          const std::uint64_t* mask, std::size_t n,
+                          const event_funnel_options& o, event_funnel_result& out,
+                          bool validate) {
+  const std::uint64_t allowed = step_mask(o.steps);
+  for (std::size_t i = 0; i < n;) {
+    if (validate) check_row(ts[i], mask[i], allowed, o.steps, i);
+    std::size_t j = i + 1;
+    for (; j < n && ent[j] == ent[i]; ++j) {
+      if (validate) check_row(ts[j], mask[j], allowed, o.steps, j);
+      if (ts[j] < ts[j - 1]) return false;
+    }
+    if (j < n && ent[j] < ent[i]) return false;
+    out.entities.push_back(ent[i]);
+    out.levels.push_back(static_cast<std::uint8_t>(level_of(ts + i, mask + i, j - i, o)));
+    i = j;
+  }
+  return true;
+}
+
+} // namespace detail
+
+// ---------------------------------------------------------------------------------------
+
+inline event_funnel_counter::event_funnel_counter(std::size_t steps) {
+  if (steps < 1 || steps > 64)
+    SALESOPS_THROW(out_of_range_value, "event_funnel_counter", "steps", no_row, "is ", steps,
+                   ", outside [1, 64]");
+  at_level_.assign(steps + 1, 0);
+}
+
+inline void event_funnel_counter::update(std::size_t level) {
+  if (level >= at_level_.size())
+    SALESOPS_THROW(out_of_range_value, "event_funnel_counter::update", "level", no_row, "is ",
+                   level, ", above the ", at_level_.size() - 1, " steps");
+  ++at_level_[level];
+}
+
+inline void event_funnel_counter::update(const event_funnel_result& result) {
+  check_equal_lengths("event_funnel_counter::update", "counter steps", at_level_.size() - 1,
+                      "result.reached", result.reached.size());
+  for (std::uint8_t level : result.levels) update(level);
+}
+
+inline void event_funnel_counter::merge(const event_funnel_counter& other) {
+  check_equal_lengths("event_funnel_counter::merge", "counter steps", at_level_.size() - 1,
+                      "other steps", other.at_level_.size() - 1);
+  for (std::size_t j = 0; j < at_level_.size(); ++j) at_level_[j] += other.at_level_[j];
+}
+
+inline funnel_step_counts event_funnel_counter::result() const {
+  funnel_step_counts out;
+  out.reached.assign(at_level_.size() - 1, 0);
+  std::uint64_t at_least = 0;
+  for (std::size_t j = at_level_.size(); j-- > 1;) {
+    at_least += at_level_[j];
+    out.reached[j - 1] = at_least;
+  }
+  out.entities = at_least + at_level_[0];
+  return out;
+}
+
+inline std::size_t entity_funnel_level(span<const std::int64_t> timestamp,
+                                       span<const std::uint64_t> steps,
+                                       const event_funnel_options& options) {
+  detail::check_options(options);
+  check_equal_lengths(detail::fn, "timestamp", timestamp.size(), "steps", steps.size());
+  check_non_empty(detail::fn, "timestamp", timestamp.size());
+  const std::uint64_t allowed = detail::step_mask(options.steps);
+  for (std::size_t i = 0; i < timestamp.size(); ++i)
+    detail::check_row(timestamp[i], steps[i], allowed, options.steps, i);
+  check_sorted(detail::fn, "timestamp", timestamp);
+  return detail::level_of(timestamp.data(), steps.data(), timestamp.size(), options);
+}
+
+inline event_funnel_result event_funnel(span<const std::uint64_t> entity,
+                                        span<const std::int64_t> timestamp,
+                                        span<const std::uint64_t> steps,
+                                        const event_funnel_options& options) {
+  detail::check_options(options);
+  check_equal_lengths(detail::fn, "entity", entity.size(), "timestamp", timestamp.size());
+  check_equal_lengths(detail::fn, "entity", entity.size(), "steps", steps.size());
+  check_non_empty(detail::fn, "entity", entity.size());
+  const std::size_t n = entity.size();
+  event_funnel_result out;
+  if (!detail::funnel_sorted(entity.data(), timestamp.data(), steps.data(), n, options, out,
+                             true)) {
+    // Unsorted: validate everything (rows keep their input index in messages), then sort a
+    // copy stably by (entity, timestamp) and run the same pass on it.
+    const std::uint64_t allowed = detail::step_mask(options.steps);
+    for (std::size_t i = 0; i < n; ++i)
+      detail::check_row(timestamp[i], steps[i], allowed, options.steps, i);
+    struct row {
+      std::uint64_t entity;
+      std::int64_t time;
+      std::uint64_t index;
+    };
+    std::vector<row> rows(n);
+    for (std::size_t i = 0; i < n; ++i) rows[i] = {entity[i], timestamp[i], i};
+    std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) {
+      if (a.entity != b.entity) return a.entity < b.entity;
+      if (a.time != b.time) return a.time < b.time;
+      return a.index < b.index; // stable: equal keys keep input order
+    });
+    std::vector<std::uint64_t> e(n), m(n);
+    std::vector<std::int64_t> t(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      e[i] = rows[i].entity;
+      t[i] = rows[i].time;
+      m[i] = steps[static_cast<std::size_t>(rows[i].index)];
+    }
+    rows.clear();
+    rows.shrink_to_fit();
+    out = event_funnel_result{};
+    detail::funnel_sorted(e.data(), t.data(), m.data(), n, options, out, false);
+  }
+  event_funnel_counter counter(options.steps);
+  for (std::uint8_t level : out.levels) counter.update(level);
+  out.reached = counter.result().reached;
+  return out;
+}
+
+inline funnel_mode parse_funnel_mode(const std::string& name) {
+  for (funnel_mode m : {funnel_mode::standard, funnel_mode::strict_increase,
+                        funnel_mode::strict_order, funnel_mode::strict_deduplication,
+                        funnel_mode::strict_once, funnel_mode::allow_reentry})
+    if (name == to_string(m)) return m;
+  SALESOPS_THROW(out_of_range_value, "parse_funnel_mode", "mode", no_row, "is '", name,
+                 "', not one of default, strict_increase, strict_order, "
+                 "strict_deduplication, strict_once, allow_reentry");
+}
+
+inline const char* to_string(funnel_mode mode) noexcept {
+  switch (mode) {
+  case funnel_mode::standard: return "default";
+  case funnel_mode::strict_increase: return "strict_increase";
+  case funnel_mode::strict_order: return "strict_order";
+  case funnel_mode::strict_deduplication: return "strict_deduplication";
+  case funnel_mode::strict_once: return "strict_once";
+  case funnel_mode::allow_reentry: return "allow_reentry";
+  }
+  return "?";
+}
+
+inline std::ostream& operator<<(std::ostream& out, funnel_mode mode) {
+  return out << to_string(mode);
+}
+
+inline std::ostream& operator<<(std::ostream& out, anchor_rule anchor) {
+  return out << (anchor == anchor_rule::any_start ? "any_start" : "first_step");
+}
+
+inline std::ostream& operator<<(std::ostream& out, const event_funnel_options& options) {
+  return out << "event_funnel_options{window=" << options.window << "s, steps=" << options.steps
+             << ", mode=" << options.mode << ", anchor=" << options.anchor << "}";
+}
+
+namespace detail {
+inline void print_reached(std::ostream& out, const std::vector<std::uint64_t>& reached) {
+  out << "reached=[";
+  for (std::size_t j = 0; j < reached.size(); ++j) out << (j ? ", " : "") << reached[j];
+  out << "]";
+}
+} // namespace detail
+
+inline std::ostream& operator<<(std::ostream& out, const event_funnel_result& result) {
+  out << "event_funnel_result{entities=" << result.entities.size() << ", ";
+  detail::print_reached(out, result.reached);
+  return out << "}";
+}
+
+inline std::ostream& operator<<(std::ostream& out, const funnel_step_counts& counts) {
+  out << "funnel_step_counts{entities=" << counts.entities << ", ";
+  detail::print_reached(out, counts.reached);
+  return out << "}";
+}
+
+} // namespace funnel
+} // namespace salesops
+
+#endif // SALESOPS_FUNNEL_EVENT_FUNNEL_HPP

@@ -1,0 +1,407 @@
+// Tests of salesops/funnel/event_funnel.hpp. Expected values come from hand derivations
+// (stated next to each case), documented ClickHouse/StarRocks examples, and a brute-force
+// reference below that enumerates every chain and applies each mode's definition literally
+// (docs/funnel.md); the fast path must equal it on thousands of random small cases full of
+// equal timestamps and multi-step events.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <numeric>
+#include <sstream>
+#include <vector>
+
+#include "salesops/core/rng.hpp"
+#include "salesops/funnel/event_funnel.hpp"
+
+using namespace salesops;
+using namespace salesops::funnel;
+using Catch::Matchers::Contains;
+
+namespace {
+
+constexpr std::uint64_t A = 1, B = 2, C = 4, D = 8; // steps 1..4
+
+struct events {
+  std::vector<std::uint64_t> entity;
+  std::vector<std::int64_t> time;
+  std::vector<std::uint64_t> steps;
+  void add(std::uint64_t e, std::int64_t t, std::uint64_t m) {
+    entity.push_back(e);
+    time.push_back(t);
+    steps.push_back(m);
+  }
+};
+
+event_funnel_options opts(std::int64_t window, std::size_t k, funnel_mode mode = funnel_mode::standard,
+                          anchor_rule anchor = anchor_rule::any_start) {
+  event_funnel_options o;
+  o.window = window;
+  o.steps = k;
+  o.mode = mode;
+  o.anchor = anchor;
+  return o;
+}
+
+std::size_t one_entity(const std::vector<std::int64_t>& t, const std::vector<std::uint64_t>& m,
+                       const event_funnel_options& o) {
+  return entity_funnel_level(t, m, o);
+}
+
+// ---- Brute-force reference: the definitions of docs/funnel.md applied literally. ----------
+// `t`, `m`: one entity's events in position order (stable order by time).
+struct brute {
+  const std::vector<std::int64_t>& t;
+  const std::vector<std::uint64_t>& m;
+  const event_funnel_options& o;
+  std::vector<std::size_t> chain;
+  std::size_t best = 0;
+
+  bool sequence_mode() const {
+    return o.mode == funnel_mode::strict_order || o.mode == funnel_mode::strict_deduplication ||
+           o.mode == funnel_mode::allow_reentry;
+  }
+  bool in_chain(std::size_t q) const {
+    return std::find(chain.begin(), chain.end(), q) != chain.end();
+  }
+  // Is the current chain (length j >= 1) valid as a complete chain?
+  bool valid() const {
+    const std::size_t j = chain.size();
+    const std::size_t first = chain.front(), last = chain.back();
+    if (o.anchor == anchor_rule::first_step) {
+      std::int64_t t1 = -1; // earliest step-1 time
+      for (std::size_t q = 0; q < t.size(); ++q)
+        if ((m[q] & 1U) && (t1 < 0 || t[q] < t1)) t1 = t[q];
+      if (t[first] != t1) return false;
+    }
+    if (t[last] - t[first] > o.window) return false;
+    for (std::size_t l = 1; l < j; ++l) {
+      const std::size_t p = chain[l - 1], q = chain[l];
+      if (t[q] < t[p]) return false;
+      if (o.mode == funnel_mode::strict_increase && !(t[p] < t[q])) return false;
+      if (sequence_mode() && !(p < q)) return false;
+      if (o.mode == funnel_mode::strict_order && q != p + 1) return false;
+    }
+    if (o.mode == funnel_mode::strict_deduplication || o.mode == funnel_mode::allow_reentry)
+      for (std::size_t q = first + 1; q < last; ++q) {
+        if (in_chain(q)) continue;
+        if (o.mode == funnel_mode::allow_reentry && m[q] == 0) return false;
+        // steps 2..j are bits 1..j-1
+        const std::uint64_t steps_2_to_j = ((std::uint64_t{1} << j) - 1) & ~std::uint64_t{1};
+        if (o.mode == funnel_mode::strict_deduplication && (m[q] & steps_2_to_j)) return false;
+      }
+    return true;
+  }
+  void search() {
+    const std::size_t j = chain.size();
+    if (j == o.steps) return;
+    for (std::size_t q = 0; q < t.size(); ++q) {
+      if (!((m[q] >> j) & 1U) || in_chain(q)) continue;
+      chain.push_back(q);
+      // Every rule is monotone in the chain (an invalid prefix has no valid extension).
+      if (valid()) {
+        best = std::max(best, chain.size());
+        search();
+      }
+      chain.pop_back();
+    }
+  }
+  std::size_t level() {
+    search();
+    return best;
+  }
+};
+
+std::size_t brute_level(const std::vector<std::int64_t>& t, const std::vector<std::uint64_t>& m,
+                        const event_funnel_options& o) {
+  return brute{t, m, o, {}, 0}.level();
+}
+
+// Reference for whole columns: group by entity, stable order by time, brute force per entity.
+event_funnel_result brute_funnel(const events& ev, const event_funnel_options& o) {
+  std::vector<std::size_t> idx(ev.entity.size());
+  std::iota(idx.begin(), idx.end(), std::size_t{0});
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
+    return ev.entity[a] != ev.entity[b] ? ev.entity[a] < ev.entity[b] : ev.time[a] < ev.time[b];
+  });
+  event_funnel_result r;
+  r.reached.assign(o.steps, 0);
+  for (std::size_t i = 0; i < idx.size();) {
+    std::vector<std::int64_t> t;
+    std::vector<std::uint64_t> m;
+    std::size_t j = i;
+    for (; j < idx.size() && ev.entity[idx[j]] == ev.entity[idx[i]]; ++j) {
+      t.push_back(ev.time[idx[j]]);
+      m.push_back(ev.steps[idx[j]]);
+    }
+    const std::size_t level = brute_level(t, m, o);
+    r.entities.push_back(ev.entity[idx[i]]);
+    r.levels.push_back(static_cast<std::uint8_t>(level));
+    for (std::size_t s = 0; s < level; ++s) ++r.reached[s];
+    i = j;
+  }
+  return r;
+}
+
+// Small random case: few distinct times (many ties), multi-step and no-step events, rows in
+// random order.
+events random_events(rng& g, std::size_t k, std::size_t entities, std::size_t max_events,
+                     std::int64_t time_range) {
+  events ev;
+  for (std::size_t e = 0; e < entities; ++e) {
+    const std::size_t n = 1 + static_cast<std::size_t>(g.uniform_int(max_events));
+    for (std::size_t i = 0; i < n; ++i) {
+      std::uint64_t mask = 0;
+      for (std::size_t s = 0; s < k; ++s)
+        if (g.uniform() < 0.4) mask |= std::uint64_t{1} << s;
+      ev.add(100 + 7 * e, static_cast<std::int64_t>(g.uniform_int(static_cast<std::uint64_t>(time_range))), mask);
+    }
+  }
+  std::vector<std::size_t> perm(ev.entity.size());
+  std::iota(perm.begin(), perm.end(), std::size_t{0});
+  std::shuffle(perm.begin(), perm.end(), g);
+  events out;
+  for (std::size_t p : perm) out.add(ev.entity[p], ev.time[p], ev.steps[p]);
+  return out;
+}
+
+events stable_sorted(const events& ev) {
+  std::vector<std::size_t> idx(ev.entity.size());
+  std::iota(idx.begin(), idx.end(), std::size_t{0});
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
+    return ev.entity[a] != ev.entity[b] ? ev.entity[a] < ev.entity[b] : ev.time[a] < ev.time[b];
+  });
+  events out;
+  for (std::size_t p : idx) out.add(ev.entity[p], ev.time[p], ev.steps[p]);
+  return out;
+}
+
+const funnel_mode all_modes[] = {funnel_mode::standard, funnel_mode::strict_increase,
+                                 funnel_mode::strict_order, funnel_mode::strict_deduplication,
+                                 funnel_mode::strict_once, funnel_mode::allow_reentry};
+
+} // namespace
+
+TEST_CASE("event funnel: hand cases for the default mode", "[funnel][event]") {
+  // Issue 3's example: window 10, A@0, A@3, B@5, B@6, C@6. Chain A@3, B@5, C@6 (6 <= 3 + 10).
+  CHECK(one_entity({0, 3, 5, 6, 6}, {A, A, B, B, C}, opts(10, 3)) == 3);
+  // One event matching steps 1..3 is one event: level 1 (ClickHouse's default would say 3).
+  CHECK(one_entity({5}, {A | B | C}, opts(10, 3)) == 1);
+  // Equal timestamps are allowed and matched as distinct events: {A|B, A} at t=5 gives
+  // A-event as step 1, (A|B)-event as step 2 -> 2, although the A|B event comes first.
+  CHECK(one_entity({5, 5}, {A | B, A}, opts(10, 3)) == 2);
+  // Window is inclusive: B exactly at t(A) + window counts, one second later it does not.
+  CHECK(one_entity({0, 10}, {A, B}, opts(10, 2)) == 2);
+  CHECK(one_entity({0, 11}, {A, B}, opts(10, 2)) == 1);
+  // A later start wins: A@0, A@8, B@15 (window 10): only A@8 reaches B -> 2.
+  CHECK(one_entity({0, 8, 15}, {A, A, B}, opts(10, 2)) == 2);
+  // Steps out of order do not count: B@0, A@1 -> 1.
+  CHECK(one_entity({0, 1}, {B, A}, opts(10, 2)) == 1);
+  // No step-1 event -> 0.
+  CHECK(one_entity({0, 1}, {B, C}, opts(10, 3)) == 0);
+  // 64 steps: event i at time i matches step i+1 only -> 64.
+  std::vector<std::int64_t> t(64);
+  std::vector<std::uint64_t> m(64);
+  for (std::size_t i = 0; i < 64; ++i) {
+    t[i] = static_cast<std::int64_t>(i);
+    m[i] = std::uint64_t{1} << i;
+  }
+  CHECK(one_entity(t, m, opts(63, 64)) == 64);
+  CHECK(one_entity(t, m, opts(62, 64)) == 63); // the last step falls one second outside
+}
+
+TEST_CASE("event funnel: hand cases for the other modes", "[funnel][event]") {
+  // Issue 3: strict_increase, window 10, A@0, A@3, B@5, B@6, C@6 -> 3 (A@3, B@5, C@6);
+  // ClickHouse's greedy scan overwrites level 2 with B@6 and then rejects C@6 (not > 6).
+  CHECK(one_entity({0, 3, 5, 6, 6}, {A, A, B, B, C}, opts(10, 3, funnel_mode::strict_increase)) == 3);
+  // Equal timestamps never chain under strict_increase.
+  CHECK(one_entity({5, 5}, {A, B}, opts(10, 2, funnel_mode::strict_increase)) == 1);
+  CHECK(one_entity({5, 5}, {A, B}, opts(10, 2)) == 2);
+  // ClickHouse docs, strict_order: A->B->D->C stops at D -> 2.
+  CHECK(one_entity({1, 2, 3, 4}, {A, B, D, C}, opts(100, 4, funnel_mode::strict_order)) == 2);
+  CHECK(one_entity({1, 2, 3, 4}, {A, B, D, C}, opts(100, 4)) == 3);
+  // allow_reentry skips the early D (it matches a step) but not an event matching no step.
+  CHECK(one_entity({1, 2, 3, 4}, {A, B, D, C}, opts(100, 4, funnel_mode::allow_reentry)) == 3);
+  CHECK(one_entity({1, 2, 3, 4}, {A, B, 0, C}, opts(100, 4, funnel_mode::allow_reentry)) == 2);
+  // Deduplication example of the StarRocks/Doris docs: A-B-C-B-D -> 3 (the second B repeats).
+  CHECK(one_entity({1, 2, 3, 4, 5}, {A, B, C, B, D}, opts(100, 4, funnel_mode::strict_deduplication)) == 3);
+  // A B B C: every chain reaching C spans both Bs -> 2 (ClickHouse also returns 2).
+  CHECK(one_entity({1, 2, 3, 4}, {A, B, B, C}, opts(100, 3, funnel_mode::strict_deduplication)) == 2);
+  // A repeated step 1 is no duplicate: A A B C -> 3 (chain A@2, B, C; A@1 is outside its span
+  // and step-1 repeats are allowed anyway).
+  CHECK(one_entity({1, 2, 3, 4}, {A, A, B, C}, opts(100, 3, funnel_mode::strict_deduplication)) == 3);
+  // strict_once is the default here: an event is never used twice in one chain.
+  CHECK(one_entity({5}, {A | B}, opts(10, 2, funnel_mode::strict_once)) == 1);
+}
+
+TEST_CASE("event funnel: first-step anchoring", "[funnel][event]") {
+  // A@0, A@100, B@105, window 10: the chain A@100, B@105 counts under any_start; under
+  // first_step the window opens at A@0 only and closes at 10 -> 1.
+  const std::vector<std::int64_t> t{0, 100, 105};
+  const std::vector<std::uint64_t> m{A, A, B};
+  for (funnel_mode mode : all_modes) {
+    CAPTURE(mode);
+    CHECK(one_entity(t, m, opts(10, 2, mode)) == 2);
+    CHECK(one_entity(t, m, opts(10, 2, mode, anchor_rule::first_step)) == 1);
+  }
+}
+
+TEST_CASE("event funnel: fast path equals brute force on random small cases", "[funnel][event][property]") {
+  const funnel_mode mode = GENERATE(from_range(std::begin(all_modes), std::end(all_modes)));
+  const anchor_rule anchor = GENERATE(anchor_rule::any_start, anchor_rule::first_step);
+  const std::uint64_t seed = GENERATE(range<std::uint64_t>(1, 9));
+  CAPTURE(mode, anchor, seed);
+  rng g(seed * 1000 + static_cast<std::uint64_t>(mode) * 10 + static_cast<std::uint64_t>(anchor));
+  for (int rep = 0; rep < 60; ++rep) {
+    const std::size_t k = 1 + static_cast<std::size_t>(g.uniform_int(4));
+    const std::int64_t window = 1 + static_cast<std::int64_t>(g.uniform_int(5));
+    const events ev = random_events(g, k, 4, 8, 8);
+    const auto o = opts(window, k, mode, anchor);
+    const auto expected = brute_funnel(ev, o);
+    const auto unsorted = event_funnel(ev.entity, ev.time, ev.steps, o);
+    const events sorted = stable_sorted(ev);
+    const auto presorted = event_funnel(sorted.entity, sorted.time, sorted.steps, o);
+    CAPTURE(rep, k, window);
+    REQUIRE(unsorted.entities == expected.entities);
+    REQUIRE(unsorted.levels == expected.levels);
+    REQUIRE(unsorted.reached == expected.reached);
+    REQUIRE(presorted.levels == expected.levels);
+  }
+}
+
+TEST_CASE("event funnel: large equal-timestamp groups equal brute force", "[funnel][event][property]") {
+  // Many events at two or three instants stress the group matching of the default mode.
+  const std::uint64_t seed = GENERATE(range<std::uint64_t>(20, 30));
+  rng g(seed);
+  for (int rep = 0; rep < 40; ++rep) {
+    const std::size_t k = 2 + static_cast<std::size_t>(g.uniform_int(4));
+    const events ev = random_events(g, k, 2, 9, 3);
+    for (funnel_mode mode : {funnel_mode::standard, funnel_mode::strict_increase}) {
+      const auto o = opts(1 + static_cast<std::int64_t>(g.uniform_int(2)), k, mode);
+      CAPTURE(seed, rep, k, mode);
+      REQUIRE(event_funnel(ev.entity, ev.time, ev.steps, o).levels == brute_funnel(ev, o).levels);
+    }
+  }
+}
+
+TEST_CASE("event funnel: permutation invariance of the order-free modes", "[funnel][event][property]") {
+  const funnel_mode mode = GENERATE(funnel_mode::standard, funnel_mode::strict_increase, funnel_mode::strict_once);
+  rng g(77 + static_cast<std::uint64_t>(mode));
+  for (int rep = 0; rep < 50; ++rep) {
+    const events ev = random_events(g, 5, 30, 12, 40);
+    const auto o = opts(15, 5, mode);
+    const auto base = event_funnel(ev.entity, ev.time, ev.steps, o);
+    std::vector<std::size_t> perm(ev.entity.size());
+    std::iota(perm.begin(), perm.end(), std::size_t{0});
+    std::shuffle(perm.begin(), perm.end(), g);
+    events shuffled;
+    for (std::size_t p : perm) shuffled.add(ev.entity[p], ev.time[p], ev.steps[p]);
+    const auto again = event_funnel(shuffled.entity, shuffled.time, shuffled.steps, o);
+    CHECK(again.entities == base.entities);
+    CHECK(again.levels == base.levels);
+  }
+}
+
+TEST_CASE("event funnel: the caller's columns are not modified", "[funnel][event]") {
+  events ev;
+  ev.add(2, 5, B);
+  ev.add(1, 3, A);
+  ev.add(2, 1, A);
+  const events copy = ev;
+  const auto r = event_funnel(ev.entity, ev.time, ev.steps, opts(10, 2));
+  CHECK(ev.entity == copy.entity);
+  CHECK(ev.time == copy.time);
+  CHECK(ev.steps == copy.steps);
+  // entity 1: A only -> 1; entity 2: A@1, B@5 -> 2.
+  CHECK(r.entities == std::vector<std::uint64_t>{1, 2});
+  CHECK(r.levels == std::vector<std::uint8_t>{1, 2});
+  CHECK(r.reached == std::vector<std::uint64_t>{2, 1});
+}
+
+TEST_CASE("event funnel counter: merged shards equal one pass", "[funnel][event][property]") {
+  const std::uint64_t seed = GENERATE(1, 2, 3, 4, 5);
+  rng g(seed);
+  const auto o = opts(20, 4);
+  // Shards from different distributions: dense short histories, sparse long ones, and
+  // histories with mostly step-1 events; entities are disjoint across shards.
+  const events dense = random_events(g, 4, 50, 6, 10);
+  events sparse = random_events(g, 4, 40, 20, 500);
+  events early;
+  for (std::size_t e = 0; e < 60; ++e)
+    for (int i = 0; i < 5; ++i)
+      early.add(9000 + e, static_cast<std::int64_t>(g.uniform_int(50)), g.bernoulli(0.7) ? A : (B | C | D));
+  for (auto& e : sparse.entity) e += 5000;
+  events all;
+  for (const events* s : std::vector<const events*>{&dense, &sparse, &early})
+    for (std::size_t i = 0; i < s->entity.size(); ++i) all.add(s->entity[i], s->time[i], s->steps[i]);
+  const auto one_pass = event_funnel(all.entity, all.time, all.steps, o);
+  event_funnel_counter merged(4);
+  for (const events* s : std::vector<const events*>{&dense, &sparse, &early}) {
+    event_funnel_counter shard(4);
+    shard.update(event_funnel(s->entity, s->time, s->steps, o));
+    merged.merge(shard);
+  }
+  const auto r = merged.result();
+  CHECK(r.entities == one_pass.entities.size());
+  CHECK(r.reached == one_pass.reached);
+  CHECK(r.reached == brute_funnel(all, o).reached);
+}
+
+TEST_CASE("event funnel counter: hand counts and bad use", "[funnel][event]") {
+  event_funnel_counter c(3);
+  for (std::size_t level : {0, 1, 1, 2, 3, 3}) c.update(level);
+  const auto r = c.result();
+  // levels {0,1,1,2,3,3}: >=1: 5, >=2: 3, >=3: 2.
+  CHECK(r.entities == 6);
+  CHECK(r.reached == std::vector<std::uint64_t>{5, 3, 2});
+  CHECK_THROWS_AS(c.update(4), out_of_range_value);
+  CHECK_THROWS_AS(c.merge(event_funnel_counter(2)), length_mismatch);
+  CHECK_THROWS_AS(event_funnel_counter(0), out_of_range_value);
+  CHECK_THROWS_AS(event_funnel_counter(65), out_of_range_value);
+  std::ostringstream s;
+  s << r;
+  CHECK(s.str() == "funnel_step_counts{entities=6, reached=[5, 3, 2]}");
+}
+
+TEST_CASE("event funnel: bad input throws typed errors naming the row", "[funnel][event]") {
+  const std::vector<std::uint64_t> e{1, 1, 2, 2};
+  const std::vector<std::int64_t> t{0, 1, 2, -5};
+  const std::vector<std::uint64_t> m{A, B, A, B};
+  CHECK_THROWS_AS(event_funnel(e, t, m, opts(10, 2)), negative_value);
+  CHECK_THROWS_WITH(event_funnel(e, t, m, opts(10, 2)),
+                    Contains("timestamp at row 3") && Contains("-5"));
+  // Unsorted input: the error still names the caller's row.
+  const std::vector<std::uint64_t> e2{2, 1, 1}, m2{A, A, B};
+  const std::vector<std::int64_t> t2{4, 3, -1};
+  CHECK_THROWS_WITH(event_funnel(e2, t2, m2, opts(10, 2)),
+                    Contains("timestamp at row 2"));
+  const std::vector<std::int64_t> ok{0, 1, 2, 3};
+  const std::vector<std::uint64_t> bad_bits{A, B, C, A}; // step 3 in a 2-step funnel
+  CHECK_THROWS_AS(event_funnel(e, ok, bad_bits, opts(10, 2)), out_of_range_value);
+  CHECK_THROWS_WITH(event_funnel(e, ok, bad_bits, opts(10, 2)), Contains("steps at row 2"));
+  CHECK_THROWS_AS(event_funnel(e, ok, m, opts(0, 2)), negative_value);
+  CHECK_THROWS_WITH(event_funnel(e, ok, m, opts(-3, 2)), Contains("window"));
+  CHECK_THROWS_AS(event_funnel(e, ok, m, opts(10, 65)), out_of_range_value);
+  CHECK_THROWS_AS(event_funnel(e, ok, m, opts(10, 0)), out_of_range_value);
+  const std::vector<std::int64_t> short_t{0, 1}, no_t, down{3, 1};
+  const std::vector<std::uint64_t> short_m{A}, none, ab{A, B};
+  CHECK_THROWS_AS(event_funnel(e, short_t, m, opts(10, 2)), length_mismatch);
+  CHECK_THROWS_AS(event_funnel(e, ok, short_m, opts(10, 2)), length_mismatch);
+  CHECK_THROWS_AS(event_funnel(none, no_t, none, opts(10, 2)), empty_input);
+  CHECK_THROWS_AS(entity_funnel_level(down, ab, opts(10, 2)), not_sorted);
+  CHECK_THROWS_WITH(entity_funnel_level(down, ab, opts(10, 2)), Contains("row 1"));
+  CHECK_THROWS_AS(parse_funnel_mode("strict"), out_of_range_value);
+}
+
+TEST_CASE("event funnel: mode names and printing", "[funnel][event]") {
+  for (funnel_mode mode : all_modes) CHECK(parse_funnel_mode(to_string(mode)) == mode);
+  CHECK(parse_funnel_mode("default") == funnel_mode::standard);
+  std::ostringstream s;
+  s << opts(86400, 5, funnel_mode::strict_order, anchor_rule::first_step);
+  CHECK(s.str() == "event_funnel_options{window=86400s, steps=5, mode=strict_order, anchor=first_step}");
+  std::ostringstream r;
+  const std::vector<std::uint64_t> ids{1, 2}, masks{A, B};
+  const std::vector<std::int64_t> zeros{0, 0};
+  r << event_funnel(ids, zeros, masks, opts(5, 2));
+  CHECK(r.str() == "event_funnel_result{entities=2, reached=[1, 0]}");
+}
