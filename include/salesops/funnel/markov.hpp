@@ -29,9 +29,6 @@
 namespace salesops {
 namespace funnel {
 
-/// \brief Seconds per day: holding times are reported in days.
-inline constexpr double seconds_per_day = 86400.0;
-
 /// \brief From-stage summaries of an absorbing chain (one entry per transient stage).
 struct absorbing_summary {
   Eigen::VectorXd win_probability; ///< P(absorbed in won | start in stage i), column of B = N R
@@ -82,8 +79,8 @@ inline std::ostream& operator<<(std::ostream& out, const markov_fit& f) {
 /// \brief Mergeable accumulator of stage transitions and holding times (update / merge /
 /// result).
 ///
-/// Per opportunity, a *visit* is a maximal run of consecutive records in the same stage (a
-/// repeated record of the current stage is not a move). Each visit that is followed by a
+/// Visits are those of for_each_visit (a repeated record of the current stage is not a
+/// move). Each visit that is followed by a
 /// visit of another stage adds one transition stage -> stage (backward moves included); the
 /// last visit of a won or lost deal adds one transition to won or lost; the last visit of an
 /// open deal adds nothing (it is censored). A visit's duration runs from its first record to
@@ -229,26 +226,17 @@ inline markov_accumulator::markov_accumulator(std::uint32_t stage_count)
 
 inline void markov_accumulator::update(const opportunity_path& p) {
   check_path("markov_accumulator::update", p, stage_count_);
-  const std::size_t n = p.stages.size();
-  std::size_t visit_start = 0;
-  for (std::size_t i = 1; i <= n; ++i) {
-    if (i < n && p.stages[i] == p.stages[visit_start]) continue; // same visit
-    const auto from = static_cast<Eigen::Index>(p.stages[visit_start]);
-    std::int64_t end_time = 0;
-    if (i < n) {
-      counts_(from, static_cast<Eigen::Index>(p.stages[i])) += 1;
-      end_time = p.entered_at[i];
-    } else if (p.result == outcome::open) {
-      break; // censored visit: no exit, no duration
-    } else {
-      counts_(from, static_cast<Eigen::Index>(stage_count_) + (p.result == outcome::won ? 0 : 1)) += 1;
-      end_time = p.closed_at;
-    }
-    visit_days_[static_cast<std::size_t>(from)].update(
-        static_cast<double>(end_time - p.entered_at[visit_start]) / seconds_per_day);
+  const auto won = static_cast<Eigen::Index>(stage_count_);
+  for_each_visit(p, [&](std::uint32_t stage, std::int64_t start, std::int64_t end,
+                        bool completed, std::int64_t next) {
+    if (!completed) return; // an open deal's last visit: censored, no exit, no duration
+    const auto from = static_cast<Eigen::Index>(stage);
+    const Eigen::Index to = next >= 0 ? static_cast<Eigen::Index>(next)
+                                      : won + (p.result == outcome::won ? 0 : 1);
+    counts_(from, to) += 1;
+    visit_days_[stage].update(static_cast<double>(end - start) / seconds_per_day);
     completed_visits_(from) += 1;
-    visit_start = i;
-  }
+  });
 }
 
 inline void markov_accumulator::merge(const markov_accumulator& other) {

@@ -23,6 +23,9 @@ namespace funnel {
 /// definition of the concept (docs/DEVELOPING.md), so simulated columns are used as they are.
 using outcome = simulate::outcome;
 
+/// \brief Seconds per day: durations are reported in days.
+inline constexpr double seconds_per_day = 86400.0;
+
 /// \brief Columnar stage histories of a set of opportunities (views, nothing is copied).
 ///
 /// History rows: `opportunity[r]` is a row index into the per-opportunity columns,
@@ -61,12 +64,38 @@ struct opportunity_path {
 template <class Visitor>
 void for_each_opportunity(const char* function, const stage_histories& h, Visitor&& visit);
 
+/// \brief Calls `visit(stage, start, end, completed, next)` for each visit of a validated path.
+///
+/// A visit is a maximal run of consecutive records in the same stage (a repeated record of
+/// the current stage is not a move). It starts at its first record's entry and ends at the
+/// next visit's entry; the last visit ends at `closed_at` for a won or lost deal
+/// (`completed` true) and is censored for an open deal (`completed` false, `end` == `start`).
+/// `next` is the stage of the following visit, or -1 for the last one.
+template <class Visitor> void for_each_visit(const opportunity_path& path, Visitor&& visit);
+
 /// \brief Checks one path (used by the accumulators' update): equal lengths, stage range,
 /// non-negative and non-decreasing times, close not before the last entry.
 /// \throws the same typed exceptions as for_each_opportunity, rows relative to the path.
 void check_path(const char* function, const opportunity_path& path, std::uint32_t stage_count);
 
 // ---------------------------------------------------------------------------------------
+
+template <class Visitor> void for_each_visit(const opportunity_path& p, Visitor&& visit) {
+  const std::size_t n = p.stages.size();
+  std::size_t first = 0;
+  for (std::size_t i = 1; i <= n; ++i) {
+    if (i < n && p.stages[i] == p.stages[first]) continue; // same visit
+    if (i < n) {
+      visit(p.stages[first], p.entered_at[first], p.entered_at[i], true,
+            static_cast<std::int64_t>(p.stages[i]));
+    } else {
+      const bool closed = p.result != outcome::open;
+      visit(p.stages[first], p.entered_at[first], closed ? p.closed_at : p.entered_at[first],
+            closed, std::int64_t{-1});
+    }
+    first = i;
+  }
+}
 
 inline void check_path(const char* function, const opportunity_path& p,
                        std::uint32_t stage_count) {
