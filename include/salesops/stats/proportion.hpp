@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -81,6 +82,17 @@ inline interval_method parse_interval_method(std::string_view text) {
                  "\", expected wilson, jeffreys, clopper-pearson or agresti-coull");
 }
 
+namespace detail {
+// Counts of one arm: trials > 0 (empty_input) and successes <= trials (out_of_range_value).
+inline void check_counts(const char* function, const char* successes_name, std::uint64_t successes,
+                         const char* trials_name, std::uint64_t trials, std::size_t row = no_row) {
+  if (trials == 0) SALESOPS_THROW(empty_input, function, trials_name, row, "is 0");
+  if (successes > trials)
+    SALESOPS_THROW(out_of_range_value, function, successes_name, row, "is ", successes,
+                   ", more than ", trials_name, " (", trials, ")");
+}
+} // namespace detail
+
 /// \brief Throws out_of_range_value naming `argument` unless 0 < level < 1 (and finite).
 inline void check_level(const char* function, const char* argument, double level) {
   check_finite(function, argument, level);
@@ -118,10 +130,7 @@ inline conversion_rate proportion_interval(std::uint64_t successes, std::uint64_
                                            double level = 0.95,
                                            interval_method method = interval_method::wilson) {
   constexpr const char* fn = "proportion_interval";
-  if (trials == 0) SALESOPS_THROW(empty_input, fn, "trials", no_row, "is 0");
-  if (successes > trials)
-    SALESOPS_THROW(out_of_range_value, fn, "successes", no_row, "is ", successes,
-                   ", more than trials (", trials, ")");
+  detail::check_counts(fn, "successes", successes, "trials", trials);
   check_level(fn, "level", level);
 
   const double s = static_cast<double>(successes);
