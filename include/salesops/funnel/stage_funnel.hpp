@@ -149,6 +149,10 @@ public:
   skipped_stage_rule rule() const noexcept { return rule_; }
   /// \brief Opportunities added so far.
   std::uint64_t opportunities() const noexcept { return opportunities_; }
+  /// \brief Won opportunities added so far.
+  std::uint64_t won() const noexcept { return won_total_; }
+  /// \brief Lost opportunities added so far.
+  std::uint64_t lost() const noexcept { return lost_total_; }
 
 private:
   skipped_stage_rule rule_;
