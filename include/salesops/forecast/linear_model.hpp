@@ -114,6 +114,9 @@ struct lm_factorization {
   int poly_degree = 0;              ///< D > 0 for fit_polynomial models (design = z^1..z^D)
   double poly_center = 0;           ///< c of z = (x - c) / s for polynomial models
   double poly_scale = 1;            ///< s of z = (x - c) / s for polynomial models
+  /// Map from the coefficients of the factorised design (intercept, z^1..z^D) to the reported
+  /// ones (intercept, x^1..x^D) for polynomial models; empty (identity) otherwise.
+  Eigen::MatrixXd coefficient_map;
 };
 
 /// \brief A fitted linear model, as R's lm object plus summary.lm's cov.unscaled.
@@ -545,6 +548,7 @@ inline linear_model fit_polynomial(const Eigen::Ref<const Eigen::VectorXd>& x,
   m.factor.poly_degree = degree;
   m.factor.poly_center = c;
   m.factor.poly_scale = s;
+  m.factor.coefficient_map = T.cast<double>();
   return m;
 }
 
