@@ -4,5 +4,6 @@
 
 #include "salesops/stats/proportion.hpp"
 #include "salesops/stats/quantile.hpp"
+#include "salesops/stats/weighted_bernoulli.hpp"
 
 #endif // SALESOPS_STATS_HPP

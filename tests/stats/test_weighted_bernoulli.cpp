@@ -1,0 +1,298 @@
+// Tests for salesops/stats/weighted_bernoulli.hpp.
+#include <salesops/stats/weighted_bernoulli.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <sstream>
+#include <vector>
+
+#include <salesops/core/rng.hpp>
+
+using Catch::Matchers::Contains;
+namespace st = salesops::stats;
+
+namespace {
+
+// Brute force: enumerate all 2^n outcomes, the reference for n <= 16.
+struct brute_law {
+  std::map<double, double> pmf; // value -> probability (values summed in outcome order)
+  double sf(double x) const {
+    double s = 0;
+    for (const auto& [v, p] : pmf)
+      if (v >= x) s += p;
+    return s;
+  }
+  double cdf(double x) const {
+    double s = 0;
+    for (const auto& [v, p] : pmf)
+      if (v <= x) s += p;
+    return s;
+  }
+  double quantile(double p) const { // smallest x with F(x) >= p (same tie tolerance)
+    double s = 0;
+    for (const auto& [v, q] : pmf) {
+      s += q;
+      if (s >= p - 1e-12 * p) return v;
+    }
+    return pmf.rbegin()->first;
+  }
+  double shortfall(double q) const {
+    double s = 0;
+    for (const auto& [v, p] : pmf)
+      if (v < q) s += (q - v) * p;
+    return s;
+  }
+};
+
+brute_law enumerate(const std::vector<double>& a, const std::vector<double>& p) {
+  brute_law law;
+  const std::size_t n = a.size();
+  for (std::uint32_t mask = 0; mask < (1u << n); ++mask) {
+    double value = 0, prob = 1;
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool won = (mask >> i) & 1u;
+      if (won) value += a[i];
+      prob *= won ? p[i] : 1 - p[i];
+    }
+    law.pmf[value] += prob;
+  }
+  return law;
+}
+
+// Deals drawn from different shapes: small integer amounts on a common factor, heavy-tailed
+// amounts, and near-certain / near-impossible probabilities.
+void draw_deals(salesops::rng& gen, int shape, std::size_t n, bool integer, std::vector<double>& a,
+                std::vector<double>& p) {
+  a.clear();
+  p.clear();
+  for (std::size_t i = 0; i < n; ++i) {
+    double amount = shape == 0   ? 250.0 * static_cast<double>(1 + gen.uniform_int(20))
+                    : shape == 1 ? gen.lognormal(8, 1.2)
+                                 : gen.uniform(0, 5000);
+    if (integer) amount = std::round(amount);
+    a.push_back(amount);
+    p.push_back(shape == 2 ? (gen.uniform() < 0.5 ? gen.uniform(0, 0.05) : gen.uniform(0.95, 1))
+                           : gen.uniform());
+  }
+}
+
+} // namespace
+
+TEST_CASE("weighted_bernoulli_exact: two deals by hand", "[stats][weighted_bernoulli]") {
+  // 100 @ 0.5 and 200 @ 0.5: values 0, 100, 200, 300 with 1/4 each; gcd 100.
+  const std::vector<double> a = {100, 200}, p = {0.5, 0.5};
+  const auto d = st::weighted_bernoulli_exact(a, p);
+  CHECK(d.step() == 100.0);
+  CHECK(d.exact());
+  CHECK(d.pmf(0) == 0.25);
+  CHECK(d.pmf(300) == 0.25);
+  CHECK(d.pmf(150) == 0.0);
+  CHECK(d.cdf(199.99) == 0.5);
+  CHECK(d.sf(100.01) == 0.5);
+  CHECK(d.quantile(0.5) == 100.0); // F(100) = 1/2 exactly: the tie belongs to 100
+  CHECK(d.quantile(0.51) == 200.0);
+  CHECK(d.quantile(0.0) == 0.0);
+  CHECK(d.expected_shortfall(250) == Approx(0.25 * 250 + 0.25 * 150 + 0.25 * 50));
+  CHECK(d.moments().mean == 150.0);       // 100/2 + 200/2
+  CHECK(d.moments().variance == 12500.0); // (100^2 + 200^2) / 4
+  std::ostringstream s;
+  s << d;
+  CHECK_THAT(s.str(), Contains("step=100"));
+}
+
+TEST_CASE("weighted_bernoulli_exact: equal amounts and probabilities give R's binomial",
+          "[stats][weighted_bernoulli]") {
+  const std::vector<double> a(20, 1000.0), p(20, 0.3);
+  const auto d = st::weighted_bernoulli_exact(a, p);
+  // R: 1 - pbinom(7, 20, 0.3) = 0.22772820258183946
+  CHECK(d.sf(8000) == Approx(0.22772820258183946).epsilon(1e-13));
+  // R: pbinom(5, 20, 0.3) = 0.41637082944748133
+  CHECK(d.cdf(5000) == Approx(0.41637082944748133).epsilon(1e-13));
+  // R: qbinom(c(0.1, 0.5, 0.9), 20, 0.3) = 3 6 9
+  CHECK(d.quantile(0.1) == 3000.0);
+  CHECK(d.quantile(0.5) == 6000.0);
+  CHECK(d.quantile(0.9) == 9000.0);
+  // R: sum(pmax(8 - 0:20, 0) * dbinom(0:20, 20, 0.3)) = 2.1851653371835433 (in thousands)
+  CHECK(d.expected_shortfall(8000) == Approx(2185.1653371835433).epsilon(1e-13));
+}
+
+TEST_CASE("weighted_bernoulli_exact == brute force over all 2^n outcomes",
+          "[stats][weighted_bernoulli]") {
+  const int shape = GENERATE(0, 1, 2);
+  const auto seed = GENERATE(1u, 2u);
+  salesops::rng gen(seed * 100u + static_cast<unsigned>(shape));
+  std::vector<double> a, p;
+  draw_deals(gen, shape, 14, true, a, p);
+  const auto law = enumerate(a, p);
+  const auto d = st::weighted_bernoulli_exact(a, p, 0.0); // no pruning: every cell kept
+  CHECK(d.pruned_mass() == 0.0);
+  for (const auto& [v, prob] : law.pmf) CHECK(d.pmf(v) == Approx(prob).margin(1e-15));
+  const double mean = d.moments().mean, sd = d.moments().sd;
+  for (double z : {-2.0, -1.0, -0.3, 0.0, 0.5, 1.0, 2.5}) {
+    const double x = std::round(mean + z * sd);
+    CHECK(d.sf(x) == Approx(law.sf(x)).margin(1e-14));
+    CHECK(d.cdf(x) == Approx(law.cdf(x)).margin(1e-14));
+    CHECK(d.expected_shortfall(x) == Approx(law.shortfall(x)).epsilon(1e-12).margin(1e-9));
+  }
+  for (double q : {0.1, 0.5, 0.9, 0.99}) CHECK(d.quantile(q) == law.quantile(q));
+}
+
+TEST_CASE("weighted_bernoulli_exact: pruning drops at most its budget",
+          "[stats][weighted_bernoulli]") {
+  salesops::rng gen(GENERATE(5u, 6u));
+  std::vector<double> a, p;
+  // 2000 deals on a 250 grid: the support has ~21,000 cells, the spread of X ~300.
+  draw_deals(gen, 0, 2000, true, a, p);
+  const auto full = st::weighted_bernoulli_exact(a, p, 0.0);
+  const auto pruned = st::weighted_bernoulli_exact(a, p, 1e-12);
+  CHECK(pruned.pruned_mass() <= 1e-12);
+  CHECK(pruned.pruned_mass() > 0);
+  CHECK(pruned.cells() < full.cells() / 2); // the point of pruning
+  const double mean = full.moments().mean, sd = full.moments().sd;
+  for (double z : {-3.0, -1.0, 0.0, 1.0, 3.0}) {
+    const double x = std::round(mean + z * sd);
+    CHECK(std::fabs(pruned.sf(x) - full.sf(x)) <= pruned.pruned_mass() + 1e-15);
+    const auto b = pruned.tail_bracket(x);
+    CHECK(b.lower <= full.sf(x));
+    CHECK(full.sf(x) <= b.upper);
+  }
+}
+
+TEST_CASE("weighted_bernoulli_exact is invariant to the order of deals",
+          "[stats][weighted_bernoulli]") {
+  salesops::rng gen(GENERATE(21u, 22u));
+  std::vector<double> a, p;
+  draw_deals(gen, 0, 60, true, a, p);
+  const auto d1 = st::weighted_bernoulli_exact(a, p);
+  std::vector<std::size_t> order(a.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), gen);
+  std::vector<double> a2, p2;
+  for (auto i : order) {
+    a2.push_back(a[i]);
+    p2.push_back(p[i]);
+  }
+  const auto d2 = st::weighted_bernoulli_exact(a2, p2);
+  for (double q : {0.1, 0.5, 0.9}) CHECK(d1.quantile(q) == d2.quantile(q));
+  const double x = d1.quantile(0.7);
+  CHECK(d1.sf(x) == Approx(d2.sf(x)).margin(1e-13));
+}
+
+TEST_CASE("weighted_bernoulli_grid brackets the truth (brute force, non-integer amounts)",
+          "[stats][weighted_bernoulli]") {
+  const int shape = GENERATE(1, 2);
+  const double step = GENERATE(10.0, 100.0, 1000.0);
+  salesops::rng gen(77u + static_cast<unsigned>(shape));
+  std::vector<double> a, p;
+  draw_deals(gen, shape, 14, false, a, p);
+  const auto law = enumerate(a, p);
+  const auto d = st::weighted_bernoulli_grid(a, p, step);
+  CHECK_FALSE(d.exact());
+  CHECK(d.rounding_bound() <= 14 * step / 2);
+  const double mean = d.moments().mean, sd = d.moments().sd;
+  for (double z : {-2.0, -1.0, 0.0, 0.7, 1.5}) {
+    const double x = mean + z * sd;
+    const auto b = d.tail_bracket(x);
+    // The bracket is rigorous up to the rounding of the double sums (1e-13).
+    CHECK(b.lower <= law.sf(x) + 1e-13);
+    CHECK(law.sf(x) <= b.upper + 1e-13);
+    CHECK(std::fabs(d.expected_shortfall(x) - law.shortfall(x)) <= d.rounding_bound() + 1e-9);
+  }
+  for (double q : {0.1, 0.5, 0.9})
+    CHECK(std::fabs(d.quantile(q) - law.quantile(q)) <= d.rounding_bound() + 1e-9);
+}
+
+TEST_CASE("weighted_bernoulli_normal is within its Berry-Esseen bound",
+          "[stats][weighted_bernoulli]") {
+  salesops::rng gen(GENERATE(31u, 32u));
+  std::vector<double> a, p;
+  const int shape = GENERATE(0, 2);
+  draw_deals(gen, shape, shape == 0 ? 1000 : 200, true, a, p);
+  const auto d = st::weighted_bernoulli_exact(a, p);
+  for (double z : {-2.0, -0.5, 0.0, 1.0, 2.0}) {
+    const double x = std::round(d.moments().mean + z * d.moments().sd);
+    const auto t = st::weighted_bernoulli_normal(a, p, x);
+    CHECK(t.error_bound < 0.5); // Berry-Esseen is loose, but informative at n = 1000
+    CHECK(std::fabs(t.probability - d.sf(x)) <= t.error_bound);
+  }
+}
+
+TEST_CASE("weighted_bernoulli_saddlepoint tracks the exact law", "[stats][weighted_bernoulli]") {
+  salesops::rng gen(GENERATE(41u, 42u));
+  std::vector<double> a, p;
+  const int shape = GENERATE(0, 2);
+  draw_deals(gen, shape, shape == 0 ? 1000 : 200, true, a, p);
+  const auto d = st::weighted_bernoulli_exact(a, p);
+  for (double z : {-2.5, -1.0, 0.0, 1.0, 2.5, 4.0}) {
+    const double x = std::round(d.moments().mean + z * d.moments().sd);
+    const auto lr = st::weighted_bernoulli_saddlepoint(a, p, x);
+    const auto nm = st::weighted_bernoulli_normal(a, p, x);
+    // The exact law lives on a lattice (step 250 or 1) and the continuous LR formula
+    // ignores it; with sd >> step its error is about half an atom: take 1% relative plus
+    // 2 atoms (the largest atom is bounded by step / (sd sqrt(2 pi)) ~ 1e-3 here). It must
+    // also beat the normal approximation in the far tail.
+    const double atom = d.step() / d.moments().sd;
+    CHECK(lr.probability == Approx(d.sf(x)).epsilon(0.01).margin(atom));
+    if (z == 4.0) CHECK(std::fabs(lr.probability - d.sf(x)) < std::fabs(nm.probability - d.sf(x)));
+  }
+  // Exact end points: all deals with p > 0 won.
+  const std::vector<double> a2 = {100, 200}, p2 = {0.5, 0.4};
+  CHECK(st::weighted_bernoulli_saddlepoint(a2, p2, 300).probability == Approx(0.2));
+  CHECK(st::weighted_bernoulli_saddlepoint(a2, p2, 301).probability == 0.0);
+  CHECK(st::weighted_bernoulli_saddlepoint(a2, p2, 0).probability == 1.0);
+}
+
+TEST_CASE("weighted_bernoulli_monte_carlo agrees with the exact law",
+          "[stats][weighted_bernoulli]") {
+  salesops::rng gen(51u);
+  std::vector<double> a, p;
+  draw_deals(gen, 1, 40, true, a, p);
+  const auto d = st::weighted_bernoulli_exact(a, p);
+  const double x = std::round(d.moments().mean + 0.8 * d.moments().sd);
+  salesops::rng sim(52u);
+  const auto mc = st::weighted_bernoulli_monte_carlo(a, p, x, 20000, sim);
+  CHECK(mc.draws == 20000);
+  // Seeded, so deterministic; 4.5 standard errors covers all but 7e-6 of seeds.
+  CHECK(std::fabs(mc.probability - d.sf(x)) <= 4.5 * mc.standard_error);
+}
+
+TEST_CASE("weighted_bernoulli: bad input throws naming the row", "[stats][weighted_bernoulli]") {
+  std::vector<double> a = {100, 200, 300, 400}, p = {0.1, 0.2, 0.3, 1.2};
+  CHECK_THROWS_AS(st::weighted_bernoulli_exact(a, p), salesops::out_of_range_value);
+  CHECK_THROWS_WITH(st::weighted_bernoulli_exact(a, p), Contains("probs at row 3"));
+  p[3] = 0.4;
+  a[1] = -5;
+  CHECK_THROWS_AS(st::weighted_bernoulli_exact(a, p), salesops::negative_value);
+  CHECK_THROWS_WITH(st::weighted_bernoulli_grid(a, p, 10), Contains("amounts at row 1"));
+  a[1] = std::nan("");
+  CHECK_THROWS_AS(st::weighted_bernoulli_normal(a, p, 100), salesops::not_finite);
+  a[1] = 200.5;
+  CHECK_THROWS_WITH(st::weighted_bernoulli_exact(a, p),
+                    Contains("amounts at row 1 is 200.5, not an integer"));
+  CHECK_THROWS_AS(st::weighted_bernoulli_grid(a, p, 0.0), salesops::negative_value);
+  const std::vector<double> short_p = {0.5};
+  CHECK_THROWS_AS(st::weighted_bernoulli_saddlepoint(a, short_p, 1), salesops::length_mismatch);
+  const std::vector<double> big = {1, 1e6}, half = {0.5, 0.5};
+  CHECK_THROWS_WITH(st::weighted_bernoulli_exact(big, half, 0.0, 1000), Contains("max_cells"));
+  salesops::rng gen(1);
+  CHECK_THROWS_AS(st::weighted_bernoulli_monte_carlo(big, half, 1, 0, gen),
+                  salesops::out_of_range_value);
+  const auto d = st::weighted_bernoulli_exact(big, half);
+  CHECK_THROWS_AS(d.quantile(1.5), salesops::out_of_range_value);
+}
+
+TEST_CASE("weighted_bernoulli: degenerate inputs", "[stats][weighted_bernoulli]") {
+  const std::vector<double> none;
+  const auto d0 = st::weighted_bernoulli_exact(none, none);
+  CHECK(d0.sf(0) == 1.0);
+  CHECK(d0.sf(1) == 0.0);
+  CHECK(d0.quantile(0.9) == 0.0);
+  const std::vector<double> a = {0, 500}, p = {0.5, 1.0}; // X = 500 for sure
+  const auto d1 = st::weighted_bernoulli_exact(a, p);
+  CHECK(d1.quantile(0.1) == 500.0);
+  CHECK(d1.sf(500) == 1.0);
+  CHECK(st::weighted_bernoulli_normal(a, p, 500).probability == 1.0);
+}
