@@ -1,0 +1,283 @@
+// `salesops funnel-report`: the stage funnel of opportunity histories as JSON — per-stage
+// counts, conversion with intervals, days in stage — for the whole population and, with
+// --segment COLUMN, per segment (top N plus "other", each compared with the rest).
+//
+// Input CSV (any row order), header with at least `opportunity,stage,timestamp`:
+//   opportunity  integer id of the opportunity
+//   stage        the stage entered: an index 0 .. K-1, or a name listed in --stage-names;
+//                or `won` / `lost`: the opportunity closed at `timestamp` (at most one such
+//                row per opportunity, not before its last stage entry). Opportunities
+//                without one are open.
+//   timestamp    integer seconds since 1970-01-01 UTC (>= 0)
+//   [segment]    any further column, named by --segment; constant within an opportunity
+// Rows are grouped by opportunity and ordered by time (ties keep file order) before the
+// library sees them. Errors name the 1-based data row of the file.
+#include "cli.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <salesops/funnel/breakdown.hpp>
+#include <salesops/funnel/stage_funnel.hpp>
+#include <salesops/stats/proportion.hpp>
+
+namespace {
+
+namespace sf = salesops::funnel;
+using nlohmann::json;
+
+struct report_options {
+  long long stages = 0;      // K; 0: largest stage index in the file + 1
+  std::string stage_names;   // comma-separated names, in funnel order
+  std::string segment;       // column to break down by
+  long long top = 10;        // segments kept before "other"
+  std::string skipped = "passed";
+  double level = 0.95;
+  std::string method = "wilson";
+};
+
+std::string row_text(std::size_t r) { return std::to_string(r + 1); }
+
+json rate_json(const std::optional<salesops::stats::conversion_rate>& r) {
+  if (!r) return nullptr;
+  return {{"successes", r->successes}, {"trials", r->trials}, {"rate", r->rate},
+          {"lower", r->lower}, {"upper", r->upper}};
+}
+
+json funnel_json(const sf::stage_funnel_result& f, const std::vector<std::string>& names) {
+  json stages = json::array();
+  for (const auto& s : f.stages) {
+    json row{{"stage", s.stage},
+             {"name", names[s.stage]},
+             {"entered", s.entered},
+             {"advanced", s.advanced},
+             {"won", s.won},
+             {"lost_here", s.lost_here},
+             {"open_here", s.open_here},
+             {"stage_conversion", rate_json(s.stage_conversion)},
+             {"cumulative_conversion", rate_json(s.cumulative_conversion)},
+             {"win_rate", rate_json(s.win_rate)},
+             {"days_in_stage", nullptr}};
+    if (s.time_in_stage) {
+      const auto& t = *s.time_in_stage;
+      row["days_in_stage"] = {{"n", t.count}, {"p10", t.p10}, {"p25", t.p25},
+                              {"median", t.median}, {"p75", t.p75}, {"p90", t.p90}};
+    }
+    stages.push_back(row);
+  }
+  return {{"opportunities", f.opportunities}, {"won", f.won}, {"lost", f.lost},
+          {"open", f.open}, {"stages", stages}};
+}
+
+// The file, regrouped: columns the library takes, plus each opportunity's id and segment.
+struct parsed_histories {
+  std::vector<std::uint64_t> opportunity;
+  std::vector<std::uint32_t> stage;
+  std::vector<std::int64_t> entered_at;
+  std::vector<sf::outcome> outcomes;
+  std::vector<std::int64_t> closed_at;
+  std::vector<std::string> segment; // per opportunity (empty without --segment)
+  std::vector<std::string> names;   // stage names
+  std::uint32_t stage_count = 0;
+  sf::stage_histories view() const {
+    return {opportunity, stage, entered_at, outcomes, closed_at, stage_count};
+  }
+};
+
+std::vector<std::string> split_names(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const auto end = comma == std::string::npos ? text.size() : comma;
+    out.push_back(text.substr(start, end - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+parsed_histories parse(const salesops_cli::csv_table& table, const report_options& opt) {
+  const char* fn = "funnel-report";
+  const std::size_t n = table.rows.size();
+  if (n == 0) throw salesops_cli::input_error(std::string(fn) + ": the input has no data rows");
+  const auto ids = table.integers("opportunity");
+  const auto times = table.integers("timestamp");
+  const auto stage_text = table.strings("stage");
+  std::vector<std::string> seg;
+  if (!opt.segment.empty()) seg = table.strings(opt.segment);
+
+  parsed_histories h;
+  if (!opt.stage_names.empty()) h.names = split_names(opt.stage_names);
+  // Stage of each row: >= 0 a stage index, -1 won, -2 lost.
+  std::vector<long long> code(n);
+  long long largest = -1;
+  for (std::size_t r = 0; r < n; ++r) {
+    if (times[r] < 0)
+      throw salesops_cli::input_error(std::string(fn) + ": timestamp at row " + row_text(r) +
+                                      " is negative (" + std::to_string(times[r]) + ")");
+    const std::string& s = stage_text[r];
+    if (s == "won") {
+      code[r] = -1;
+    } else if (s == "lost") {
+      code[r] = -2;
+    } else if (!h.names.empty()) {
+      const auto it = std::find(h.names.begin(), h.names.end(), s);
+      if (it == h.names.end())
+        throw salesops_cli::input_error(std::string(fn) + ": stage at row " + row_text(r) +
+                                        " is '" + s + "', not won, lost or a --stage-names entry");
+      code[r] = it - h.names.begin();
+    } else {
+      code[r] = table.integer(r, table.column("stage"));
+      if (code[r] < 0)
+        throw salesops_cli::input_error(std::string(fn) + ": stage at row " + row_text(r) +
+                                        " is negative (" + s + ")");
+    }
+    largest = std::max(largest, code[r]);
+  }
+  long long k = opt.stages;
+  if (!h.names.empty()) k = static_cast<long long>(h.names.size());
+  if (k == 0) k = largest + 1;
+  if (k <= 0) throw salesops_cli::input_error(std::string(fn) + ": no stage rows in the input");
+  if (k > 1000000) throw salesops_cli::input_error(std::string(fn) + ": --stages is too large");
+  for (std::size_t r = 0; r < n; ++r)
+    if (code[r] >= k)
+      throw salesops_cli::input_error(std::string(fn) + ": stage at row " + row_text(r) + " is " +
+                                      std::to_string(code[r]) + ", outside [0, " +
+                                      std::to_string(k - 1) + "]");
+  h.stage_count = static_cast<std::uint32_t>(k);
+  if (h.names.empty())
+    for (long long s = 0; s < k; ++s) h.names.push_back(std::to_string(s));
+
+  // Group by opportunity (ascending id), then time; ties keep file order.
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return ids[a] != ids[b] ? ids[a] < ids[b] : times[a] < times[b];
+  });
+  std::size_t i = 0;
+  while (i < n) {
+    const long long id = ids[order[i]];
+    const auto index = static_cast<std::uint64_t>(h.outcomes.size());
+    sf::outcome result = sf::outcome::open;
+    std::int64_t closed = 0;
+    std::size_t close_row = n, first_row = order[i];
+    bool any_stage = false;
+    for (; i < n && ids[order[i]] == id; ++i) {
+      const std::size_t r = order[i];
+      if (!seg.empty() && seg[r] != seg[first_row])
+        throw salesops_cli::input_error(std::string(fn) + ": " + opt.segment + " at row " +
+                                        row_text(r) + " is '" + seg[r] + "' but '" +
+                                        seg[first_row] + "' on row " + row_text(first_row) +
+                                        " of the same opportunity");
+      if (close_row != n)
+        throw salesops_cli::input_error(std::string(fn) + ": row " + row_text(r) +
+                                        " of opportunity " + std::to_string(id) +
+                                        " comes after its won/lost row (row " +
+                                        row_text(close_row) + ")");
+      if (code[r] < 0) {
+        close_row = r;
+        result = code[r] == -1 ? sf::outcome::won : sf::outcome::lost;
+        closed = times[r];
+        continue;
+      }
+      any_stage = true;
+      h.opportunity.push_back(index);
+      h.stage.push_back(static_cast<std::uint32_t>(code[r]));
+      h.entered_at.push_back(times[r]);
+    }
+    if (!any_stage)
+      throw salesops_cli::input_error(std::string(fn) + ": opportunity " + std::to_string(id) +
+                                      " (row " + row_text(first_row) + ") has no stage row");
+    h.outcomes.push_back(result);
+    h.closed_at.push_back(closed);
+    if (!seg.empty()) h.segment.push_back(seg[first_row]);
+  }
+  return h;
+}
+
+const salesops_cli::registrar reg{
+    {"funnel-report",
+     "stage funnel of opportunity histories (CSV opportunity,stage,timestamp -> JSON)",
+     [](CLI::App& app) -> salesops_cli::action {
+       auto opt = std::make_shared<report_options>();
+       app.footer(
+           "Input CSV (any row order): opportunity,stage,timestamp[,more columns]. stage is an\n"
+           "index 0..K-1 (or a --stage-names entry), or won/lost: the opportunity closed at\n"
+           "timestamp (seconds). Opportunities without a won/lost row are open. Output: JSON\n"
+           "with per-stage entered/advanced/won/lost_here/open_here, stage and cumulative\n"
+           "conversion and win rate with intervals, days in stage percentiles; with --segment,\n"
+           "the same per segment plus the segment's win rate against the rest.");
+       app.add_option("--stages", opt->stages,
+                      "number of stages K (default: largest stage index + 1)");
+       app.add_option("--stage-names", opt->stage_names,
+                      "comma-separated stage names in funnel order (the stage column uses them)");
+       app.add_option("--segment", opt->segment, "column to break the funnel down by");
+       app.add_option("--top", opt->top, "segments reported before \"other\" (0: all; default 10)");
+       app.add_option("--skipped", opt->skipped,
+                      "skipped stages count as passed (default) or not-passed");
+       app.add_option("--level", opt->level, "confidence level (default 0.95)");
+       app.add_option("--method", opt->method,
+                      "interval: wilson (default), jeffreys, clopper-pearson, agresti-coull");
+       return [opt](salesops_cli::io& io) {
+         sf::stage_funnel_options o;
+         o.level = opt->level;
+         o.method = salesops::stats::parse_interval_method(opt->method);
+         if (opt->skipped == "not-passed") {
+           o.skipped = sf::skipped_stage_rule::count_as_not_passed;
+         } else if (opt->skipped != "passed") {
+           throw salesops_cli::input_error("funnel-report: --skipped must be passed or not-passed, not '" +
+                                           opt->skipped + "'");
+         }
+         if (opt->stages < 0 || opt->top < 0)
+           throw salesops_cli::input_error("funnel-report: --stages and --top must be >= 0");
+         const auto h = parse(salesops_cli::read_csv(io.in), *opt);
+         json out = funnel_json(sf::stage_funnel(h.view(), o), h.names);
+         out["options"] = {{"skipped", opt->skipped}, {"level", o.level},
+                           {"method", std::string(salesops::stats::to_string(o.method))}};
+         if (!opt->segment.empty()) {
+           // Segment values become keys 0..m-1 in sorted order, so ties in size break by name.
+           std::map<std::string, std::uint32_t> keys;
+           for (const auto& s : h.segment) keys.emplace(s, 0);
+           std::vector<std::string> labels;
+           for (auto& entry : keys) {
+             entry.second = static_cast<std::uint32_t>(labels.size());
+             labels.push_back(entry.first);
+           }
+           std::vector<std::uint32_t> key(h.segment.size());
+           for (std::size_t i = 0; i < key.size(); ++i) key[i] = keys[h.segment[i]];
+           const auto b = sf::segment_breakdown(h.view(), key, static_cast<std::size_t>(opt->top), o);
+           json rows = json::array();
+           for (const auto& row : b.rows) {
+             json j = funnel_json(row.funnel, h.names);
+             j["segment"] = row.other ? json("other") : json(labels[row.key]);
+             j["segments"] = row.segments;
+             j["win_rate"] = rate_json(row.win_rate);
+             j["versus_rest"] = nullptr;
+             if (row.versus_rest) {
+               const auto& c = *row.versus_rest;
+               j["versus_rest"] = {{"rest", rate_json(c.rest)},
+                                   {"difference", c.difference.difference},
+                                   {"lower", c.difference.lower},
+                                   {"upper", c.difference.upper},
+                                   {"z", c.z},
+                                   {"p_value", c.p_value}};
+             }
+             rows.push_back(j);
+           }
+           out["segment_column"] = opt->segment;
+           out["segments"] = rows;
+         }
+         io.out << out.dump(2) << "\n";
+       };
+     }}};
+
+} // namespace
