@@ -21,6 +21,7 @@
 #include <limits>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "salesops/core/error.hpp"
@@ -372,18 +373,95 @@ inline std::size_t level_of(const std::int64_t* ts, const std::uint64_t* mask, s
   return 0;
 }
 
+// `condition ? a : b` by masking: compilers turn the ternary into an unpredictable branch.
+inline std::int64_t select(bool condition, std::int64_t a, std::int64_t b) noexcept {
+  const std::int64_t all = -static_cast<std::int64_t>(condition);
+  return (a & all) | (b & ~all);
+}
+
+// The hot path of the time-ordered modes (standard, strict_once, strict_increase): the same
+// dynamic programme as level_by_time for an entity whose step-matching events all have
+// distinct timestamps (every group is one event), streamed. Most events match one step or
+// none, so that case runs without data-dependent branches: S[0] holds the start an event at
+// time T may open (T, or none under first_step once the anchor has passed), an event matching
+// step a+1 updates S[a+1] from S[a], and an event matching nothing updates the scratch slot
+// S[k+1]. Events matching several steps take the general loop (descending, so each update
+// reads S from before the event). The level is the number of reached levels, since reaching
+// level j sets S[j-1] first (a chain's prefix is a chain). An entity with two step-matching
+// events at one time is recomputed by level_by_time, which handles groups. (A fully
+// branch-free variant, with the entity change masked too, measured slower here: 23 against
+// 16 ns/event; the change of entity is one mispredicted branch per entity.)
+inline bool funnel_sorted_by_time(const std::uint64_t* ent, const std::int64_t* ts,
+                                  const std::uint64_t* mask, std::size_t n,
+                                  const event_funnel_options& o, event_funnel_result& out) {
+  const std::size_t k = o.steps;
+  const std::uint64_t allowed = step_mask(k);
+  const std::int64_t window = o.window;
+  const bool any_start = o.anchor == anchor_rule::any_start;
+  std::array<std::int64_t, 66> S;
+  std::fill(S.begin(), S.end(), no_start);
+  std::size_t begin = 0; // first row of the current entity
+  std::int64_t anchor = no_start, last_matching = no_start;
+  bool ties = false;
+  auto finish = [&](std::size_t end) {
+    std::size_t level = 0;
+    if (ties)
+      level = level_by_time(ts + begin, mask + begin, end - begin, o);
+    else
+      for (std::size_t j = 1; j <= k; ++j) level += S[j] != no_start;
+    out.entities.push_back(ent[begin]);
+    out.levels.push_back(static_cast<std::uint8_t>(level));
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t T = ts[i];
+    const std::uint64_t m = mask[i];
+    if ((T < 0) | ((m & ~allowed) != 0)) check_row(T, m, allowed, k, i);
+    if (ent[i] != ent[begin]) {
+      if (ent[i] < ent[begin]) return false;
+      finish(i);
+      begin = i;
+      std::fill(S.begin() + 1, S.begin() + static_cast<std::ptrdiff_t>(k + 1), no_start);
+      anchor = last_matching = no_start;
+      ties = false;
+    } else if (i > begin && T < ts[i - 1]) {
+      return false;
+    }
+    ties |= (m != 0) & (T == last_matching);
+    last_matching = select(m != 0, T, last_matching);
+    const std::int64_t lowest_start = T - window; // no overflow: T >= 0, window > 0
+    S[0] = select(any_start | (anchor == no_start) | (anchor == T), T, no_start);
+    if ((m & (m - 1)) == 0) {
+      const auto a = m ? static_cast<std::size_t>(__builtin_ctzll(m)) : k;
+      const std::int64_t s = S[a];
+      S[a + 1] = select((s >= lowest_start) & (s > S[a + 1]), s, S[a + 1]);
+    } else {
+      for (std::uint64_t rest = m; rest;) {
+        const auto a = static_cast<std::size_t>(top_bit(rest));
+        rest &= ~(std::uint64_t{1} << a);
+        const std::int64_t s = S[a];
+        S[a + 1] = select((s >= lowest_start) & (s > S[a + 1]), s, S[a + 1]);
+      }
+    }
+    anchor = select((anchor == no_start) & ((m & 1U) != 0), T, anchor);
+  }
+  finish(n);
+  return true;
+}
+
 // One pass over input assumed sorted by (entity, timestamp): validates every row and computes
 // the levels. Returns false (result incomplete) at the first row out of order.
 inline bool funnel_sorted(const std::uint64_t* ent, const std::int64_t* ts,
                           const std::uint64_t* mask, std::size_t n,
-                          const event_funnel_options& o, event_funnel_result& out,
-                          bool validate) {
+                          const event_funnel_options& o, event_funnel_result& out) {
+  if (o.mode == funnel_mode::standard || o.mode == funnel_mode::strict_once ||
+      o.mode == funnel_mode::strict_increase)
+    return funnel_sorted_by_time(ent, ts, mask, n, o, out);
   const std::uint64_t allowed = step_mask(o.steps);
   for (std::size_t i = 0; i < n;) {
-    if (validate) check_row(ts[i], mask[i], allowed, o.steps, i);
+    check_row(ts[i], mask[i], allowed, o.steps, i);
     std::size_t j = i + 1;
     for (; j < n && ent[j] == ent[i]; ++j) {
-      if (validate) check_row(ts[j], mask[j], allowed, o.steps, j);
+      check_row(ts[j], mask[j], allowed, o.steps, j);
       if (ts[j] < ts[j - 1]) return false;
     }
     if (j < n && ent[j] < ent[i]) return false;
@@ -459,8 +537,7 @@ inline event_funnel_result event_funnel(span<const std::uint64_t> entity,
   check_non_empty(detail::fn, "entity", entity.size());
   const std::size_t n = entity.size();
   event_funnel_result out;
-  if (!detail::funnel_sorted(entity.data(), timestamp.data(), steps.data(), n, options, out,
-                             true)) {
+  if (!detail::funnel_sorted(entity.data(), timestamp.data(), steps.data(), n, options, out)) {
     // Unsorted: validate everything (rows keep their input index in messages), then sort a
     // copy stably by (entity, timestamp) and run the same pass on it.
     const std::uint64_t allowed = detail::step_mask(options.steps);
@@ -488,7 +565,7 @@ inline event_funnel_result event_funnel(span<const std::uint64_t> entity,
     rows.clear();
     rows.shrink_to_fit();
     out = event_funnel_result{};
-    detail::funnel_sorted(e.data(), t.data(), m.data(), n, options, out, false);
+    detail::funnel_sorted(e.data(), t.data(), m.data(), n, options, out);
   }
   event_funnel_counter counter(options.steps);
   for (std::uint8_t level : out.levels) counter.update(level);
