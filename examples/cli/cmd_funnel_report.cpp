@@ -1,6 +1,7 @@
 // `salesops funnel-report`: the stage funnel of opportunity histories as JSON — per-stage
 // counts, conversion with intervals, days in stage — for the whole population and, with
-// --segment COLUMN, per segment (top N plus "other", each compared with the rest).
+// --segment COLUMN, per segment (top N plus "other", each segment's win rate compared with
+// the rest of the population, p-values adjusted across segments).
 //
 // Input CSV (any row order), header with at least `opportunity,stage,timestamp`:
 //   opportunity  integer id of the opportunity
@@ -42,6 +43,8 @@ struct report_options {
   std::string skipped = "passed";
   double level = 0.95;
   std::string method = "wilson";
+  std::string test = "z";
+  std::string adjust = "holm";
 };
 
 std::string row_text(std::size_t r) { return std::to_string(r + 1); }
@@ -204,6 +207,15 @@ parsed_histories parse(const salesops_cli::csv_table& table, const report_option
   return h;
 }
 
+salesops::stats::p_adjust_method parse_adjustment(const std::string& text) {
+  using salesops::stats::p_adjust_method;
+  for (auto m : {p_adjust_method::none, p_adjust_method::bonferroni, p_adjust_method::holm,
+                 p_adjust_method::benjamini_hochberg})
+    if (text == salesops::stats::to_string(m)) return m;
+  throw salesops_cli::input_error("funnel-report: --adjust must be holm, BH, bonferroni or none, not '" +
+                                  text + "'");
+}
+
 const salesops_cli::registrar reg{
     {"funnel-report",
      "stage funnel of opportunity histories (CSV opportunity,stage,timestamp -> JSON)",
@@ -225,6 +237,9 @@ const salesops_cli::registrar reg{
        app.add_option("--skipped", opt->skipped,
                       "skipped stages count as passed (default) or not-passed");
        app.add_option("--level", opt->level, "confidence level (default 0.95)");
+       app.add_option("--test", opt->test, "segment vs rest p-value: z (default) or fisher");
+       app.add_option("--adjust", opt->adjust,
+                      "p-value adjustment across segments: holm (default), BH, bonferroni, none");
        app.add_option("--method", opt->method,
                       "interval: wilson (default), jeffreys, clopper-pearson, agresti-coull");
        return [opt](salesops_cli::io& io) {
@@ -254,7 +269,17 @@ const salesops_cli::registrar reg{
            }
            std::vector<std::uint32_t> key(h.segment.size());
            for (std::size_t i = 0; i < key.size(); ++i) key[i] = keys[h.segment[i]];
-           const auto b = sf::segment_breakdown(h.view(), key, static_cast<std::size_t>(opt->top), o);
+           sf::breakdown_options bo;
+           bo.top_n = static_cast<std::size_t>(opt->top);
+           bo.funnel = o;
+           if (opt->test == "fisher") {
+             bo.test = salesops::stats::segment_test::fisher;
+           } else if (opt->test != "z") {
+             throw salesops_cli::input_error("funnel-report: --test must be z or fisher, not '" +
+                                             opt->test + "'");
+           }
+           bo.adjustment = parse_adjustment(opt->adjust);
+           const auto b = sf::segment_breakdown(h.view(), key, bo);
            json rows = json::array();
            for (const auto& row : b.rows) {
              json j = funnel_json(row.funnel, h.names);
@@ -268,12 +293,14 @@ const salesops_cli::registrar reg{
                                    {"difference", c.difference.difference},
                                    {"lower", c.difference.lower},
                                    {"upper", c.difference.upper},
-                                   {"z", c.z},
-                                   {"p_value", c.p_value}};
+                                   {"p_value", c.p_value},
+                                   {"adjusted_p_value", c.adjusted_p_value}};
              }
              rows.push_back(j);
            }
            out["segment_column"] = opt->segment;
+           out["options"]["test"] = opt->test;
+           out["options"]["adjust"] = std::string(salesops::stats::to_string(bo.adjustment));
            out["segments"] = rows;
          }
          io.out << out.dump(2) << "\n";

@@ -132,6 +132,17 @@ TEST_CASE("funnel-report --segment breaks down and compares with the rest",
   CHECK(v["lower"].get<double>() == Approx(-0.030547308807040263).epsilon(1e-9));
   CHECK(v["upper"].get<double>() == Approx(1.0));
   CHECK(v["p_value"].get<double>() == Approx(0.08326451666355045).epsilon(1e-9));
+  // Two rows, each the other's rest: the same p twice; Holm gives min(1, 2p) for both.
+  CHECK(v["adjusted_p_value"].get<double>() == Approx(2 * 0.08326451666355045).epsilon(1e-9));
+  CHECK(j["options"]["adjust"] == "holm");
+  const auto bh = nlohmann::json::parse(run_report({"--segment", "region", "--adjust", "BH"}, deals).out);
+  // BH on two equal p-values: min(1, 2p/2) = p.
+  CHECK(bh["segments"][0]["versus_rest"]["adjusted_p_value"].get<double>() ==
+        Approx(0.08326451666355045).epsilon(1e-9));
+  // Fisher: R fisher.test(matrix(c(1, 0, 0, 2), 2))$p.value -> 0.3333333
+  const auto fisher =
+      nlohmann::json::parse(run_report({"--segment", "region", "--test", "fisher"}, deals).out);
+  CHECK(fisher["segments"][0]["versus_rest"]["p_value"].get<double>() == Approx(1.0 / 3));
   CHECK(rows[1]["segment"] == "south");
   CHECK(rows[1]["stages"][0]["entered"] == 2);
   // --top 1 folds south into "other".
@@ -167,4 +178,7 @@ TEST_CASE("funnel-report rejects bad input with exit status 2 naming the row",
   CHECK(r.status == 2);
   r = run_report({"--skipped", "sometimes"}, header + "1,0,0\n");
   CHECK(r.status == 2);
+  r = run_report({"--segment", "opportunity", "--adjust", "sidak"}, header + "1,0,0\n");
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("--adjust must be"));
 }

@@ -60,7 +60,9 @@ TEST_CASE("breakdown: top-N, other, and comparison with the rest by hand",
   t.add(3, {0}, outcome::won);
   for (int i = 0; i < 4; ++i) t.add(3, {0, 1}, outcome::lost);
   for (int i = 0; i < 3; ++i) t.add(9, {0}, outcome::lost);
-  const auto r = segment_breakdown(t.view(), t.segment, 2);
+  breakdown_options options;
+  options.top_n = 2;
+  const auto r = segment_breakdown(t.view(), t.segment, options);
   REQUIRE(r.rows.size() == 3);
   CHECK(r.total.opportunities == 18);
   const auto& seven = r.rows[0];
@@ -83,8 +85,13 @@ TEST_CASE("breakdown: top-N, other, and comparison with the rest by hand",
   CHECK(seven.versus_rest->difference.difference == Approx(0.625));
   CHECK(seven.versus_rest->difference.lower == Approx(0.1394777379101626).epsilon(1e-10));
   CHECK(seven.versus_rest->difference.upper == Approx(0.830895222236957).epsilon(1e-10));
-  CHECK(seven.versus_rest->z == Approx(2.519763153394848).epsilon(1e-10));
   CHECK(seven.versus_rest->p_value == Approx(0.011743382301172575).epsilon(1e-8));
+  // Holm across the three rows. statsmodels: p = [0.011743382301172575 (7),
+  // proportions_ztest([1, 6], [5, 11])[1] = 0.1966668481273569 (3), 0.09014428622634849
+  // (other)]; multipletests(p, method='holm')[1] -> [0.03523015, 0.19666685, 0.18028857]
+  CHECK(seven.versus_rest->adjusted_p_value == Approx(0.03523015).epsilon(1e-6));
+  CHECK(r.rows[1].versus_rest->adjusted_p_value == Approx(0.19666685).epsilon(1e-6));
+  CHECK(r.rows[2].versus_rest->adjusted_p_value == Approx(0.18028857).epsilon(1e-6));
   CHECK(r.rows[1].key == 3);
   CHECK(r.rows[1].versus_rest->rest.trials == 11); // 8 closed in 7 + 3 in 9
   const auto& other = r.rows[2];
@@ -100,9 +107,10 @@ TEST_CASE("breakdown: top-N, other, and comparison with the rest by hand",
   CHECK(other.versus_rest->p_value == Approx(0.09014428622634849).epsilon(1e-8));
 
   // top_n = 0 keeps all three, no "other"; a segment with only open deals has no rate.
-  CHECK(segment_breakdown(t.view(), t.segment, 0).rows.size() == 3);
+  options.top_n = 0;
+  CHECK(segment_breakdown(t.view(), t.segment, options).rows.size() == 3);
   t.add(42, {0}, outcome::open);
-  const auto with_open = segment_breakdown(t.view(), t.segment, 0);
+  const auto with_open = segment_breakdown(t.view(), t.segment, options);
   CHECK_FALSE(with_open.rows.back().win_rate.has_value());
   CHECK_FALSE(with_open.rows.back().versus_rest.has_value());
 }
@@ -112,8 +120,10 @@ TEST_CASE("breakdown rows equal funnels of the subsets and the rest by brute for
   salesops::rng gen(GENERATE(31u, 32u, 33u, 34u, 35u));
   table t;
   for (int i = 0; i < 400; ++i) add_random(t, gen, static_cast<std::uint32_t>(gen.uniform_int(12)));
-  const std::size_t top_n = 1 + static_cast<std::size_t>(gen.uniform_int(6));
-  const auto r = segment_breakdown(t.view(), t.segment, top_n);
+  breakdown_options options;
+  options.top_n = 1 + static_cast<std::size_t>(gen.uniform_int(6));
+  options.test = GENERATE(salesops::stats::segment_test::z, salesops::stats::segment_test::fisher);
+  const auto r = segment_breakdown(t.view(), t.segment, options);
   std::vector<bool> kept(12, false);
   for (const auto& row : r.rows) {
     // Brute force: rebuild the subset of opportunities in the row and run the plain funnel.
@@ -168,14 +178,16 @@ TEST_CASE("breakdown: shards from different distributions merge to one pass",
     (t.segment[index] < 5 && (o++ % 2 == 0) ? a : b).update(t.segment[index], p);
   });
   b.merge(a);
-  const auto x = whole.result(3), y = b.result(3);
+  breakdown_options options;
+  options.top_n = 3;
+  const auto x = whole.result(options), y = b.result(options);
   REQUIRE(x.rows.size() == y.rows.size());
   for (std::size_t i = 0; i < x.rows.size(); ++i) {
     CHECK(x.rows[i].key == y.rows[i].key);
     CHECK(x.rows[i].funnel.opportunities == y.rows[i].funnel.opportunities);
     CHECK(x.rows[i].funnel.stages[1].advanced == y.rows[i].funnel.stages[1].advanced);
     CHECK(x.rows[i].win_rate->lower == y.rows[i].win_rate->lower);
-    CHECK(x.rows[i].versus_rest->p_value == y.rows[i].versus_rest->p_value);
+    CHECK(x.rows[i].versus_rest->adjusted_p_value == y.rows[i].versus_rest->adjusted_p_value);
   }
   breakdown_accumulator other_rule(3, skipped_stage_rule::count_as_not_passed);
   CHECK_THROWS_AS(b.merge(other_rule), salesops::out_of_range_value);

@@ -2,10 +2,11 @@
 // per segment, the largest `top_n` segments kept and the others folded into one "other" row,
 // and each row's win rate compared with the REST of the population (all opportunities not in
 // the row), never with the overall rate that contains the row (a segment compared with a
-// total it belongs to is biased towards "no difference"). The comparison is Newcombe's
-// interval for rate(segment) - rate(rest) and the pooled two-proportion z test
-// (stats/two_proportion.hpp). Win rate here is won / (won + lost): open deals have no outcome
-// yet and are left out of the comparison (they stay in the per-stage funnel).
+// total it belongs to is biased towards "no difference"). The comparison is the stats module's
+// (stats/segment_comparison.hpp): Newcombe's interval for rate(row) - rate(rest), a z or
+// Fisher p-value, adjusted across the rows (Holm by default). Win rate here is won / (won +
+// lost): open deals have no outcome yet and are left out of the comparison (they stay in the
+// per-stage funnel).
 #ifndef SALESOPS_FUNNEL_BREAKDOWN_HPP
 #define SALESOPS_FUNNEL_BREAKDOWN_HPP
 
@@ -22,25 +23,19 @@
 #include "salesops/funnel/stage_funnel.hpp"
 #include "salesops/funnel/stage_history.hpp"
 #include "salesops/stats/proportion.hpp"
-#include "salesops/stats/two_proportion.hpp"
+#include "salesops/stats/multiple_testing.hpp"
+#include "salesops/stats/segment_comparison.hpp"
 
 namespace salesops {
 namespace funnel {
 
-/// \brief A segment's win rate against the rest of the population.
-struct rest_comparison {
-  stats::conversion_rate rest;          ///< won / closed of every opportunity not in the row
-  stats::difference_interval difference; ///< Newcombe interval of rate(row) - rate(rest)
-  double z = 0;                          ///< pooled two-proportion z statistic
-  double p_value = 1;                    ///< two-sided p-value of the z test (unadjusted)
+/// \brief Options of a breakdown.
+struct breakdown_options {
+  std::size_t top_n = 10;          ///< segments kept before "other" (0 keeps all)
+  stage_funnel_options funnel;     ///< counting rule and intervals of every funnel
+  stats::segment_test test = stats::segment_test::z; ///< test behind the p-values
+  stats::p_adjust_method adjustment = stats::p_adjust_method::holm; ///< across the rows
 };
-
-/// \brief Prints the comparison.
-inline std::ostream& operator<<(std::ostream& out, const rest_comparison& c) {
-  return out << "vs rest " << c.rest << ": difference " << c.difference.difference << " ["
-             << c.difference.lower << ", " << c.difference.upper << "], z=" << c.z
-             << ", p=" << c.p_value;
-}
 
 /// \brief One row of a breakdown: a segment, or "other" (every segment below the top N).
 struct breakdown_row {
@@ -50,8 +45,9 @@ struct breakdown_row {
   stage_funnel_result funnel; ///< the row's stage funnel
   /// won / (won + lost) with interval (absent when the row has no closed deal)
   std::optional<stats::conversion_rate> win_rate;
-  /// comparison with the rest (absent when the row or the rest has no closed deal)
-  std::optional<rest_comparison> versus_rest;
+  /// win rate against the rest of the population, p-value adjusted across the rows that
+  /// have one (absent when the row has no closed deal or no other row has one)
+  std::optional<stats::segment_comparison> versus_rest;
 };
 
 /// \brief Prints the row.
@@ -98,12 +94,10 @@ public:
   ///         stage_funnel_accumulator::merge.
   void merge(const breakdown_accumulator& other);
 
-  /// \brief The largest `top_n` segments and "other", each compared with its rest.
-  /// \param top_n number of segments kept (0 keeps all)
-  /// \param options counting rule (must match) and intervals
+  /// \brief The largest `options.top_n` segments and "other", each compared with its rest.
   /// \throws salesops::empty_input when nothing was added; salesops::out_of_range_value for
-  ///         a bad level or rule.
-  breakdown_result result(std::size_t top_n = 0, const stage_funnel_options& options = {}) const;
+  ///         a bad level or a counting rule other than the accumulator's.
+  breakdown_result result(const breakdown_options& options = {}) const;
 
 private:
   std::uint32_t stage_count_;
@@ -115,13 +109,12 @@ private:
 /// \param histories the stage histories
 /// \param segment segment key of each opportunity (same length as histories.outcomes), e.g.
 ///        the simulator's owner, segment, source or product column
-/// \param top_n number of segments kept before "other" (0 keeps all)
-/// \param options counting rule and intervals
+/// \param options top N, counting rule, intervals, test and p-value adjustment
 /// \throws salesops::length_mismatch when segment and outcomes differ in length; the
 ///         exceptions of for_each_opportunity and breakdown_accumulator::result.
 breakdown_result segment_breakdown(const stage_histories& histories,
-                                   span<const std::uint32_t> segment, std::size_t top_n = 0,
-                                   const stage_funnel_options& options = {});
+                                   span<const std::uint32_t> segment,
+                                   const breakdown_options& options = {});
 
 // ---------------------------------------------------------------------------------------
 
@@ -156,10 +149,10 @@ inline void breakdown_accumulator::merge(const breakdown_accumulator& other) {
   }
 }
 
-inline breakdown_result breakdown_accumulator::result(std::size_t top_n,
-                                                      const stage_funnel_options& options) const {
+inline breakdown_result breakdown_accumulator::result(const breakdown_options& options) const {
   const char* fn = "breakdown_accumulator::result";
-  stats::check_level(fn, "level", options.level);
+  const stage_funnel_options& fo = options.funnel;
+  stats::check_level(fn, "level", fo.level);
   check_non_empty(fn, "segments", segments_.size());
   std::vector<std::pair<std::uint32_t, const stage_funnel_accumulator*>> order;
   stage_funnel_accumulator total(stage_count_, rule_);
@@ -167,60 +160,65 @@ inline breakdown_result breakdown_accumulator::result(std::size_t top_n,
     order.emplace_back(entry.first, &entry.second);
     total.merge(entry.second);
   }
-  // Largest first; ties by key so the order does not depend on insertion or merge order.
+  // Largest first; ties by key (the map's order) so the result does not depend on insertion
+  // or merge order.
   std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
     return a.second->opportunities() > b.second->opportunities();
   });
-  const std::size_t kept = top_n == 0 ? order.size() : std::min(top_n, order.size());
-
-  const std::uint64_t total_won = total.won(), total_closed = total.won() + total.lost();
-  const auto make_row = [&](const stage_funnel_accumulator& acc) {
-    breakdown_row row;
-    row.funnel = acc.result(options);
-    const std::uint64_t won = acc.won(), closed = acc.won() + acc.lost();
-    if (closed > 0) row.win_rate = stats::proportion_interval(won, closed, options.level, options.method);
-    const std::uint64_t rest_won = total_won - won, rest_closed = total_closed - closed;
-    if (closed > 0 && rest_closed > 0) {
-      rest_comparison c;
-      c.rest = stats::proportion_interval(rest_won, rest_closed, options.level, options.method);
-      // A = rest, B = the row: differences read "row minus rest".
-      c.difference = stats::newcombe_interval(rest_won, rest_closed, won, closed, options.level);
-      const auto z = stats::two_proportion_z_test(rest_won, rest_closed, won, closed);
-      c.z = z.z;
-      c.p_value = z.p_value;
-      row.versus_rest = c;
-    }
-    return row;
-  };
+  const std::size_t kept =
+      options.top_n == 0 ? order.size() : std::min(options.top_n, order.size());
 
   breakdown_result r;
-  r.total = total.result(options);
-  for (std::size_t i = 0; i < kept; ++i) {
-    breakdown_row row = make_row(*order[i].second);
-    row.key = order[i].first;
+  r.total = total.result(fo);
+  std::vector<std::uint64_t> won, closed; // per row with a closed deal
+  std::vector<std::size_t> compared;      // their row indices
+  const auto add_row = [&](const stage_funnel_accumulator& acc, breakdown_row row) {
+    row.funnel = acc.result(fo);
+    const std::uint64_t c = acc.won() + acc.lost();
+    if (c > 0) {
+      row.win_rate = stats::proportion_interval(acc.won(), c, fo.level, fo.method);
+      won.push_back(acc.won());
+      closed.push_back(c);
+      compared.push_back(r.rows.size());
+    }
     r.rows.push_back(std::move(row));
+  };
+  for (std::size_t i = 0; i < kept; ++i) {
+    breakdown_row row;
+    row.key = order[i].first;
+    add_row(*order[i].second, std::move(row));
   }
   if (kept < order.size()) {
     stage_funnel_accumulator other(stage_count_, rule_);
     for (std::size_t i = kept; i < order.size(); ++i) other.merge(*order[i].second);
-    breakdown_row row = make_row(other);
+    breakdown_row row;
     row.other = true;
     row.segments = order.size() - kept;
-    r.rows.push_back(std::move(row));
+    add_row(other, std::move(row));
+  }
+  // Rows without a closed deal add nothing to anyone's rest, so leaving them out of the
+  // comparison changes no other row's numbers.
+  if (compared.size() >= 2) {
+    const auto c = stats::compare_segments_with_rest(won, closed, fo.level, options.test,
+                                                     options.adjustment);
+    for (std::size_t i = 0; i < compared.size(); ++i) {
+      r.rows[compared[i]].versus_rest = c[i];
+      r.rows[compared[i]].versus_rest->segment = compared[i];
+    }
   }
   return r;
 }
 
 inline breakdown_result segment_breakdown(const stage_histories& histories,
-                                          span<const std::uint32_t> segment, std::size_t top_n,
-                                          const stage_funnel_options& options) {
+                                          span<const std::uint32_t> segment,
+                                          const breakdown_options& options) {
   const char* fn = "segment_breakdown";
   check_equal_lengths(fn, "outcomes", histories.outcomes.size(), "segment", segment.size());
   breakdown_accumulator acc(histories.stage_count == 0 ? 1 : histories.stage_count,
-                            options.skipped);
+                            options.funnel.skipped);
   for_each_opportunity(fn, histories,
                        [&](std::size_t o, const opportunity_path& p) { acc.update(segment[o], p); });
-  return acc.result(top_n, options);
+  return acc.result(options);
 }
 
 } // namespace funnel
