@@ -32,6 +32,11 @@ struct design_matrix {
   Eigen::MatrixXd x;              ///< one row per time point, one column per term
   std::vector<std::string> names; ///< column names (R's names where R has the term)
   std::size_t first_row = 0;      ///< series row (0-based) of x's first row
+  bool intercept = false;         ///< column 0 is the intercept "(Intercept)" (all ones)
+
+  /// \brief The predictor columns without the intercept, as forecast::fit() takes them
+  /// (it adds the intercept itself, centring the other columns).
+  Eigen::MatrixXd predictors() const { return intercept ? x.rightCols(x.cols() - 1) : x; }
 };
 
 /// \brief Prints the names and the first rows, for debugging.
@@ -82,10 +87,16 @@ public:
     return out;
   }
 
-  /// \brief Column of ones, named "(Intercept)" as R does.
+  /// \brief Column of ones, named "(Intercept)" as R does. It is always column 0, whenever
+  /// it is called, so design_matrix::predictors() can hand the rest to forecast::fit().
   ts_design& intercept() {
-    return add("(Intercept)", [](std::int64_t) { return 1.0; });
+    if (!intercept_) terms_.insert(terms_.begin(), term{"(Intercept)", [](std::int64_t) { return 1.0; },
+                                                        static_cast<std::size_t>(-1)});
+    intercept_ = true;
+    return *this;
   }
+  /// \brief True when intercept() was called.
+  bool has_intercept() const noexcept { return intercept_; }
 
   /// \brief Linear trend t = 1, 2, ..., n, n+1, ... (R's tslm `trend`). The fit centres and
   /// scales it, so the raw values cost no accuracy.
@@ -296,6 +307,7 @@ private:
     if (terms_.empty()) SALESOPS_THROW(empty_input, function, "columns", no_row, "is empty");
     design_matrix d;
     d.first_row = begin;
+    d.intercept = intercept_;
     d.names = names();
     d.x.resize(static_cast<Eigen::Index>(end - begin), static_cast<Eigen::Index>(terms_.size()));
     for (std::size_t j = 0; j < terms_.size(); ++j)
@@ -357,6 +369,7 @@ private:
   int frequency_;
   int first_season_;
   std::size_t first_row_ = 0;
+  bool intercept_ = false;
   std::vector<term> terms_;
 };
 
