@@ -123,18 +123,6 @@ struct markov_options {
   double prior = 0.5;           ///< Dirichlet prior added to each count of a row (> 0)
 };
 
-/// \brief A point estimate with an equal-tailed posterior interval.
-struct estimate_interval {
-  double estimate = 0; ///< maximum-likelihood value
-  double lower = 0;    ///< (1 - level)/2 posterior quantile (R type 7 over the draws)
-  double upper = 0;    ///< (1 + level)/2 posterior quantile
-};
-
-/// \brief Prints "estimate [lower, upper]".
-inline std::ostream& operator<<(std::ostream& out, const estimate_interval& e) {
-  return out << e.estimate << " [" << e.lower << ", " << e.upper << "]";
-}
-
 /// \brief Model summaries starting from one stage.
 struct markov_stage {
   std::uint32_t stage = 0;         ///< stage index

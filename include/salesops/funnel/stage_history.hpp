@@ -26,6 +26,19 @@ using outcome = simulate::outcome;
 /// \brief Seconds per day: durations are reported in days.
 inline constexpr double seconds_per_day = 86400.0;
 
+/// \brief A point estimate with an interval (what the interval is says the function
+/// returning it, e.g. posterior percentiles in markov_summary).
+struct estimate_interval {
+  double estimate = 0; ///< point estimate
+  double lower = 0;    ///< lower bound
+  double upper = 0;    ///< upper bound
+};
+
+/// \brief Prints "estimate [lower, upper]".
+inline std::ostream& operator<<(std::ostream& out, const estimate_interval& e) {
+  return out << e.estimate << " [" << e.lower << ", " << e.upper << "]";
+}
+
 /// \brief Columnar stage histories of a set of opportunities (views, nothing is copied).
 ///
 /// History rows: `opportunity[r]` is a row index into the per-opportunity columns,
