@@ -339,7 +339,8 @@ TEST_CASE("rng: continuous distributions have their exact moments and shape",
     check_fit("gamma", [&] { return gen.gamma(shape, 2.0); }, d);
   }
   // Beta(a, b): mean a / (a + b), variance ab / ((a + b)^2 (a + b + 1)).
-  for (auto [a, b] : {std::pair{0.5, 0.5}, std::pair{2.0, 5.0}, std::pair{0.2, 3.0}}) {
+  for (const auto& ab : {std::pair{0.5, 0.5}, std::pair{2.0, 5.0}, std::pair{0.2, 3.0}}) {
+    const double a = ab.first, b = ab.second; // not a structured binding: clang 14 lambdas
     const bm::beta_distribution<double> d(a, b);
     check_moments("beta", [&] { return gen.beta(a, b); }, mean(d), variance(d),
                   kurtosis_excess(d));
