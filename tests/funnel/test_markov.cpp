@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <salesops/core/rng.hpp>
+#include <salesops/simulate/crm.hpp>
 
 using namespace salesops::funnel;
 using Catch::Matchers::Contains;
@@ -260,4 +261,47 @@ TEST_CASE("markov: a stage without exits and bad histories throw", "[funnel][mar
   CHECK_THROWS_AS(fit_markov({opp, stages, times, outcomes, closed, 2}), salesops::not_sorted);
   CHECK_THROWS_WITH(fit_markov({opp, stages, times, outcomes, closed, 2}),
                     Contains("opportunity at row 2 is 0"));
+}
+
+TEST_CASE("fit_markov recovers the simulator's ground truth", "[funnel][markov][simulate]") {
+  // Simulator ground truth (docs/simulate.md): with rep skill and source effects off and no
+  // quarter-end push, every deal walks the configured matrix, so the fitted matrix must lie
+  // within 4 binomial standard errors of it and the posterior intervals of the win probability
+  // must cover the truth (Kemeny-Snell absorption probabilities computed by the simulator).
+  namespace sim = salesops::simulate;
+  sim::config c;
+  c.seed = GENERATE(3u, 4u);
+  c.reps = 60;
+  c.skill_sd = 0;
+  for (auto& s : c.sources) s.win_log_odds = 0;
+  c.quarter_end_push = 0;
+  const sim::dataset d = sim::simulate_crm(c);
+  const auto& t = d.opportunities;
+  const auto closed_at = close_timestamps(t.close_date);
+  const auto k = static_cast<std::uint32_t>(c.stages.stage_count());
+  markov_options options;
+  options.draws = 300;
+  const auto r =
+      fit_markov({t.stage_opportunity, t.stage, t.entered_at, t.outcome, closed_at, k}, options);
+  const Eigen::MatrixXd& truth = d.truth.transitions;
+  for (Eigen::Index i = 0; i < truth.rows(); ++i) {
+    const double exits = r.fit.counts.row(i).sum();
+    REQUIRE(exits > 500);
+    for (Eigen::Index j = 0; j < truth.cols(); ++j) {
+      INFO("from " << i << " to " << j);
+      const double se = std::sqrt(truth(i, j) * (1 - truth(i, j)) / exits);
+      CHECK(std::abs(r.fit.transition(i, j) - truth(i, j)) <= 4 * se + 1e-12);
+    }
+  }
+  for (std::size_t s = 0; s < k; ++s) {
+    const auto e = static_cast<Eigen::Index>(s);
+    INFO("stage " << s << ": " << r.stages[s] << " truth " << d.truth.win_probability(e));
+    CHECK(r.stages[s].win_probability.lower <= d.truth.win_probability(e));
+    CHECK(r.stages[s].win_probability.upper >= d.truth.win_probability(e));
+    // Expected days to close: mean visit lengths come from completed visits only (short
+    // visits are over-represented near the end of the simulation) and the close instant is
+    // the end of the close day, so allow 10% around the simulator's truth.
+    CHECK(r.stages[s].expected_days.estimate ==
+          Approx(d.truth.expected_days_to_close(e)).epsilon(0.10));
+  }
 }

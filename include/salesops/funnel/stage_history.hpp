@@ -64,6 +64,14 @@ struct opportunity_path {
   std::int64_t closed_at = 0;          ///< close timestamp (meaningful when closed)
 };
 
+/// \brief Close timestamps from close dates (e.g. the simulator's `close_date`): the last
+/// second of each day, `86400 (d + 1) - 1`.
+///
+/// A CRM that records only the close day says the deal closed at some time that day, after
+/// any stage entry of that day; the end of the day is the one instant never before the last
+/// entry, so the last stay is over-stated by half a day on average.
+std::vector<std::int64_t> close_timestamps(span<const std::int32_t> close_date);
+
 /// \brief Validates `h` and calls `visit(opportunity_index, path)` once per opportunity that
 /// has history rows, in row order.
 ///
@@ -108,6 +116,13 @@ template <class Visitor> void for_each_visit(const opportunity_path& p, Visitor&
     }
     first = i;
   }
+}
+
+inline std::vector<std::int64_t> close_timestamps(span<const std::int32_t> close_date) {
+  std::vector<std::int64_t> out(close_date.size());
+  for (std::size_t i = 0; i < close_date.size(); ++i)
+    out[i] = (static_cast<std::int64_t>(close_date[i]) + 1) * 86400 - 1;
+  return out;
 }
 
 inline void check_path(const char* function, const opportunity_path& p,
