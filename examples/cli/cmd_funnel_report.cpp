@@ -12,7 +12,9 @@
 //   timestamp    integer seconds since 1970-01-01 UTC (>= 0)
 //   [segment]    any further column, named by --segment; constant within an opportunity
 // Rows are grouped by opportunity and ordered by time (ties keep file order) before the
-// library sees them. Errors name the 1-based data row of the file.
+// library sees them. Errors name the 1-based data row of the file. Time to win runs from an
+// opportunity's first stage entry to its won row; open deals are censored at --as-of
+// (default: the latest timestamp in the file), lost ones per --lost.
 #include "cli.hpp"
 
 #include <algorithm>
@@ -28,6 +30,7 @@
 
 #include <salesops/funnel/breakdown.hpp>
 #include <salesops/funnel/stage_funnel.hpp>
+#include <salesops/funnel/time_to_convert.hpp>
 #include <salesops/stats/proportion.hpp>
 
 namespace {
@@ -44,6 +47,8 @@ struct report_options {
   double level = 0.95;
   std::string method = "wilson";
   std::string test = "z";
+  long long as_of = -1;      // extraction timestamp; -1: the largest timestamp in the file
+  std::string lost = "never-converts";
   std::string adjust = "holm";
 };
 
@@ -80,6 +85,24 @@ json funnel_json(const sf::stage_funnel_result& f, const std::vector<std::string
           {"open", f.open}, {"stages", stages}};
 }
 
+// Time from creation (first stage entry) to won: median with interval and the share won
+// within 30, 90 and 180 days.
+json time_json(const sf::time_to_convert_result& t) {
+  const auto opt = [](const std::optional<double>& x) { return x ? json(*x) : json(nullptr); };
+  json within = json::object();
+  for (int days : {30, 90, 180}) {
+    const auto e = sf::converted_by(t, days);
+    within[std::to_string(days)] = {{"share", e.estimate}, {"lower", e.lower}, {"upper", e.upper}};
+  }
+  return {{"won", t.won},
+          {"lost", t.lost},
+          {"open", t.open},
+          {"median_days", opt(t.curve.median.time)},
+          {"median_lower", opt(t.curve.median.lower)},
+          {"median_upper", opt(t.curve.median.upper)},
+          {"won_within_days", within}};
+}
+
 // The file, regrouped: columns the library takes, plus each opportunity's id and segment.
 struct parsed_histories {
   std::vector<std::uint64_t> opportunity;
@@ -87,6 +110,8 @@ struct parsed_histories {
   std::vector<std::int64_t> entered_at;
   std::vector<sf::outcome> outcomes;
   std::vector<std::int64_t> closed_at;
+  std::vector<std::int64_t> created_at; // per opportunity: its first stage entry
+  std::int64_t latest = 0;               // largest timestamp in the file
   std::vector<std::string> segment; // per opportunity (empty without --segment)
   std::vector<std::string> names;   // stage names
   std::uint32_t stage_count = 0;
@@ -145,6 +170,7 @@ parsed_histories parse(const salesops_cli::csv_table& table, const report_option
                                         " is negative (" + s + ")");
     }
     largest = std::max(largest, code[r]);
+    h.latest = std::max<std::int64_t>(h.latest, times[r]);
   }
   long long k = opt.stages;
   if (!h.names.empty()) k = static_cast<long long>(h.names.size());
@@ -174,6 +200,7 @@ parsed_histories parse(const salesops_cli::csv_table& table, const report_option
     std::int64_t closed = 0;
     std::size_t close_row = n, first_row = order[i];
     bool any_stage = false;
+    std::int64_t created = 0;
     for (; i < n && ids[order[i]] == id; ++i) {
       const std::size_t r = order[i];
       if (!seg.empty() && seg[r] != seg[first_row])
@@ -192,6 +219,7 @@ parsed_histories parse(const salesops_cli::csv_table& table, const report_option
         closed = times[r];
         continue;
       }
+      if (!any_stage) created = times[r]; // rows are in time order: the first entry
       any_stage = true;
       h.opportunity.push_back(index);
       h.stage.push_back(static_cast<std::uint32_t>(code[r]));
@@ -202,6 +230,7 @@ parsed_histories parse(const salesops_cli::csv_table& table, const report_option
                                       " (row " + row_text(first_row) + ") has no stage row");
     h.outcomes.push_back(result);
     h.closed_at.push_back(closed);
+    h.created_at.push_back(created);
     if (!seg.empty()) h.segment.push_back(seg[first_row]);
   }
   return h;
@@ -226,8 +255,10 @@ const salesops_cli::registrar reg{
            "index 0..K-1 (or a --stage-names entry), or won/lost: the opportunity closed at\n"
            "timestamp (seconds). Opportunities without a won/lost row are open. Output: JSON\n"
            "with per-stage entered/advanced/won/lost_here/open_here, stage and cumulative\n"
-           "conversion and win rate with intervals, days in stage percentiles; with --segment,\n"
-           "the same per segment plus the segment's win rate against the rest.");
+           "conversion and win rate with intervals, days in stage percentiles, and time to win\n"
+           "(Kaplan-Meier from the first stage entry, open deals censored at --as-of: median\n"
+           "days with interval, share won within 30/90/180 days); with --segment, the same per\n"
+           "segment plus the segment's win rate against the rest.");
        app.add_option("--stages", opt->stages,
                       "number of stages K (default: largest stage index + 1)");
        app.add_option("--stage-names", opt->stage_names,
@@ -237,6 +268,12 @@ const salesops_cli::registrar reg{
        app.add_option("--skipped", opt->skipped,
                       "skipped stages count as passed (default) or not-passed");
        app.add_option("--level", opt->level, "confidence level (default 0.95)");
+       app.add_option("--as-of", opt->as_of,
+                      "extraction timestamp (s): open deals are censored at their age then "
+                      "(default: the largest timestamp in the file)");
+       app.add_option("--lost", opt->lost,
+                      "lost deals in time to win: never-converts (default: at risk until "
+                      "--as-of) or censored (at their close)");
        app.add_option("--test", opt->test, "segment vs rest p-value: z (default) or fisher");
        app.add_option("--adjust", opt->adjust,
                       "p-value adjustment across segments: holm (default), BH, bonferroni, none");
@@ -254,10 +291,33 @@ const salesops_cli::registrar reg{
          }
          if (opt->stages < 0 || opt->top < 0)
            throw salesops_cli::input_error("funnel-report: --stages and --top must be >= 0");
+         sf::lost_deal_rule lost_rule = sf::lost_deal_rule::never_convert;
+         if (opt->lost == "censored") {
+           lost_rule = sf::lost_deal_rule::censored;
+         } else if (opt->lost != "never-converts") {
+           throw salesops_cli::input_error(
+               "funnel-report: --lost must be never-converts or censored, not '" + opt->lost + "'");
+         }
          const auto h = parse(salesops_cli::read_csv(io.in), *opt);
+         if (opt->as_of >= 0 && opt->as_of < h.latest)
+           throw salesops_cli::input_error("funnel-report: --as-of " + std::to_string(opt->as_of) +
+                                           " is before the latest timestamp in the file (" +
+                                           std::to_string(h.latest) + ")");
+         const std::int64_t as_of = opt->as_of >= 0 ? opt->as_of : h.latest;
+         // Time to win of the opportunities selected by `in` (all when it is empty).
+         const auto time_to_win = [&](const std::vector<bool>& in) {
+           sf::time_to_convert_accumulator acc(as_of, lost_rule);
+           for (std::size_t i = 0; i < h.outcomes.size(); ++i)
+             if (in.empty() || in[i]) acc.update(h.created_at[i], h.outcomes[i], h.closed_at[i]);
+           return time_json(acc.result(o.level));
+         };
          json out = funnel_json(sf::stage_funnel(h.view(), o), h.names);
-         out["options"] = {{"skipped", opt->skipped}, {"level", o.level},
-                           {"method", std::string(salesops::stats::to_string(o.method))}};
+         out["time_to_win"] = time_to_win({});
+         out["options"] = {{"skipped", opt->skipped},
+                           {"level", o.level},
+                           {"method", std::string(salesops::stats::to_string(o.method))},
+                           {"as_of", as_of},
+                           {"lost", opt->lost}};
          if (!opt->segment.empty()) {
            // Segment values become keys 0..m-1 in sorted order, so ties in size break by name.
            std::map<std::string, std::uint32_t> keys;
@@ -281,10 +341,17 @@ const salesops_cli::registrar reg{
            bo.adjustment = parse_adjustment(opt->adjust);
            const auto b = sf::segment_breakdown(h.view(), key, bo);
            json rows = json::array();
+           std::vector<bool> kept(labels.size(), false);
            for (const auto& row : b.rows) {
              json j = funnel_json(row.funnel, h.names);
              j["segment"] = row.other ? json("other") : json(labels[row.key]);
              j["segments"] = row.segments;
+             // The row's deals: its key, or every key not kept above "other".
+             std::vector<bool> in(key.size());
+             for (std::size_t i = 0; i < key.size(); ++i)
+               in[i] = row.other ? !kept[key[i]] : key[i] == row.key;
+             if (!row.other) kept[row.key] = true;
+             j["time_to_win"] = time_to_win(in);
              j["win_rate"] = rate_json(row.win_rate);
              j["versus_rest"] = nullptr;
              if (row.versus_rest) {

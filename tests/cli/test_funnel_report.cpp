@@ -80,6 +80,42 @@ TEST_CASE("funnel-report prints the stage funnel as JSON", "[cli][funnel-report]
   CHECK(j["options"]["method"] == "wilson");
 }
 
+TEST_CASE("funnel-report time to win: open deals censored, lost per --lost",
+          "[cli][funnel-report]") {
+  // Creation = first stage entry (day 0 for every deal); as_of = latest timestamp = day 9.
+  // never-converts: 10 won at 9 days; 20, 30 and 40 at risk until day 9, censored there.
+  // R: summary(survfit(Surv(c(9, 9, 9, 9), c(1, 0, 0, 0)) ~ 1))
+  //   time n.risk n.event survival lower 95% CI upper 95% CI
+  //      9      4       1     0.75 0.4259322685            1
+  const auto r = run_report({}, deals);
+  REQUIRE(r.status == 0);
+  const auto t = nlohmann::json::parse(r.out)["time_to_win"];
+  CHECK(t["won"] == 1);
+  CHECK(t["open"] == 1);
+  CHECK(t["median_days"].is_null());
+  CHECK(t["won_within_days"]["30"]["share"].get<double>() == Approx(0.25));
+  CHECK(t["won_within_days"]["30"]["upper"].get<double>() == Approx(1 - 0.4259322685).epsilon(1e-9));
+  CHECK(t["won_within_days"]["30"]["lower"].get<double>() == Approx(0.0).margin(1e-12));
+  // censored: 20 censored at 6 days, 40 at 3, 30 (open) at 9.
+  // R: g <- survfit(Surv(c(9, 6, 9, 3), c(1, 0, 0, 0)) ~ 1); summary(g): S(9) = 0.5 with
+  //   lower 0.1250488266; quantile(g, 0.5): 9, lower 9, upper NA
+  const auto c = run_report({"--lost", "censored"}, deals);
+  const auto tc = nlohmann::json::parse(c.out)["time_to_win"];
+  CHECK(tc["won_within_days"]["30"]["share"].get<double>() == Approx(0.5));
+  CHECK(tc["median_days"].get<double>() == Approx(9.0));
+  CHECK(tc["median_lower"].get<double>() == Approx(9.0));
+  CHECK(tc["median_upper"].is_null());
+  // A later --as-of keeps the open and lost deals at risk longer; it cannot be earlier than
+  // the data.
+  const auto later = run_report({"--as-of", "8640000"}, deals);
+  REQUIRE(later.status == 0);
+  CHECK(nlohmann::json::parse(later.out)["options"]["as_of"] == 8640000);
+  const auto early = run_report({"--as-of", "100"}, deals);
+  CHECK(early.status == 2);
+  CHECK_THAT(early.err, Contains("--as-of 100 is before the latest timestamp"));
+  CHECK(run_report({"--lost", "maybe"}, deals).status == 2);
+}
+
 TEST_CASE("funnel-report options: not-passed rule, stage names, method", "[cli][funnel-report]") {
   // Recorded stages only: entered 3 4 2 1 (hand derivation in test_stage_funnel.cpp).
   const auto r = run_report({"--stages", "4", "--skipped", "not-passed"}, deals);
@@ -145,6 +181,11 @@ TEST_CASE("funnel-report --segment breaks down and compares with the rest",
   CHECK(fisher["segments"][0]["versus_rest"]["p_value"].get<double>() == Approx(1.0 / 3));
   CHECK(rows[1]["segment"] == "south");
   CHECK(rows[1]["stages"][0]["entered"] == 2);
+  // Per-segment time to win: north has the one win (10) and the open deal 30.
+  CHECK(rows[0]["time_to_win"]["won"] == 1);
+  CHECK(rows[0]["time_to_win"]["open"] == 1);
+  CHECK(rows[1]["time_to_win"]["won"] == 0);
+  CHECK(rows[1]["time_to_win"]["lost"] == 2);
   // --top 1 folds south into "other".
   const auto top = nlohmann::json::parse(run_report({"--segment", "region", "--top", "1"}, deals).out);
   CHECK(top["segments"][1]["segment"] == "other");
