@@ -3,5 +3,7 @@
 #define SALESOPS_FORECAST_HPP
 
 #include "salesops/forecast/linear_model.hpp"
+#include "salesops/forecast/inference.hpp"
+#include "salesops/forecast/diagnostics.hpp"
 
 #endif // SALESOPS_FORECAST_HPP
