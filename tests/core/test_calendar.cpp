@@ -637,3 +637,42 @@ TEST_CASE("calendar: elapsed fractions for quota pacing", "[core][calendar]") {
   CHECK_THROWS_WITH(business_elapsed_fraction(weekend, make_date(2026, 1, 4)),
                     Contains("has no business day"));
 }
+
+TEST_CASE("calendar: parse_date reads ISO 8601 dates and round-trips format_date",
+          "[core][calendar]") {
+  // R: as.numeric(as.Date("2026-03-15")) == 20527; as.Date("1969-12-31") == -1.
+  CHECK(parse_date("2026-03-15") == 20527);
+  CHECK(parse_date("1969-12-31") == -1);
+  CHECK(parse_date("+2026-03-15") == 20527);
+  CHECK(parse_date("0001-01-01") == -719162);
+  CHECK(parse_date("-0001-12-31") == make_date(-1, 12, 31));
+  CHECK(parse_date("2000-02-29") == 11016);
+  rng gen(GENERATE(21u, 22u));
+  for (int i = 0; i < 20000; ++i) {
+    // Any day of the whole range, and days near today.
+    const auto d = i % 2 == 0 ? static_cast<date>(static_cast<std::uint32_t>(gen.next_u64()))
+                              : static_cast<date>(gen.uniform_int(40000)) - 10000;
+    REQUIRE(parse_date(format_date(d)) == d);
+  }
+}
+
+TEST_CASE("calendar: parse_date rejects malformed and impossible dates", "[core][calendar]") {
+  for (const char* text : {"", "2026", "2026-03", "2026-3-15", "2026-03-5", "26-03-15",
+                           "2026/03/15", "2026-03-15 ", " 2026-03-15", "2026-03-15T00:00",
+                           "2026-03-1x", "--2026-03-15", "2026-003-15", "123456789-01-01"}) {
+    INFO("text '" << text << "'");
+    CHECK_THROWS_AS(parse_date(text), invalid_input);
+    CHECK_THROWS_WITH(parse_date(text), Contains("not an ISO 8601 date YYYY-MM-DD"));
+  }
+  CHECK_THROWS_WITH(parse_date("2026/03/15", 12),
+                    Equals("parse_date: text at row 12 is '2026/03/15', not an ISO 8601 date "
+                           "YYYY-MM-DD"));
+  for (const char* text : {"2026-02-30", "1900-02-29", "2026-13-01", "2026-00-10", "2026-04-00",
+                           "2026-04-31", "99999999-01-01"}) {
+    INFO("text '" << text << "'");
+    CHECK_THROWS_AS(parse_date(text), out_of_range_value);
+  }
+  CHECK_THROWS_WITH(parse_date("2026-02-30", 3),
+                    Equals("parse_date: text at row 3 is '2026-02-30', a day that does not "
+                           "exist or does not fit in salesops::date"));
+}

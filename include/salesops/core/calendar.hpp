@@ -15,6 +15,7 @@
 #include <ostream>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "salesops/core/error.hpp"
@@ -125,8 +126,19 @@ period next_period(const period& p);
 /// "FY2026-W05", "FY2026".
 std::string to_string(const period& p);
 
-/// \brief ISO 8601 text of a date, "2026-03-15".
+/// \brief ISO 8601 text of a date, "2026-03-15" (years beyond 0-9999 get more digits or a
+/// leading '-', as parse_date reads them back).
 std::string format_date(date d);
+
+/// \brief The date written as ISO 8601 "YYYY-MM-DD" (e.g. a CSV field); `row` is reported
+/// in errors.
+///
+/// Exactly: an optional sign, a year of 4 to 8 digits, '-', a two-digit month, '-', a
+/// two-digit day, nothing else (no spaces, no time of day).
+/// \throws salesops::invalid_input when the text has another form;
+/// salesops::out_of_range_value for a month or day that does not exist ("2026-02-30") or a
+/// year beyond salesops::date.
+date parse_date(std::string_view text, std::size_t row = no_row);
 
 /// \brief Prints "week", "month", "quarter" or "year".
 std::ostream& operator<<(std::ostream& out, period_kind kind);
@@ -451,6 +463,43 @@ inline std::string format_date(date d) {
   std::ostringstream out;
   out << to_civil(d);
   return out.str();
+}
+
+inline date parse_date(std::string_view text, std::size_t row) {
+  std::size_t i = 0;
+  // Reads exactly `count` digits (at least `count`, at most `max_count`) from position i.
+  auto digits = [&](std::size_t count, std::size_t max_count) {
+    std::int64_t value = 0;
+    std::size_t read = 0;
+    while (i < text.size() && read < max_count && text[i] >= '0' && text[i] <= '9') {
+      value = value * 10 + (text[i] - '0');
+      ++i;
+      ++read;
+    }
+    return read >= count ? value : -1;
+  };
+  auto dash = [&] { return i < text.size() && text[i++] == '-'; };
+  const bool negative = !text.empty() && text[0] == '-';
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) ++i;
+  const std::int64_t year = digits(4, 8);
+  const bool dash1 = year >= 0 && dash();
+  const std::int64_t month = dash1 ? digits(2, 2) : -1;
+  const bool dash2 = month >= 0 && dash();
+  const std::int64_t day = dash2 ? digits(2, 2) : -1;
+  if (day < 0 || i != text.size())
+    SALESOPS_THROW(invalid_input, "parse_date", "text", row, "is '", text,
+                   "', not an ISO 8601 date YYYY-MM-DD");
+  const std::int64_t signed_year = negative ? -year : year;
+  const std::int64_t days =
+      month >= 1 && month <= 12 ? detail::days_from_civil(signed_year, static_cast<unsigned>(month),
+                                                          static_cast<unsigned>(day))
+                                : 0;
+  if (month < 1 || month > 12 || day < 1 ||
+      day > days_in_month(static_cast<int>(signed_year), static_cast<unsigned>(month)) ||
+      !detail::fits_date(days))
+    SALESOPS_THROW(out_of_range_value, "parse_date", "text", row, "is '", text,
+                   "', a day that does not exist or does not fit in salesops::date");
+  return static_cast<date>(days);
 }
 
 inline std::ostream& operator<<(std::ostream& out, const iso_week& w) {
