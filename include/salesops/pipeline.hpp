@@ -2,5 +2,6 @@
 #ifndef SALESOPS_PIPELINE_HPP
 #define SALESOPS_PIPELINE_HPP
 
+#include "salesops/pipeline/revenue_outlook.hpp"
 
 #endif // SALESOPS_PIPELINE_HPP

@@ -3,5 +3,6 @@
 #define SALESOPS_QUOTA_HPP
 
 #include "salesops/quota/kpi.hpp"
+#include "salesops/quota/payout.hpp"
 
 #endif // SALESOPS_QUOTA_HPP

@@ -221,8 +221,9 @@ inline std::ostream& operator<<(std::ostream& out, const weighted_bernoulli_dist
 
 /// \brief Default total probability that may be pruned from the tails of the DP.
 inline constexpr double default_pruning_budget = 1e-14;
-/// \brief Default cap on the number of lattice cells the DP may hold at once (80 MB).
-inline constexpr std::size_t default_max_cells = 10'000'000;
+/// \brief Default cap on the number of lattice cells the DP may hold at once (2^24 cells,
+/// 128 MiB): room for the 10^7-step lattices of the exact and grid defaults.
+inline constexpr std::size_t default_max_cells = std::size_t{1} << 24;
 
 /// \brief Exact law of X for integer amounts, on the lattice of their gcd.
 /// \param amounts deal amounts: integers >= 0 (e.g. cents or whole currency units), < 2^53
