@@ -144,6 +144,26 @@ TEST_CASE("calendar: days_from_civil and civil_from_days equal a day-by-day walk
   }
 }
 
+TEST_CASE("calendar: calendar months, quarters and years hold their days, 1900-2100",
+          "[core][calendar]") {
+  day_walker w; // brute force: the civil date of each day by walking from 1900-01-01
+  w.year = 1900;
+  for (date d = make_date(1900, 1, 1); d <= make_date(2100, 12, 31); ++d, w.forward()) {
+    const period m = period_of(d, period_kind::month);
+    const period q = period_of(d, period_kind::quarter);
+    const period y = period_of(d, period_kind::year);
+    REQUIRE((m.year == w.year && m.index == w.month));
+    REQUIRE(m.start == d - static_cast<date>(w.day - 1));
+    REQUIRE(m.end - m.start == static_cast<date>(day_walker::length(w.year, w.month)));
+    REQUIRE((q.year == w.year && q.index == (w.month - 1) / 3 + 1));
+    REQUIRE((q.start <= m.start && m.end <= q.end));
+    REQUIRE(to_civil(q.start).month == 3 * q.index - 2);
+    REQUIRE((y.year == w.year && y.index == 1u));
+    REQUIRE(y.start == make_date(w.year, 1, 1));
+    REQUIRE(y.end == make_date(w.year + 1, 1, 1));
+  }
+}
+
 TEST_CASE("calendar: the whole date range round-trips", "[core][calendar]") {
   // Hand derivation: 2^31 days is about 5.88 million years either side of 1970, and every
   // value of salesops::date is a valid day.
