@@ -1,0 +1,90 @@
+// Tests for `salesops quota-prob` (examples/cli/cmd_quota_prob.cpp), run in-process.
+#include "cli.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+struct run_result {
+  int status;
+  std::string out, err;
+};
+run_result run_quota_prob(const std::vector<const char*>& args, const std::string& csv) {
+  std::vector<const char*> argv = {"salesops", "quota-prob"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::istringstream in(csv);
+  std::ostringstream out, err;
+  const int status = salesops_cli::run(static_cast<int>(argv.size()), argv.data(), in, out, err);
+  return {status, out.str(), err.str()};
+}
+} // namespace
+
+TEST_CASE("quota-prob: two deals by hand", "[cli][quota_prob]") {
+  // Deals 100 @ 0.5 and 200 @ 0.5, booked 50: revenue 50, 150, 250, 350 with 1/4 each.
+  // P(revenue >= 250) = 1/2; P10 = 50, P50 = 150 (F(150) = 1/2 exactly), P90 = 350;
+  // expected 50 + 150 = 200; sd = sqrt(100^2/4 + 200^2/4) = sqrt(12500).
+  const auto r = run_quota_prob({"--quota", "250", "--booked", "50"},
+                                "amount,probability\n100,0.5\n200,0.5\n");
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j.size() == 6);
+  CHECK(j["expected"].get<double>() == 200.0);
+  CHECK(j["sd"].get<double>() == Approx(std::sqrt(12500.0)).epsilon(1e-15));
+  CHECK(j["p_hit"].get<double>() == 0.5);
+  CHECK(j["p10"].get<double>() == 50.0);
+  CHECK(j["p50"].get<double>() == 150.0);
+  CHECK(j["p90"].get<double>() == 350.0);
+  CHECK(r.err.empty()); // exact method: nothing to warn about
+}
+
+TEST_CASE("quota-prob: binomial case matches R to 1e-9", "[cli][quota_prob]") {
+  // 20 deals of 1000 at p = 0.3, no booked revenue, quota 8000.
+  // R: 1 - pbinom(7, 20, 0.3) = 0.22772820258183946; qbinom(c(.1,.5,.9), 20, .3) = 3 6 9
+  std::string csv = "amount,probability\n";
+  for (int i = 0; i < 20; ++i) csv += "1000,0.3\n";
+  const auto r = run_quota_prob({"--quota", "8000"}, csv);
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(std::fabs(j["p_hit"].get<double>() - 0.22772820258183946) < 1e-9);
+  CHECK(j["expected"].get<double>() == Approx(6000.0).epsilon(1e-15));
+  CHECK(j["sd"].get<double>() == Approx(1000.0 * std::sqrt(20 * 0.3 * 0.7)).epsilon(1e-14));
+  CHECK(j["p10"].get<double>() == 3000.0);
+  CHECK(j["p50"].get<double>() == 6000.0);
+  CHECK(j["p90"].get<double>() == 9000.0);
+}
+
+TEST_CASE("quota-prob: non-integer amounts use the grid method and report its bounds", "[cli][quota_prob]") {
+  const auto r = run_quota_prob({"--quota", "300"},
+                                "amount,probability\n100.5,0.5\n200.25,0.5\n");
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  // Outcomes 0, 100.5, 200.25, 300.75 each 1/4: P(>= 300) = 1/4 (the grid step is
+  // 300.75e-7, far below the gap between 300 and 300.75).
+  CHECK(j["p_hit"].get<double>() == Approx(0.25).epsilon(1e-12));
+  CHECK(j["p50"].get<double>() == Approx(100.5).margin(1e-4));
+  CHECK(r.err.find("grid method") != std::string::npos);
+}
+
+TEST_CASE("quota-prob: bad input exits 2 naming the row", "[cli][quota_prob]") {
+  auto r = run_quota_prob({"--quota", "100"}, "amount,probability\n10,0.5\n20,1.5\n");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("probs at row 1") != std::string::npos);
+  r = run_quota_prob({"--quota", "100"}, "amount,probability\n-10,0.5\n");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("amounts at row 0") != std::string::npos);
+  r = run_quota_prob({"--quota", "0"}, "amount,probability\n10,0.5\n");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("quota") != std::string::npos);
+  r = run_quota_prob({"--quota", "10", "--booked", "-1"}, "amount,probability\n10,0.5\n");
+  CHECK(r.status == 2);
+  r = run_quota_prob({"--quota", "10"}, "amount,prob\n10,0.5\n");
+  CHECK(r.status == 2); // missing column
+  r = run_quota_prob({}, "amount,probability\n10,0.5\n");
+  CHECK(r.status != 0); // --quota is required
+}
