@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <sstream>
 #include <vector>
@@ -56,6 +57,7 @@ struct brute {
   const event_funnel_options& o;
   std::vector<std::size_t> chain;
   std::size_t best = 0;
+  std::vector<std::vector<std::size_t>> longest; // every valid chain of length `best`
 
   bool sequence_mode() const {
     return o.mode == funnel_mode::strict_order || o.mode == funnel_mode::strict_deduplication ||
@@ -100,7 +102,9 @@ struct brute {
       chain.push_back(q);
       // Every rule is monotone in the chain (an invalid prefix has no valid extension).
       if (valid()) {
+        if (chain.size() > best) longest.clear();
         best = std::max(best, chain.size());
+        if (chain.size() == best) longest.push_back(chain);
         search();
       }
       chain.pop_back();
@@ -114,7 +118,7 @@ struct brute {
 
 std::size_t brute_level(const std::vector<std::int64_t>& t, const std::vector<std::uint64_t>& m,
                         const event_funnel_options& o) {
-  return brute{t, m, o, {}, 0}.level();
+  return brute{t, m, o, {}, 0, {}}.level();
 }
 
 // Reference for whole columns: group by entity, stable order by time, brute force per entity.
@@ -404,4 +408,61 @@ TEST_CASE("event funnel: mode names and printing", "[funnel][event]") {
   const std::vector<std::int64_t> zeros{0, 0};
   r << event_funnel(ids, zeros, masks, opts(5, 2));
   CHECK(r.str() == "event_funnel_result{entities=2, reached=[1, 0]}");
+}
+
+TEST_CASE("event funnel witness: the best chain by the documented rule", "[funnel][event][property]") {
+  // Reference: every longest valid chain by brute force; the witness must be one of them with
+  // the latest start and, among those, the earliest last event.
+  const funnel_mode mode = GENERATE(funnel_mode::standard, funnel_mode::strict_increase);
+  const anchor_rule anchor = GENERATE(anchor_rule::any_start, anchor_rule::first_step);
+  rng g(500 + static_cast<std::uint64_t>(mode) * 2 + static_cast<std::uint64_t>(anchor));
+  for (int rep = 0; rep < 400; ++rep) {
+    const std::size_t k = 1 + static_cast<std::size_t>(g.uniform_int(4));
+    const events ev = stable_sorted(random_events(g, k, 1, 9, 8));
+    const auto o = opts(1 + static_cast<std::int64_t>(g.uniform_int(5)), k, mode, anchor);
+    brute b{ev.time, ev.steps, o, {}, 0, {}};
+    const std::size_t level = b.level();
+    const auto w = entity_funnel_witness(ev.time, ev.steps, o);
+    CAPTURE(rep, k, w);
+    REQUIRE(w.level == level);
+    REQUIRE(w.rows.size() == level);
+    REQUIRE(w.seconds_to_next.size() == (level ? level - 1 : 0));
+    if (level == 0) continue;
+    REQUIRE(std::find(b.longest.begin(), b.longest.end(), w.rows) != b.longest.end());
+    std::int64_t latest_start = -1;
+    for (const auto& c : b.longest) latest_start = std::max(latest_start, ev.time[c.front()]);
+    std::int64_t earliest_end = std::numeric_limits<std::int64_t>::max();
+    for (const auto& c : b.longest)
+      if (ev.time[c.front()] == latest_start) earliest_end = std::min(earliest_end, ev.time[c.back()]);
+    CHECK(ev.time[w.rows.front()] == latest_start);
+    CHECK(ev.time[w.rows.back()] == earliest_end);
+    for (std::size_t j = 1; j < level; ++j)
+      CHECK(w.seconds_to_next[j - 1] == ev.time[w.rows[j]] - ev.time[w.rows[j - 1]]);
+  }
+}
+
+TEST_CASE("event funnel witness: hand case and bad use", "[funnel][event]") {
+  // A@0, A@3, B@5, B@8, C@8, window 10: the latest start is A@3 (row 1); chains from it end
+  // at C@8 at the earliest. Two such chains tie (B@5 or B@8 as step 2); either is a valid
+  // witness by the documented rule, so only the rule is checked here.
+  const std::vector<std::int64_t> t{0, 3, 5, 8, 8};
+  const std::vector<std::uint64_t> m{A, A, B, B, C};
+  const auto tied = entity_funnel_witness(t, m, opts(10, 3));
+  CHECK(tied.level == 3);
+  CHECK(tied.rows.front() == 1);
+  CHECK(tied.rows.back() == 4);
+  // Without ties: A@0, A@3, B@5, C@7 -> rows 1, 2, 3; step times 5 - 3 = 2, 7 - 5 = 2.
+  const std::vector<std::int64_t> t2{0, 3, 5, 7};
+  const std::vector<std::uint64_t> m2{A, A, B, C};
+  const auto w = entity_funnel_witness(t2, m2, opts(10, 3));
+  CHECK(w.level == 3);
+  CHECK(w.rows == std::vector<std::size_t>{1, 2, 3});
+  CHECK(w.seconds_to_next == std::vector<std::int64_t>{2, 2});
+  std::ostringstream s;
+  s << w;
+  CHECK(s.str() == "funnel_witness{level=3, rows=[1, 2, 3], seconds_to_next=[2, 2]}");
+  CHECK_THROWS_AS(entity_funnel_witness(t, m, opts(10, 3, funnel_mode::strict_order)), out_of_range_value);
+  const std::vector<std::int64_t> down{6, 5};
+  const std::vector<std::uint64_t> ab{A, B};
+  CHECK_THROWS_AS(entity_funnel_witness(down, ab, opts(10, 2)), not_sorted);
 }

@@ -113,6 +113,24 @@ std::size_t entity_funnel_level(span<const std::int64_t> timestamp,
                                 span<const std::uint64_t> steps,
                                 const event_funnel_options& options);
 
+/// \brief The best chain of one entity (the witness of its level) and its step times.
+struct funnel_witness {
+  std::size_t level = 0;                      ///< Level reached: the chain's length.
+  std::vector<std::size_t> rows;              ///< Rows of e1..e_level in the entity's columns.
+  std::vector<std::int64_t> seconds_to_next;  ///< t(e_j+1) - t(e_j) for j = 1..level-1.
+};
+
+/// \brief The witness path of one entity whose events are in position order: among the chains
+/// reaching the entity's level, the one with the latest start t(e1); among those, the one whose
+/// last event is earliest (the first completed in time order). Remaining ties (equal times)
+/// go to the chain found first by the scan, which is deterministic.
+/// \throws salesops::out_of_range_value for the sequence modes (strict_order,
+///   strict_deduplication, allow_reentry), which have no witness implementation yet; see
+///   entity_funnel_level for the other errors.
+funnel_witness entity_funnel_witness(span<const std::int64_t> timestamp,
+                                     span<const std::uint64_t> steps,
+                                     const event_funnel_options& options);
+
 /// \brief Parses "default", "strict_increase", "strict_order", "strict_deduplication",
 /// "strict_once" or "allow_reentry".
 /// \throws salesops::out_of_range_value for any other name.
@@ -129,6 +147,8 @@ std::ostream& operator<<(std::ostream& out, anchor_rule anchor);
 std::ostream& operator<<(std::ostream& out, const event_funnel_options& options);
 /// \brief Prints the entity count and the per-step counts.
 std::ostream& operator<<(std::ostream& out, const event_funnel_result& result);
+/// \brief Prints the level, the rows and the step-to-step seconds.
+std::ostream& operator<<(std::ostream& out, const funnel_witness& witness);
 /// \brief Prints the entity count and the per-step counts.
 std::ostream& operator<<(std::ostream& out, const funnel_step_counts& counts);
 
@@ -193,13 +213,33 @@ inline bool augment(std::size_t s, const std::vector<std::uint64_t>& masks,
 // chain holds at most one event of G. Every update of the group reads the values of S from
 // before the group, so no event is used twice and no chain takes two steps inside one
 // strict-increase group.
+//
+// With `chains` given, chains[j] is kept as the rows of the chain that set S[j] (S[j] changes
+// only when strictly larger, so it is the first chain found with that start); the early exit
+// at level k is then skipped, so the witness has the latest start.
 inline std::size_t level_by_time(const std::int64_t* ts, const std::uint64_t* mask,
-                                 std::size_t n, const event_funnel_options& o) {
+                                 std::size_t n, const event_funnel_options& o,
+                                 std::vector<std::vector<std::size_t>>* chains = nullptr) {
   const std::size_t k = o.steps;
   const bool strict = o.mode == funnel_mode::strict_increase;
   std::array<std::int64_t, 65> S, S_new;
   std::fill(S.begin(), S.begin() + static_cast<std::ptrdiff_t>(k + 1), no_start);
   std::size_t best = 0;
+  const std::size_t stop = chains ? k + 1 : k; // level that ends the scan early
+  std::vector<std::vector<std::size_t>> old;
+  if (chains) chains->assign(k + 1, {});
+  // chains[level] = old[a] followed by `rows` (when witnesses are tracked).
+  auto record = [&](std::size_t level, const std::vector<std::size_t>& prefix,
+                    std::initializer_list<std::size_t> rows, const std::array<int, 64>* matched,
+                    std::size_t offset) {
+    if (!chains) return;
+    auto& chain = (*chains)[level];
+    chain = prefix;
+    chain.insert(chain.end(), rows);
+    if (matched)
+      for (std::size_t step = chain.size(); step < level; ++step)
+        chain.push_back(offset + static_cast<std::size_t>((*matched)[step]));
+  };
   std::int64_t anchor = no_start; // time of the first step-1 event (first_step rule)
   std::vector<std::uint64_t> group;
   for (std::size_t i = 0; i < n;) {
@@ -226,14 +266,16 @@ inline std::size_t level_by_time(const std::int64_t* ts, const std::uint64_t* ma
         if (s != no_start && s > S[a + 1]) {
           S[a + 1] = s;
           best = std::max(best, a + 1);
+          if (chains) record(a + 1, (*chains)[a], {i}, nullptr, 0);
         }
       }
-      if (best == k) return k;
+      if (best == stop) return k;
       if ((any & 1U) && anchor == no_start) anchor = T;
       i = g;
       continue;
     }
     std::copy(S.begin(), S.begin() + static_cast<std::ptrdiff_t>(k + 1), S_new.begin());
+    if (chains) old = *chains;
     if (strict) {
       // At most one event of the group per chain: every update reads S from before the group.
       for (std::size_t e = i; e < g; ++e) {
@@ -245,6 +287,7 @@ inline std::size_t level_by_time(const std::int64_t* ts, const std::uint64_t* ma
           if (s != no_start && s > S_new[a + 1]) {
             S_new[a + 1] = s;
             best = std::max(best, a + 1);
+            if (chains) record(a + 1, old[a], {e}, nullptr, 0);
           }
         }
       }
@@ -269,12 +312,16 @@ inline std::size_t level_by_time(const std::int64_t* ts, const std::uint64_t* ma
         }
         const std::int64_t s = start_for(a);
         if (s == no_start) continue;
-        for (std::size_t level = a + 1; level <= hi; ++level) S_new[level] = std::max(S_new[level], s);
+        for (std::size_t level = a + 1; level <= hi; ++level)
+          if (s > S_new[level]) {
+            S_new[level] = s;
+            if (chains) record(level, old[a], {}, &event_of_step, i);
+          }
         best = std::max(best, hi);
       }
     }
     std::copy(S_new.begin(), S_new.begin() + static_cast<std::ptrdiff_t>(k + 1), S.begin());
-    if (best == k) return k;
+    if (best == stop) return k;
     if ((any & 1U) && anchor == no_start) anchor = T;
     i = g;
   }
@@ -527,6 +574,24 @@ inline std::size_t entity_funnel_level(span<const std::int64_t> timestamp,
   return detail::level_of(timestamp.data(), steps.data(), timestamp.size(), options);
 }
 
+inline funnel_witness entity_funnel_witness(span<const std::int64_t> timestamp,
+                                            span<const std::uint64_t> steps,
+                                            const event_funnel_options& options) {
+  if (options.mode == funnel_mode::strict_order || options.mode == funnel_mode::strict_deduplication ||
+      options.mode == funnel_mode::allow_reentry)
+    SALESOPS_THROW(out_of_range_value, "entity_funnel_witness", "mode", no_row, "is ",
+                   to_string(options.mode),
+                   ": witness paths exist for default, strict_once and strict_increase");
+  entity_funnel_level(timestamp, steps, options); // validates
+  std::vector<std::vector<std::size_t>> chains;
+  funnel_witness w;
+  w.level = detail::level_by_time(timestamp.data(), steps.data(), timestamp.size(), options, &chains);
+  w.rows = chains[w.level];
+  for (std::size_t j = 1; j < w.rows.size(); ++j)
+    w.seconds_to_next.push_back(timestamp[w.rows[j]] - timestamp[w.rows[j - 1]]);
+  return w;
+}
+
 inline event_funnel_result event_funnel(span<const std::uint64_t> entity,
                                         span<const std::int64_t> timestamp,
                                         span<const std::uint64_t> steps,
@@ -620,6 +685,15 @@ inline std::ostream& operator<<(std::ostream& out, const event_funnel_result& re
   out << "event_funnel_result{entities=" << result.entities.size() << ", ";
   detail::print_reached(out, result.reached);
   return out << "}";
+}
+
+inline std::ostream& operator<<(std::ostream& out, const funnel_witness& witness) {
+  out << "funnel_witness{level=" << witness.level << ", rows=[";
+  for (std::size_t j = 0; j < witness.rows.size(); ++j) out << (j ? ", " : "") << witness.rows[j];
+  out << "], seconds_to_next=[";
+  for (std::size_t j = 0; j < witness.seconds_to_next.size(); ++j)
+    out << (j ? ", " : "") << witness.seconds_to_next[j];
+  return out << "]}";
 }
 
 inline std::ostream& operator<<(std::ostream& out, const funnel_step_counts& counts) {
