@@ -1,0 +1,209 @@
+// Tests for salesops/quota/attainment.hpp.
+#include <salesops/quota/attainment.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cmath>
+#include <sstream>
+#include <vector>
+
+#include <salesops/core/rng.hpp>
+
+using Catch::Matchers::Contains;
+using namespace salesops::quota;
+
+namespace {
+enum class outcome : unsigned char { open, won, lost };
+enum class category : unsigned char { pipeline, best_case, commit, closed };
+
+// Company 0 > region 1 > teams 2 (X) and 3 (Y). Reps 0, 1 in X, rep 2 in Y; rep 1 moves
+// to Y on day 50.
+org_hierarchy small_org() {
+  static const std::vector<std::int64_t> parent = {no_parent, 0, 1, 1};
+  static const std::vector<std::uint32_t> rep_unit = {2, 2, 3};
+  static const std::vector<std::uint32_t> move_rep = {1};
+  static const std::vector<std::int32_t> move_date = {50};
+  static const std::vector<std::uint32_t> move_unit = {3};
+  return org_hierarchy(parent, rep_unit, move_rep, move_date, move_unit);
+}
+
+struct deals {
+  std::vector<std::uint32_t> owner = {0, 1, 1, 2, 0, 2};
+  std::vector<double> amount = {1000, 500, 300, 800, 400, 900};
+  std::vector<outcome> result = {outcome::won, outcome::won, outcome::won, outcome::won, outcome::lost, outcome::won};
+  std::vector<std::int32_t> close = {10, 20, 55, 70, 30, 95};
+  // Deal 3 is split 50/50 between rep 2 (owner) and rep 0.
+  std::vector<std::size_t> split_deal = {3, 3};
+  std::vector<std::uint32_t> split_rep = {2, 0};
+  std::vector<double> split_percent = {50, 50};
+  credit_splits splits() const { return {split_deal, split_rep, split_percent}; }
+};
+} // namespace
+
+TEST_CASE("org_hierarchy: team moves take effect on their date", "[quota][attainment]") {
+  const auto org = small_org();
+  CHECK(org.unit_of(1, 49) == 2);
+  CHECK(org.unit_of(1, 50) == 3);
+  CHECK(org.unit_of(0, 50) == 2);
+  CHECK(org.parent(2) == 1);
+}
+
+TEST_CASE("attainment: credit follows the owner at close, splits, roll-ups (by hand)", "[quota][attainment]") {
+  const auto org = small_org();
+  const deals d;
+  const auto ledger = credit_won_deals(org, salesops::span<const std::uint32_t>(d.owner),
+      salesops::span<const double>(d.amount), salesops::span<const outcome>(d.result),
+      salesops::span<const std::int32_t>(d.close), {}, 1, 0, 90, 60, d.splits());
+  // Reps: 0 gets 1000 + 400 (half of deal 3); 1 gets 500 + 300; 2 gets 400. Deal 4 is lost,
+  // deal 5 closes after the period.
+  CHECK(ledger.rep_credit(0) == 1400.0);
+  CHECK(ledger.rep_credit(1) == 800.0);
+  CHECK(ledger.rep_credit(2) == 400.0);
+  // Units at close: X gets 1000 + 500 + 400, Y gets 300 (rep 1 after the move) + 400.
+  CHECK(ledger.unit_credit(2) == 1900.0);
+  CHECK(ledger.unit_credit(3) == 700.0);
+  const std::vector<double> quota = {2000, 1000, 1000};
+  const auto rep = attainment_of(ledger, org, quota, {}, 60);
+  CHECK(rep.reps[0].attainment == 0.7);
+  CHECK(rep.reps[1].attainment == 0.8);
+  // Unit quotas by membership on day 60 (rep 1 in Y): X 2000, Y 2000, region 4000.
+  CHECK(rep.units[2].quota == 2000.0);
+  CHECK(rep.units[2].attainment == 0.95);
+  CHECK(rep.units[3].attainment == 0.35);
+  CHECK(rep.units[1].credit == 2600.0);
+  CHECK(rep.units[1].attainment == 0.65);
+  CHECK(rep.units[0].attainment == 0.65); // the company = its only region
+  std::ostringstream s;
+  s << rep;
+  CHECK_THAT(s.str(), Contains("attainment=0.95"));
+
+  // Configurable: credit to the unit on the as-of date moves deal 1 (500) from X to Y.
+  const auto by_as_of = credit_won_deals(org, salesops::span<const std::uint32_t>(d.owner),
+      salesops::span<const double>(d.amount), salesops::span<const outcome>(d.result),
+      salesops::span<const std::int32_t>(d.close), {}, 1, 0, 90, 60, d.splits(), team_rule::at_as_of);
+  CHECK(by_as_of.unit_credit(2) == 1400.0);
+  CHECK(by_as_of.unit_credit(3) == 1200.0);
+}
+
+TEST_CASE("attainment: weighted quota types (70 % new business, 30 % renewals)", "[quota][attainment]") {
+  const std::vector<std::int64_t> parent = {no_parent};
+  const std::vector<std::uint32_t> rep_unit = {0};
+  const org_hierarchy org(parent, rep_unit);
+  const std::vector<std::uint32_t> owner = {0, 0, 0};
+  const std::vector<double> amount = {400, 300, 600};
+  const std::vector<outcome> result = {outcome::won, outcome::won, outcome::won};
+  const std::vector<std::int32_t> close = {1, 2, 3};
+  const std::vector<std::uint32_t> type = {0, 0, 1};
+  const auto ledger = credit_won_deals(org, salesops::span<const std::uint32_t>(owner),
+      salesops::span<const double>(amount), salesops::span<const outcome>(result),
+      salesops::span<const std::int32_t>(close), salesops::span<const std::uint32_t>(type), 2, 0, 10, 10);
+  const std::vector<double> quota = {1000, 500}, weights = {0.7, 0.3};
+  const auto r = attainment_of(ledger, org, quota, weights, 10);
+  // 0.7 * 700 / 1000 + 0.3 * 600 / 500 = 0.49 + 0.36 = 0.85; unweighted 1300 / 1500.
+  CHECK(r.reps[0].weighted_attainment == Approx(0.85));
+  CHECK(r.reps[0].attainment == Approx(1300.0 / 1500.0));
+  const std::vector<double> bad_weights = {0.7, 0.4};
+  CHECK_THROWS_WITH(attainment_of(ledger, org, quota, bad_weights, 10), Contains("weights"));
+}
+
+TEST_CASE("credit_ledger: merge of shards from different distributions == one pass", "[quota][attainment]") {
+  salesops::rng gen(GENERATE(1u, 2u, 3u));
+  const auto org = small_org();
+  credit_ledger one(3, 4, 2);
+  std::array<credit_ledger, 3> shards{credit_ledger(3, 4, 2), credit_ledger(3, 4, 2), credit_ledger(3, 4, 2)};
+  for (int i = 0; i < 3000; ++i) {
+    const auto s = static_cast<std::size_t>(i % 3);
+    const double credit = s == 0 ? gen.uniform(0, 10) : s == 1 ? gen.lognormal(12, 2) : gen.exponential(1e-4);
+    const auto r = static_cast<std::uint32_t>(gen.uniform_int(3));
+    const auto t = static_cast<std::uint32_t>(gen.uniform_int(2));
+    const auto u = org.unit_of(r, static_cast<std::int32_t>(gen.uniform_int(100)));
+    one.update(r, u, t, credit);
+    shards[s].update(r, u, t, credit);
+  }
+  credit_ledger merged(3, 4, 2);
+  for (const auto& s : shards) merged.merge(s);
+  for (std::uint32_t r = 0; r < 3; ++r)
+    for (std::uint32_t t = 0; t < 2; ++t)
+      CHECK(merged.rep_credit(r, t) == Approx(one.rep_credit(r, t)).epsilon(1e-14));
+  for (std::uint32_t u = 0; u < 4; ++u)
+    CHECK(merged.unit_credit(u, 1) == Approx(one.unit_credit(u, 1)).epsilon(1e-14));
+  CHECK_THROWS_AS(merged.merge(credit_ledger(2, 4, 2)), salesops::length_mismatch);
+}
+
+TEST_CASE("category_attainment_of: single and cumulative forecast categories", "[quota][attainment]") {
+  const std::vector<double> credit = {500}, quota = {1000};
+  const std::vector<std::uint32_t> owner = {0, 0, 0, 0, 0};
+  const std::vector<double> amount = {100, 200, 300, 50, 999};
+  const std::vector<outcome> result = {outcome::open, outcome::open, outcome::open, outcome::won, outcome::open};
+  const std::vector<category> cat = {category::commit, category::best_case, category::pipeline, category::closed, category::commit};
+  const std::vector<std::int32_t> close = {5, 6, 7, 8, 200}; // the last is expected after the period
+  const auto c = category_attainment_of(salesops::span<const double>(credit), salesops::span<const double>(quota),
+      salesops::span<const std::uint32_t>(owner), salesops::span<const double>(amount),
+      salesops::span<const outcome>(result), salesops::span<const category>(cat),
+      salesops::span<const std::int32_t>(close), 0, 90);
+  CHECK(c[0].closed == 0.5);
+  CHECK(c[0].commit == 0.1);
+  CHECK(c[0].closed_commit == 0.6);
+  CHECK(c[0].closed_commit_best_case == 0.8);
+  CHECK(c[0].closed_all == 1.1);
+}
+
+TEST_CASE("attainment_distribution_of by hand", "[quota][attainment]") {
+  const std::vector<double> a = {2.0, 0.5, 1.5, 1.0};
+  const auto d = attainment_distribution_of(a, 4, 2.0);
+  CHECK(d.share_at_quota == 0.75);
+  CHECK(d.mean == 1.25);
+  CHECK(d.median == 1.25);
+  CHECK(d.p10 == Approx(0.65)); // type 7: h = 3 * 0.1 = 0.3 -> 0.5 + 0.3 * 0.5
+  // Gini: sum_ij |x_i - x_j| = 2 (0.5 + 1 + 1.5 + 0.5 + 1 + 0.5) = 10; 10 / (2 * 16 * 1.25).
+  CHECK(d.gini == Approx(0.25));
+  CHECK(d.bin_counts == std::vector<std::uint64_t>{0, 1, 1, 2}); // [0,.5) [.5,1) [1,1.5) [1.5,2]
+  // Brute-force Gini on random data.
+  salesops::rng gen(4u);
+  std::vector<double> x;
+  for (int i = 0; i < 200; ++i) x.push_back(gen.lognormal(0, 0.5));
+  double pair_sum = 0, mean = 0;
+  for (double u : x) {
+    mean += u / 200.0;
+    for (double v : x) pair_sum += std::fabs(u - v);
+  }
+  CHECK(attainment_distribution_of(x).gini == Approx(pair_sum / (2.0 * 200 * 200 * mean)).epsilon(1e-12));
+}
+
+TEST_CASE("attainment: bad input names the row", "[quota][attainment]") {
+  const std::vector<std::int64_t> cyclic = {no_parent, 2, 1};
+  const std::vector<std::uint32_t> rep_unit = {0};
+  CHECK_THROWS_AS(org_hierarchy(cyclic, rep_unit), salesops::out_of_range_value);
+  CHECK_THROWS_WITH(org_hierarchy(cyclic, rep_unit), Contains("unit_parent at row 1 is on a cycle"));
+  const std::vector<std::int64_t> dangling = {no_parent, 7};
+  CHECK_THROWS_WITH(org_hierarchy(dangling, rep_unit), Contains("unit_parent at row 1 is 7"));
+  const std::vector<std::int64_t> ok = {no_parent};
+  const std::vector<std::uint32_t> bad_rep_unit = {0, 3};
+  CHECK_THROWS_WITH(org_hierarchy(ok, bad_rep_unit), Contains("rep_unit at row 1"));
+
+  const auto org = small_org();
+  deals d;
+  d.split_percent = {50, 40};
+  CHECK_THROWS_WITH(credit_won_deals(org, salesops::span<const std::uint32_t>(d.owner),
+      salesops::span<const double>(d.amount), salesops::span<const outcome>(d.result),
+      salesops::span<const std::int32_t>(d.close), {}, 1, 0, 90, 60, d.splits()),
+      Contains("splits.percent at row 0 starts the splits of deal 3, which sum to 90"));
+  d = deals{};
+  d.amount[2] = -1;
+  CHECK_THROWS_WITH(credit_won_deals(org, salesops::span<const std::uint32_t>(d.owner),
+      salesops::span<const double>(d.amount), salesops::span<const outcome>(d.result),
+      salesops::span<const std::int32_t>(d.close), {}, 1, 0, 90, 60), Contains("amount at row 2"));
+  d = deals{};
+  CHECK_THROWS_AS(credit_won_deals(org, salesops::span<const std::uint32_t>(d.owner),
+      salesops::span<const double>(d.amount), salesops::span<const outcome>(d.result),
+      salesops::span<const std::int32_t>(d.close), {}, 1, 90, 0, 60), salesops::out_of_range_value);
+  d.owner[4] = 9;
+  CHECK_THROWS_WITH(credit_won_deals(org, salesops::span<const std::uint32_t>(d.owner),
+      salesops::span<const double>(d.amount), salesops::span<const outcome>(d.result),
+      salesops::span<const std::int32_t>(d.close), {}, 1, 0, 90, 60), Contains("owner at row 4"));
+  const credit_ledger ledger(3, 4, 1);
+  const std::vector<double> quota = {1000, 0, 1000};
+  CHECK_THROWS_AS(attainment_of(ledger, org, quota, {}, 60), salesops::negative_value);
+  CHECK_THROWS_WITH(attainment_of(ledger, org, quota, {}, 60), Contains("quota at row 1"));
+}
