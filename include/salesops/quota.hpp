@@ -3,6 +3,7 @@
 #define SALESOPS_QUOTA_HPP
 
 #include "salesops/quota/kpi.hpp"
+#include "salesops/quota/pacing.hpp"
 #include "salesops/quota/attainment.hpp"
 #include "salesops/quota/payout.hpp"
 
