@@ -76,8 +76,8 @@ std::int64_t brute_business_days(date from, date to, const std::vector<date>& ho
 // Brute-force retail year end: step back from the last day of the end month to the end
 // weekday; for "nearest", also try the next one and keep whichever is closer.
 date brute_retail_year_end(int calendar_year, const retail_calendar& cal) {
-  const date month_end = make_date(calendar_year, cal.end_month,
-                                   day_walker::length(calendar_year, cal.end_month));
+  const date month_end =
+      make_date(calendar_year, cal.end_month, day_walker::length(calendar_year, cal.end_month));
   date last = month_end;
   while (iso_weekday(last) != cal.end_weekday) --last;
   if (cal.rule == retail_year_end::nearest_weekday && month_end - last > (last + 7) - month_end)
@@ -89,7 +89,7 @@ date brute_retail_year_end(int calendar_year, const retail_calendar& cal) {
 
 TEST_CASE("calendar: rules of the Gregorian calendar by hand", "[core][calendar]") {
   CHECK(make_date(1970, 1, 1) == 0);
-  CHECK(iso_weekday(0) == 4); // 1970-01-01 was a Thursday
+  CHECK(iso_weekday(0) == 4);                                  // 1970-01-01 was a Thursday
   CHECK(make_date(2000, 2, 29) - make_date(2000, 2, 28) == 1); // 2000 is divisible by 400
   CHECK_THROWS_AS(make_date(1900, 2, 29), out_of_range_value); // 1900 is divisible by 100 only
   CHECK(is_leap_year(2000));
@@ -124,7 +124,8 @@ TEST_CASE("calendar: day numbers agree with R's as.Date", "[core][calendar]") {
 }
 
 TEST_CASE("calendar: days_from_civil and civil_from_days equal a day-by-day walk over "
-          "1900-2100", "[core][calendar]") {
+          "1900-2100",
+          "[core][calendar]") {
   for (int direction : {+1, -1}) {
     day_walker w;
     for (date d = 0; d >= make_date(1900, 1, 1) && d <= make_date(2100, 12, 31); d += direction) {
@@ -280,7 +281,8 @@ TEST_CASE("calendar: calendar periods, labels and succession", "[core][calendar]
   CHECK(next_period(period_of(make_date(2026, 12, 15), period_kind::month)) ==
         make_period(period_kind::month, 2027, 1));
   CHECK(make_period(period_kind::quarter, 2026, 4).start == make_date(2026, 10, 1));
-  CHECK(make_period(period_kind::year, 2024, 1).end - make_period(period_kind::year, 2024, 1).start ==
+  CHECK(make_period(period_kind::year, 2024, 1).end -
+            make_period(period_kind::year, 2024, 1).start ==
         366);
 }
 
@@ -294,8 +296,7 @@ TEST_CASE("calendar: invalid dates and labels throw, naming the value", "[core][
   CHECK_THROWS_AS(make_date(2026, 1, 0), out_of_range_value);
   CHECK_THROWS_WITH(make_date(2026, 13, 1), Equals("make_date: month is 13, outside [1, 12]"));
   CHECK_THROWS_WITH(make_date(2026, 0, 1), Equals("make_date: month is 0, outside [1, 12]"));
-  CHECK_THROWS_WITH(days_in_month(2026, 13),
-                    Equals("days_in_month: month is 13, outside [1, 12]"));
+  CHECK_THROWS_WITH(days_in_month(2026, 13), Equals("days_in_month: month is 13, outside [1, 12]"));
   CHECK_THROWS_AS(make_period(period_kind::week, 2021, 53), out_of_range_value);
   CHECK_THROWS_WITH(make_period(period_kind::week, 2021, 53),
                     Equals("make_period: index is 53, outside [1, 52]"));
@@ -328,8 +329,8 @@ TEST_CASE("calendar: fiscal years starting in any month", "[core][calendar]") {
   CHECK(to_string(period_of(make_date(2026, 6, 30), period_kind::quarter, july)) == "FY2026-Q4");
   CHECK(to_string(period_of(make_date(2026, 7, 1), period_kind::quarter, july)) == "FY2027-Q1");
   // Labelled by the start year instead: 2025-08-15 is in fiscal 2025.
-  CHECK(to_string(period_of(d, period_kind::year, fiscal_calendar{7, fiscal_year_label::start_year})) ==
-        "FY2025");
+  CHECK(to_string(period_of(d, period_kind::year,
+                            fiscal_calendar{7, fiscal_year_label::start_year})) == "FY2025");
   // start_month 1 is the calendar year under either label.
   CHECK(period_of(d, period_kind::year, fiscal_calendar{1}).year == 2025);
   CHECK(period_of(d, period_kind::year, fiscal_calendar{1, fiscal_year_label::start_year}).year ==
@@ -347,8 +348,7 @@ TEST_CASE("calendar: fiscal years starting in any month", "[core][calendar]") {
                       "[2025-07-01, 2025-10-01)");
 }
 
-TEST_CASE("calendar: fiscal periods tile the days and follow the label rule",
-          "[core][calendar]") {
+TEST_CASE("calendar: fiscal periods tile the days and follow the label rule", "[core][calendar]") {
   const unsigned start_month = GENERATE(range(1u, 13u));
   const fiscal_year_label label =
       GENERATE(fiscal_year_label::end_year, fiscal_year_label::start_year);
@@ -419,9 +419,9 @@ TEST_CASE("calendar: NRF 4-5-4 retail calendar", "[core][calendar]") {
   CHECK(iso_weekday(y2023.end - 1) == 6);
   CHECK(retail_weeks_in_year(2023, nrf) == 53);
   const date month_starts[12] = {
-      make_date(2023, 1, 29), make_date(2023, 2, 26), make_date(2023, 4, 2),
-      make_date(2023, 4, 30), make_date(2023, 5, 28), make_date(2023, 7, 2),
-      make_date(2023, 7, 30), make_date(2023, 8, 27), make_date(2023, 10, 1),
+      make_date(2023, 1, 29),  make_date(2023, 2, 26),  make_date(2023, 4, 2),
+      make_date(2023, 4, 30),  make_date(2023, 5, 28),  make_date(2023, 7, 2),
+      make_date(2023, 7, 30),  make_date(2023, 8, 27),  make_date(2023, 10, 1),
       make_date(2023, 10, 29), make_date(2023, 11, 26), make_date(2023, 12, 31)};
   period p = make_period(period_kind::month, 2023, 1, nrf);
   for (unsigned i = 0; i < 12; ++i) {
@@ -462,8 +462,7 @@ TEST_CASE("calendar: NRF 4-5-4 retail calendar", "[core][calendar]") {
                       "label=start_year}");
 }
 
-TEST_CASE("calendar: retail calendar ending on the last Saturday of December",
-          "[core][calendar]") {
+TEST_CASE("calendar: retail calendar ending on the last Saturday of December", "[core][calendar]") {
   // Hand derivation (4-4-5, last Saturday of December, labelled by the end year):
   // 2021-12-31 is a Friday, so FY2021 ends Sat 2021-12-25; 2022-12-31 is a Saturday, so
   // FY2022 runs 2021-12-26 .. 2022-12-31 = 371 days = 53 weeks; P1 = 4 weeks, P3 = 5.
@@ -475,8 +474,12 @@ TEST_CASE("calendar: retail calendar ending on the last Saturday of December",
   CHECK(retail_weeks_in_year(2022, cal) == 53);
   CHECK(retail_weeks_in_year(2021, cal) == 52);
   CHECK(make_period(period_kind::month, 2022, 1, cal).end == make_date(2022, 1, 23));
-  CHECK(make_period(period_kind::month, 2022, 3, cal).end - make_period(period_kind::month, 2022, 3, cal).start == 35);
-  CHECK(make_period(period_kind::month, 2022, 12, cal).end - make_period(period_kind::month, 2022, 12, cal).start == 42);
+  CHECK(make_period(period_kind::month, 2022, 3, cal).end -
+            make_period(period_kind::month, 2022, 3, cal).start ==
+        35);
+  CHECK(make_period(period_kind::month, 2022, 12, cal).end -
+            make_period(period_kind::month, 2022, 12, cal).start ==
+        42);
   // 2022-01-01 (a Saturday) belongs to FY2022, although FY2021 ended in December 2021.
   CHECK(period_of(make_date(2022, 1, 1), period_kind::year, cal).year == 2022);
   // With the start_year label a December year end keeps the same number (first month = Jan).
@@ -485,8 +488,7 @@ TEST_CASE("calendar: retail calendar ending on the last Saturday of December",
   CHECK(period_of(make_date(2022, 6, 1), period_kind::year, same).year == 2022);
 }
 
-TEST_CASE("calendar: retail periods tile every year for every calendar shape",
-          "[core][calendar]") {
+TEST_CASE("calendar: retail periods tile every year for every calendar shape", "[core][calendar]") {
   const retail_pattern pattern = GENERATE(retail_pattern::weeks_4_4_5, retail_pattern::weeks_4_5_4,
                                           retail_pattern::weeks_5_4_4);
   const retail_year_end rule =
@@ -531,11 +533,10 @@ TEST_CASE("calendar: retail periods tile every year for every calendar shape",
 
 TEST_CASE("calendar: every day maps into its retail week, period, quarter and year",
           "[core][calendar]") {
-  const retail_calendar cal{GENERATE(retail_pattern::weeks_4_4_5, retail_pattern::weeks_5_4_4),
-                            GENERATE(1u, 12u), GENERATE(6u, 7u),
-                            GENERATE(retail_year_end::last_weekday,
-                                     retail_year_end::nearest_weekday),
-                            fiscal_year_label::start_year};
+  const retail_calendar cal{
+      GENERATE(retail_pattern::weeks_4_4_5, retail_pattern::weeks_5_4_4), GENERATE(1u, 12u),
+      GENERATE(6u, 7u), GENERATE(retail_year_end::last_weekday, retail_year_end::nearest_weekday),
+      fiscal_year_label::start_year};
   for (date d = make_date(2015, 1, 1); d <= make_date(2030, 12, 31); ++d) {
     const period w = period_of(d, period_kind::week, cal);
     const period m = period_of(d, period_kind::month, cal);
@@ -594,15 +595,15 @@ TEST_CASE("calendar: business days by hand and against numpy", "[core][calendar]
   CHECK(business_days_between(jan1, jan1, holidays) == 0);
   // Duplicates and a weekend holiday (Sat 2026-01-03) change nothing.
   const std::vector<date> messy = {make_date(2026, 1, 19), make_date(2026, 1, 1),
-                                   make_date(2026, 1, 3), make_date(2026, 1, 1),
+                                   make_date(2026, 1, 3),  make_date(2026, 1, 1),
                                    make_date(2026, 1, 19), make_date(2025, 12, 25)};
   CHECK(business_days_between(jan1, feb1, messy) == 20);
   // numpy.busday_count('2024-01-01', '2025-01-01', holidays=[the 11 US federal holidays of
   // 2024]) == 251 (262 weekdays in 2024 minus 11).
   const std::vector<date> us2024 = {
-      make_date(2024, 1, 1),  make_date(2024, 1, 15), make_date(2024, 2, 19),
-      make_date(2024, 5, 27), make_date(2024, 6, 19), make_date(2024, 7, 4),
-      make_date(2024, 9, 2),  make_date(2024, 10, 14), make_date(2024, 11, 11),
+      make_date(2024, 1, 1),   make_date(2024, 1, 15),  make_date(2024, 2, 19),
+      make_date(2024, 5, 27),  make_date(2024, 6, 19),  make_date(2024, 7, 4),
+      make_date(2024, 9, 2),   make_date(2024, 10, 14), make_date(2024, 11, 11),
       make_date(2024, 11, 28), make_date(2024, 12, 25)};
   CHECK(weekdays_between(make_date(2024, 1, 1), make_date(2025, 1, 1)) == 262);
   CHECK(business_days_between(make_date(2024, 1, 1), make_date(2025, 1, 1), us2024) == 251);
@@ -622,8 +623,7 @@ TEST_CASE("calendar: business days equal a brute-force loop", "[core][calendar]"
     REQUIRE(business_days_between(from, to, holidays) == expected);
     // The count is additive over adjacent ranges and independent of the holidays' order.
     const auto mid = static_cast<date>(gen.uniform_int(2000)) - 1000;
-    REQUIRE(business_days_between(from, mid, holidays) +
-                business_days_between(mid, to, holidays) ==
+    REQUIRE(business_days_between(from, mid, holidays) + business_days_between(mid, to, holidays) ==
             expected);
     std::reverse(holidays.begin(), holidays.end());
     REQUIRE(business_days_between(from, to, holidays) == expected);

@@ -163,8 +163,7 @@ TEST_CASE("moments: merging with empty accumulators is the identity", "[core][mo
   }
 }
 
-TEST_CASE("moments: one pass agrees with the two-pass reference, in any order",
-          "[core][moments]") {
+TEST_CASE("moments: one pass agrees with the two-pass reference, in any order", "[core][moments]") {
   rng gen(GENERATE(7u, 8u, 9u));
   std::vector<double> x(5000);
   for (double& v : x) v = gen.gamma(0.3, 1e4) + 1e7; // skewed, on a large offset

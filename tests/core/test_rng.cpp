@@ -61,8 +61,8 @@ struct vigna_xoshiro256ss {
     return result;
   }
   void jump() {
-    static const std::uint64_t JUMP[] = {0x180ec6d33cfd0aba, 0xd5a61266f0c9392c,
-                                         0xa9582618e03fc9aa, 0x39abdc4529b1661c};
+    static const std::uint64_t JUMP[] = {0x180ec6d33cfd0aba, 0xd5a61266f0c9392c, 0xa9582618e03fc9aa,
+                                         0x39abdc4529b1661c};
     std::uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     for (std::uint64_t word : JUMP)
       for (int b = 0; b < 64; b++) {
@@ -98,10 +98,9 @@ void check_moments(const char* what, const std::function<double()>& draw, double
   const auto m = acc.result();
   const auto nd = static_cast<double>(n);
   const double mean_tol = 5 * std::sqrt(variance / nd);
-  const double var_tol =
-      5 * variance * std::sqrt(excess_kurtosis / nd + 2 / (nd - 1));
-  INFO(what << ": sample mean " << m.mean << " vs " << mean << ", sample variance "
-            << m.variance << " vs " << variance);
+  const double var_tol = 5 * variance * std::sqrt(excess_kurtosis / nd + 2 / (nd - 1));
+  INFO(what << ": sample mean " << m.mean << " vs " << mean << ", sample variance " << m.variance
+            << " vs " << variance);
   CHECK(std::fabs(m.mean - mean) < mean_tol);
   CHECK(std::fabs(m.variance - variance) < var_tol);
 }
@@ -123,8 +122,8 @@ void check_fit(const char* what, const std::function<double()>& draw, const Dist
   const double expected = static_cast<double>(n) / static_cast<double>(bins);
   double statistic = 0;
   for (double o : observed) statistic += (o - expected) * (o - expected) / expected;
-  const double critical = quantile(
-      boost::math::chi_squared_distribution<double>(static_cast<double>(bins - 1)), 0.999);
+  const double critical =
+      quantile(boost::math::chi_squared_distribution<double>(static_cast<double>(bins - 1)), 0.999);
   INFO(what << ": chi-square " << statistic << " vs critical " << critical);
   CHECK(statistic < critical);
 }
@@ -158,8 +157,8 @@ void check_poisson_fit(rng& gen, double mean, std::size_t n = 100000) {
       break;
     }
   }
-  const double critical = quantile(
-      boost::math::chi_squared_distribution<double>(static_cast<double>(bins - 1)), 0.999);
+  const double critical =
+      quantile(boost::math::chi_squared_distribution<double>(static_cast<double>(bins - 1)), 0.999);
   INFO("poisson(" << mean << "): chi-square " << statistic << " on " << bins - 1
                   << " df vs critical " << critical);
   CHECK(statistic < critical);
@@ -183,8 +182,7 @@ TEST_CASE("rng: splitmix64 matches the published outputs", "[core][rng]") {
   }
 }
 
-TEST_CASE("rng: the xoshiro256** transcription reproduces the published vector",
-          "[core][rng]") {
+TEST_CASE("rng: the xoshiro256** transcription reproduces the published vector", "[core][rng]") {
   // rand_xoshiro's reference test (values "produced with the reference implementation"):
   // state {1, 2, 3, 4} gives these ten outputs. This validates the transcription above.
   vigna_xoshiro256ss ref{{1, 2, 3, 4}};
@@ -280,8 +278,10 @@ TEST_CASE("rng: uniform ranges", "[core][rng]") {
   CHECK(lo < 1e-3);
   CHECK(hi > 1 - 1e-3);
   // Moments of U(0, 1): mean 1/2, variance 1/12, excess kurtosis -6/5.
-  check_moments("uniform", [&] { return gen.uniform(); }, 0.5, 1.0 / 12, -1.2);
-  check_moments("uniform_open", [&] { return gen.uniform_open(); }, 0.5, 1.0 / 12, -1.2);
+  check_moments(
+      "uniform", [&] { return gen.uniform(); }, 0.5, 1.0 / 12, -1.2);
+  check_moments(
+      "uniform_open", [&] { return gen.uniform_open(); }, 0.5, 1.0 / 12, -1.2);
 }
 
 TEST_CASE("rng: uniform_int is unbiased", "[core][rng]") {
@@ -319,51 +319,60 @@ TEST_CASE("rng: uniform_int is unbiased", "[core][rng]") {
   CHECK(gen.uniform_int(1) == 0);
 }
 
-TEST_CASE("rng: continuous distributions have their exact moments and shape",
-          "[core][rng]") {
+TEST_CASE("rng: continuous distributions have their exact moments and shape", "[core][rng]") {
   namespace bm = boost::math;
   rng gen(20260101);
   // Normal N(2, 3^2): mean 2, variance 9, excess kurtosis 0.
   {
     const bm::normal_distribution<double> d(2.0, 3.0);
-    check_moments("normal(2, 3)", [&] { return gen.normal(2.0, 3.0); }, mean(d), variance(d), 0);
-    check_fit("normal(2, 3)", [&] { return gen.normal(2.0, 3.0); }, d);
-    check_fit("normal()", [&] { return gen.normal(); }, bm::normal_distribution<double>());
+    check_moments(
+        "normal(2, 3)", [&] { return gen.normal(2.0, 3.0); }, mean(d), variance(d), 0);
+    check_fit(
+        "normal(2, 3)", [&] { return gen.normal(2.0, 3.0); }, d);
+    check_fit(
+        "normal()", [&] { return gen.normal(); }, bm::normal_distribution<double>());
   }
   // Gamma(k, theta): mean k theta, variance k theta^2, excess kurtosis 6 / k; k < 1 takes
   // the U^(1/k) boost path, k >= 1 Marsaglia-Tsang directly.
   for (double shape : {0.3, 1.0, 2.5, 9.0}) {
     const bm::gamma_distribution<double> d(shape, 2.0);
-    check_moments("gamma", [&] { return gen.gamma(shape, 2.0); }, mean(d), variance(d),
-                  kurtosis_excess(d));
-    check_fit("gamma", [&] { return gen.gamma(shape, 2.0); }, d);
+    check_moments(
+        "gamma", [&] { return gen.gamma(shape, 2.0); }, mean(d), variance(d), kurtosis_excess(d));
+    check_fit(
+        "gamma", [&] { return gen.gamma(shape, 2.0); }, d);
   }
   // Beta(a, b): mean a / (a + b), variance ab / ((a + b)^2 (a + b + 1)).
   for (const auto& ab : {std::pair{0.5, 0.5}, std::pair{2.0, 5.0}, std::pair{0.2, 3.0}}) {
     const double a = ab.first, b = ab.second; // not a structured binding: clang 14 lambdas
     const bm::beta_distribution<double> d(a, b);
-    check_moments("beta", [&] { return gen.beta(a, b); }, mean(d), variance(d),
-                  kurtosis_excess(d));
-    check_fit("beta", [&] { return gen.beta(a, b); }, d);
+    check_moments(
+        "beta", [&] { return gen.beta(a, b); }, mean(d), variance(d), kurtosis_excess(d));
+    check_fit(
+        "beta", [&] { return gen.beta(a, b); }, d);
   }
   // Lognormal(mu, sigma): mean exp(mu + sigma^2 / 2), variance (e^{sigma^2} - 1)
   // e^{2 mu + sigma^2}.
   {
     const bm::lognormal_distribution<double> d(1.0, 0.5);
-    check_moments("lognormal(1, 0.5)", [&] { return gen.lognormal(1.0, 0.5); }, mean(d),
-                  variance(d), kurtosis_excess(d));
-    check_fit("lognormal(1, 0.5)", [&] { return gen.lognormal(1.0, 0.5); }, d);
+    check_moments(
+        "lognormal(1, 0.5)", [&] { return gen.lognormal(1.0, 0.5); }, mean(d), variance(d),
+        kurtosis_excess(d));
+    check_fit(
+        "lognormal(1, 0.5)", [&] { return gen.lognormal(1.0, 0.5); }, d);
   }
   // Exponential(rate 4): mean 1/4, variance 1/16, excess kurtosis 6.
   {
     const bm::exponential_distribution<double> d(4.0);
-    check_moments("exponential(4)", [&] { return gen.exponential(4.0); }, mean(d), variance(d),
-                  kurtosis_excess(d));
-    check_fit("exponential(4)", [&] { return gen.exponential(4.0); }, d);
+    check_moments(
+        "exponential(4)", [&] { return gen.exponential(4.0); }, mean(d), variance(d),
+        kurtosis_excess(d));
+    check_fit(
+        "exponential(4)", [&] { return gen.exponential(4.0); }, d);
   }
   // Bernoulli(0.3): mean 0.3, variance 0.21, excess kurtosis (1 - 6pq) / pq.
-  check_moments("bernoulli(0.3)", [&] { return gen.bernoulli(0.3) ? 1.0 : 0.0; }, 0.3, 0.21,
-                (1 - 6 * 0.21) / 0.21);
+  check_moments(
+      "bernoulli(0.3)", [&] { return gen.bernoulli(0.3) ? 1.0 : 0.0; }, 0.3, 0.21,
+      (1 - 6 * 0.21) / 0.21);
   CHECK_FALSE(gen.bernoulli(0.0));
   CHECK(gen.bernoulli(1.0));
   CHECK(gen.normal(5.0, 0.0) == 5.0);
@@ -374,8 +383,9 @@ TEST_CASE("rng: Poisson draws by inversion and by PTRS", "[core][rng]") {
   // Poisson(lambda): mean = variance = lambda, excess kurtosis 1 / lambda. Means below 10
   // use inversion, from 10 on Hörmann's PTRS: both sides of the switch are checked.
   for (double lambda : {0.05, 0.5, 3.0, 9.99, 10.0, 30.0, 400.0, 1e6}) {
-    check_moments("poisson", [&] { return static_cast<double>(gen.poisson(lambda)); }, lambda,
-                  lambda, 1 / lambda, 100000);
+    check_moments(
+        "poisson", [&] { return static_cast<double>(gen.poisson(lambda)); }, lambda, lambda,
+        1 / lambda, 100000);
     if (lambda >= 0.5 && lambda <= 400) check_poisson_fit(gen, lambda);
   }
   CHECK(gen.poisson(0.0) == 0);
@@ -421,8 +431,7 @@ TEST_CASE("rng: bad parameters throw naming the argument", "[core][rng]") {
   CHECK_THROWS_WITH(gen.normal(0.0, -1.0), Equals("rng::normal: sd is negative (-1)"));
   CHECK_THROWS_AS(gen.lognormal(0.0, not_a_number), not_finite);
   CHECK_THROWS_AS(gen.exponential(0.0), negative_value);
-  CHECK_THROWS_WITH(gen.exponential(0.0),
-                    Equals("rng::exponential: rate must be positive (is 0)"));
+  CHECK_THROWS_WITH(gen.exponential(0.0), Equals("rng::exponential: rate must be positive (is 0)"));
   CHECK_THROWS_WITH(gen.gamma(0.0), Equals("rng::gamma: shape must be positive (is 0)"));
   CHECK_THROWS_WITH(gen.gamma(1.0, -2.0), Equals("rng::gamma: scale must be positive (is -2)"));
   CHECK_THROWS_AS(gen.gamma(std::numeric_limits<double>::infinity()), not_finite);
@@ -436,7 +445,7 @@ TEST_CASE("rng: bad parameters throw naming the argument", "[core][rng]") {
   const std::vector<double> two = {1.0, 1.0};
   CHECK_THROWS_AS(gen.dirichlet(two, out), length_mismatch);
   CHECK_THROWS_WITH(gen.dirichlet(two, out), Equals("rng::dirichlet: out has 3 rows but alpha "
-                                                     "has 2"));
+                                                    "has 2"));
   std::vector<double> none;
   CHECK_THROWS_AS(gen.dirichlet(none, none), empty_input);
   const std::vector<double> zero = {1.0, 0.0, 2.0};

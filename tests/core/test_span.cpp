@@ -49,8 +49,7 @@ TEST_CASE("span: views std::vector, std::array, Eigen vectors and pointers witho
   CHECK(sv[0] == 10.0);
 }
 
-TEST_CASE("span: a mutable view writes through and converts to a const view",
-          "[core][span]") {
+TEST_CASE("span: a mutable view writes through and converts to a const view", "[core][span]") {
   std::vector<int> v = {1, 2, 3, 4, 5};
   span<int> s = v;
   for (int& x : s) x *= 2;

@@ -69,8 +69,7 @@ namespace {
 __extension__ typedef __int128 int128;
 } // namespace
 
-TEST_CASE("compensated_sum equals the exact sum of dyadic amounts, in any order",
-          "[core][sum]") {
+TEST_CASE("compensated_sum equals the exact sum of dyadic amounts, in any order", "[core][sum]") {
   salesops::rng gen(GENERATE(4u, 5u, 6u));
   const int n = 20000;
   // A booking and its reversal of 2^62 bracket the small amounts: they cancel exactly, but a

@@ -66,8 +66,7 @@ TEST_CASE("validate: check_in_range and check_probability", "[core][validate]") 
   CHECK_NOTHROW(check_in_range("f", "x", 1.0, 1.0, 2.0)); // closed interval
   CHECK_NOTHROW(check_in_range("f", "x", 2.0, 1.0, 2.0));
   CHECK_THROWS_AS(check_in_range("f", "x", 2.5, 1.0, 2.0), out_of_range_value);
-  CHECK_THROWS_WITH(check_in_range("f", "x", 2.5, 1.0, 2.0),
-                    Equals("f: x is 2.5, outside [1, 2]"));
+  CHECK_THROWS_WITH(check_in_range("f", "x", 2.5, 1.0, 2.0), Equals("f: x is 2.5, outside [1, 2]"));
   CHECK_THROWS_WITH(check_in_range("f", "stage", 7u, 0u, 4u, 11),
                     Equals("f: stage at row 11 is 7, outside [0, 4]"));
   CHECK_THROWS_AS(check_in_range("f", "x", not_a_number, 0.0, 1.0), not_finite);

@@ -111,7 +111,9 @@ constexpr bool operator==(const period& a, const period& b) noexcept {
          a.end == b.end && a.system == b.system;
 }
 /// \brief Negation of operator==.
-constexpr bool operator!=(const period& a, const period& b) noexcept { return !(a == b); }
+constexpr bool operator!=(const period& a, const period& b) noexcept {
+  return !(a == b);
+}
 
 /// \brief The calendar period of `kind` holding `d` (ISO week for period_kind::week).
 period period_of(date d, period_kind kind);
@@ -223,11 +225,11 @@ enum class retail_year_end {
 /// NRF 4-5-4 calendar: years end on the Saturday nearest 31 January and are labelled by the
 /// year they start in, so fiscal 2023 ran 2023-01-29 ... 2024-02-03 (53 weeks).
 struct retail_calendar {
-  retail_pattern pattern = retail_pattern::weeks_4_5_4;       ///< weeks per period
-  unsigned end_month = 1;                                      ///< month (1-12) the year ends in
-  unsigned end_weekday = 6;                                    ///< ISO weekday of the last day (6 = Saturday)
-  retail_year_end rule = retail_year_end::nearest_weekday;     ///< last or nearest weekday
-  fiscal_year_label label = fiscal_year_label::start_year;     ///< how fiscal years are numbered
+  retail_pattern pattern = retail_pattern::weeks_4_5_4; ///< weeks per period
+  unsigned end_month = 1;                               ///< month (1-12) the year ends in
+  unsigned end_weekday = 6; ///< ISO weekday of the last day (6 = Saturday)
+  retail_year_end rule = retail_year_end::nearest_weekday; ///< last or nearest weekday
+  fiscal_year_label label = fiscal_year_label::start_year; ///< how fiscal years are numbered
 };
 
 /// \brief Number of weeks (52 or 53) of retail fiscal year `year`.
@@ -291,9 +293,9 @@ namespace detail {
 constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
   y -= m <= 2 ? 1 : 0;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);                        // [0, 399]
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;         // [0, 365]
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                   // [0, 146096]
+  const auto yoe = static_cast<unsigned>(y - era * 400);                // [0, 399]
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; // [0, 365]
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           // [0, 146096]
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
@@ -338,8 +340,8 @@ inline date make_date(int year, unsigned month, unsigned day) {
     SALESOPS_THROW(out_of_range_value, "make_date", "month", no_row, "is ", month,
                    ", outside [1, 12]");
   if (day < 1 || day > days_in_month(year, month))
-    SALESOPS_THROW(out_of_range_value, "make_date", "day", no_row, "is ", day, ", but month ", month, " of ", year,
-                   " has ", days_in_month(year, month), " days");
+    SALESOPS_THROW(out_of_range_value, "make_date", "day", no_row, "is ", day, ", but month ",
+                   month, " of ", year, " has ", days_in_month(year, month), " days");
   const std::int64_t days = detail::days_from_civil(year, month, day);
   if (!detail::fits_date(days))
     SALESOPS_THROW(out_of_range_value, "make_date", "year", no_row, "is ", year,
@@ -351,12 +353,12 @@ inline civil_date to_civil(date d) noexcept {
   // Hinnant's civil_from_days, in 64 bits so that the shift by 719468 cannot overflow.
   const std::int64_t z = static_cast<std::int64_t>(d) + 719468;
   const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);                    // [0, 146096]
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
-  const unsigned mp = (5 * doy + 2) / 153;                                     // [0, 11]
-  const unsigned day = doy - (153 * mp + 2) / 5 + 1;                           // [1, 31]
-  const unsigned month = mp < 10 ? mp + 3 : mp - 9;                            // [1, 12]
+  const auto doe = static_cast<unsigned>(z - era * 146097);                   // [0, 146096]
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; // [0, 399]
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               // [0, 365]
+  const unsigned mp = (5 * doy + 2) / 153;                                    // [0, 11]
+  const unsigned day = doy - (153 * mp + 2) / 5 + 1;                          // [1, 31]
+  const unsigned month = mp < 10 ? mp + 3 : mp - 9;                           // [1, 12]
   const std::int64_t year = static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0);
   return {static_cast<int>(year), month, day};
 }
@@ -365,8 +367,8 @@ inline date date_from_timestamp(std::int64_t seconds) {
   std::int64_t days = seconds / 86400;
   if (seconds % 86400 < 0) --days; // floor, not truncation toward zero
   if (!detail::fits_date(days))
-    SALESOPS_THROW(out_of_range_value, "date_from_timestamp", "seconds", no_row, "is ",
-                   seconds, ", whose day does not fit in salesops::date");
+    SALESOPS_THROW(out_of_range_value, "date_from_timestamp", "seconds", no_row, "is ", seconds,
+                   ", whose day does not fit in salesops::date");
   return static_cast<date>(days);
 }
 
@@ -405,8 +407,8 @@ inline period period_of(date d, period_kind kind) {
   case period_kind::year:
     return {kind, c.year, 1, detail::add_months(c.year, 1, 0), detail::add_months(c.year, 1, 12)};
   }
-  SALESOPS_THROW(out_of_range_value, "period_of", "kind", no_row, "is ",
-                 static_cast<int>(kind), ", not a period_kind");
+  SALESOPS_THROW(out_of_range_value, "period_of", "kind", no_row, "is ", static_cast<int>(kind),
+                 ", not a period_kind");
 }
 
 inline period next_period(const period& p) {
@@ -441,10 +443,14 @@ inline std::string to_string(const period& p) {
 
 inline std::ostream& operator<<(std::ostream& out, period_kind kind) {
   switch (kind) {
-  case period_kind::week: return out << "week";
-  case period_kind::month: return out << "month";
-  case period_kind::quarter: return out << "quarter";
-  case period_kind::year: return out << "year";
+  case period_kind::week:
+    return out << "week";
+  case period_kind::month:
+    return out << "month";
+  case period_kind::quarter:
+    return out << "quarter";
+  case period_kind::year:
+    return out << "year";
   }
   return out << "period_kind(" << static_cast<int>(kind) << ")";
 }
@@ -490,8 +496,8 @@ inline date parse_date(std::string_view text, std::size_t row) {
     SALESOPS_THROW(invalid_input, "parse_date", "text", row, "is '", text,
                    "', not an ISO 8601 date YYYY-MM-DD");
   const std::int64_t signed_year = negative ? -year : year;
-  const std::int64_t days =
-      month >= 1 && month <= 12 ? detail::days_from_civil(signed_year, static_cast<unsigned>(month),
+  const std::int64_t days = month >= 1 && month <= 12
+                                ? detail::days_from_civil(signed_year, static_cast<unsigned>(month),
                                                           static_cast<unsigned>(day))
                                 : 0;
   if (month < 1 || month > 12 || day < 1 ||
@@ -511,8 +517,7 @@ inline std::ostream& operator<<(std::ostream& out, const iso_week& w) {
 }
 
 inline std::ostream& operator<<(std::ostream& out, const period& p) {
-  return out << to_string(p) << " [" << format_date(p.start) << ", " << format_date(p.end)
-             << ")";
+  return out << to_string(p) << " [" << format_date(p.start) << ", " << format_date(p.end) << ")";
 }
 
 inline unsigned iso_weeks_in_year(int year) {
@@ -543,8 +548,8 @@ inline period make_period(period_kind kind, int year, unsigned index) {
     check_in_range("make_period", "index", index, 1u, 1u);
     return period_of(make_date(year, 1, 1), kind);
   }
-  SALESOPS_THROW(out_of_range_value, "make_period", "kind", no_row, "is ",
-                 static_cast<int>(kind), ", not a period_kind");
+  SALESOPS_THROW(out_of_range_value, "make_period", "kind", no_row, "is ", static_cast<int>(kind),
+                 ", not a period_kind");
 }
 
 namespace detail {
@@ -564,7 +569,7 @@ inline int label_offset(fiscal_year_label label, unsigned first_month) {
 inline period fiscal_period(period_kind kind, int start_year, unsigned index,
                             const fiscal_calendar& cal) {
   // start_year: calendar year in which the fiscal year starts; index as in period.
-  const unsigned first = kind == period_kind::month ? index - 1
+  const unsigned first = kind == period_kind::month     ? index - 1
                          : kind == period_kind::quarter ? 3 * (index - 1)
                                                         : 0;
   const unsigned length = kind == period_kind::month ? 1 : kind == period_kind::quarter ? 3 : 12;
@@ -584,8 +589,8 @@ inline void check_calendar(const char* function, const retail_calendar& cal) {
     SALESOPS_THROW(out_of_range_value, function, "pattern", no_row, "is ",
                    static_cast<int>(cal.pattern), ", not a retail_pattern");
   if (cal.rule != retail_year_end::last_weekday && cal.rule != retail_year_end::nearest_weekday)
-    SALESOPS_THROW(out_of_range_value, function, "rule", no_row, "is ",
-                   static_cast<int>(cal.rule), ", not a retail_year_end");
+    SALESOPS_THROW(out_of_range_value, function, "rule", no_row, "is ", static_cast<int>(cal.rule),
+                   ", not a retail_year_end");
   if (cal.label != fiscal_year_label::end_year && cal.label != fiscal_year_label::start_year)
     SALESOPS_THROW(out_of_range_value, function, "label", no_row, "is ",
                    static_cast<int>(cal.label), ", not a fiscal_year_label");
@@ -649,7 +654,11 @@ inline period retail_period(period_kind kind, int label, unsigned index, std::in
   if (!fits_date(begin) || !fits_date(end))
     SALESOPS_THROW(out_of_range_value, "retail_calendar", "year", no_row, "is ", label,
                    ", whose dates do not fit in salesops::date");
-  return {kind, label, index, static_cast<date>(begin), static_cast<date>(end),
+  return {kind,
+          label,
+          index,
+          static_cast<date>(begin),
+          static_cast<date>(end),
           calendar_system::retail};
 }
 
@@ -669,8 +678,8 @@ inline void check_fiscal_kind(const char* function, period_kind kind) {
 }
 
 inline unsigned max_index(period_kind kind, unsigned weeks) {
-  return kind == period_kind::week    ? weeks
-         : kind == period_kind::month ? 12u
+  return kind == period_kind::week      ? weeks
+         : kind == period_kind::month   ? 12u
          : kind == period_kind::quarter ? 4u
                                         : 1u;
 }
@@ -693,8 +702,8 @@ inline period make_period(period_kind kind, int year, unsigned index, const fisc
   detail::check_calendar("make_period", cal);
   detail::check_fiscal_kind("make_period", kind);
   check_in_range("make_period", "index", index, 1u, detail::max_index(kind, 0));
-  return detail::fiscal_period(kind, year - detail::label_offset(cal.label, cal.start_month),
-                               index, cal);
+  return detail::fiscal_period(kind, year - detail::label_offset(cal.label, cal.start_month), index,
+                               cal);
 }
 
 inline period next_period(const period& p, const fiscal_calendar& cal) {
@@ -705,8 +714,9 @@ inline period next_period(const period& p, const fiscal_calendar& cal) {
 }
 
 inline std::ostream& operator<<(std::ostream& out, const fiscal_calendar& cal) {
-  return out << "fiscal_calendar{start_month=" << cal.start_month << ", label="
-             << (cal.label == fiscal_year_label::end_year ? "end_year" : "start_year") << "}";
+  return out << "fiscal_calendar{start_month=" << cal.start_month
+             << ", label=" << (cal.label == fiscal_year_label::end_year ? "end_year" : "start_year")
+             << "}";
 }
 
 inline unsigned retail_weeks_in_year(int year, const retail_calendar& cal) {
@@ -722,8 +732,10 @@ inline period period_of(date d, period_kind kind, const retail_calendar& cal) {
   detail::check_kind("period_of", kind);
   // The year ending in d's calendar year, or the next one when d is past its last day.
   std::int64_t end_year = to_civil(d).year;
-  if (d > detail::retail_year_last_day(end_year, cal)) ++end_year;
-  else if (d <= detail::retail_year_last_day(end_year - 1, cal)) --end_year;
+  if (d > detail::retail_year_last_day(end_year, cal))
+    ++end_year;
+  else if (d <= detail::retail_year_last_day(end_year - 1, cal))
+    --end_year;
   const std::int64_t start = detail::retail_year_last_day(end_year - 1, cal) + 1;
   const auto year_weeks =
       static_cast<unsigned>((detail::retail_year_last_day(end_year, cal) + 1 - start) / 7);
@@ -745,8 +757,8 @@ inline period period_of(date d, period_kind kind, const retail_calendar& cal) {
   case period_kind::year:
     break;
   }
-  return detail::retail_period(kind, detail::retail_label(end_year, cal), index, start,
-                               year_weeks, cal);
+  return detail::retail_period(kind, detail::retail_label(end_year, cal), index, start, year_weeks,
+                               cal);
 }
 
 inline period make_period(period_kind kind, int year, unsigned index, const retail_calendar& cal) {
@@ -773,8 +785,9 @@ inline std::ostream& operator<<(std::ostream& out, const retail_calendar& cal) {
                                                                      : "5-4-4";
   return out << "retail_calendar{" << pattern << ", ends on weekday " << cal.end_weekday
              << (cal.rule == retail_year_end::last_weekday ? " last in" : " nearest the end of")
-             << " month " << cal.end_month << ", label="
-             << (cal.label == fiscal_year_label::end_year ? "end_year" : "start_year") << "}";
+             << " month " << cal.end_month
+             << ", label=" << (cal.label == fiscal_year_label::end_year ? "end_year" : "start_year")
+             << "}";
 }
 
 inline std::int64_t business_days_between(date from, date to, span<const date> holidays) {
