@@ -323,7 +323,7 @@ TEST_CASE("event funnel: the caller's columns are not modified", "[funnel][event
 }
 
 TEST_CASE("event funnel counter: merged shards equal one pass", "[funnel][event][property]") {
-  const std::uint64_t seed = GENERATE(1, 2, 3, 4, 5);
+  const std::uint64_t seed = GENERATE(as<std::uint64_t>{}, 1, 2, 3, 4, 5);
   rng g(seed);
   const auto o = opts(20, 4);
   // Shards from different distributions: dense short histories, sparse long ones, and
@@ -353,7 +353,7 @@ TEST_CASE("event funnel counter: merged shards equal one pass", "[funnel][event]
 
 TEST_CASE("event funnel counter: hand counts and bad use", "[funnel][event]") {
   event_funnel_counter c(3);
-  for (std::size_t level : {0, 1, 1, 2, 3, 3}) c.update(level);
+  for (std::size_t level : {0U, 1U, 1U, 2U, 3U, 3U}) c.update(level);
   const auto r = c.result();
   // levels {0,1,1,2,3,3}: >=1: 5, >=2: 3, >=3: 2.
   CHECK(r.entities == 6);
