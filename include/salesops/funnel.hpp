@@ -3,6 +3,7 @@
 #define SALESOPS_FUNNEL_HPP
 
 #include "salesops/funnel/breakdown.hpp"
+#include "salesops/funnel/event_funnel.hpp"
 #include "salesops/funnel/markov.hpp"
 #include "salesops/funnel/stage_funnel.hpp"
 #include "salesops/funnel/stage_history.hpp"
