@@ -373,10 +373,13 @@ private:
   std::vector<term> terms_;
 };
 
-/// \brief The design of R's `tslm(y ~ trend + season)` (`trend` only when frequency == 1).
+/// \brief The design of R's `tslm(y ~ trend + season)` (`trend` only when frequency == 1)
+/// for n rows whose first row is series row `first_row` (season first_row % frequency + 1;
+/// the trend still starts at 1, as tslm on a window of the series does).
 /// \throws as ts_design.
-inline ts_design tslm_design(std::size_t n, int frequency) {
-  ts_design d(n, frequency);
+inline ts_design tslm_design(std::size_t n, int frequency, std::size_t first_row = 0) {
+  ts_design d(n, frequency,
+              frequency > 0 ? static_cast<int>(first_row % static_cast<std::size_t>(frequency)) + 1 : 1);
   d.intercept().trend();
   if (frequency > 1) d.season();
   return d;
