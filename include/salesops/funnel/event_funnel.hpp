@@ -156,31 +156,31 @@ std::ostream& operator<<(std::ostream& out, const funnel_step_counts& counts);
 namespace detail {
 
 inline constexpr std::int64_t no_start = std::numeric_limits<std::int64_t>::min();
-inline constexpr const char* fn = "event_funnel";
+inline constexpr const char* event_funnel_name = "event_funnel";
 
-inline void check_options(const event_funnel_options& o) {
+inline void check_event_options(const event_funnel_options& o) {
   if (o.steps < 1 || o.steps > 64)
-    SALESOPS_THROW(out_of_range_value, fn, "steps", no_row, "is ", o.steps, ", outside [1, 64]");
+    SALESOPS_THROW(out_of_range_value, event_funnel_name, "steps", no_row, "is ", o.steps, ", outside [1, 64]");
   if (o.window <= 0)
-    SALESOPS_THROW(negative_value, fn, "window", no_row, "must be positive (is ", o.window, ")");
+    SALESOPS_THROW(negative_value, event_funnel_name, "window", no_row, "must be positive (is ", o.window, ")");
 }
 
 inline std::uint64_t step_mask(std::size_t k) noexcept {
   return k == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << k) - 1;
 }
 
-inline void check_row(std::int64_t t, std::uint64_t m, std::uint64_t allowed, std::size_t k,
+inline void check_event_row(std::int64_t t, std::uint64_t m, std::uint64_t allowed, std::size_t k,
                       std::size_t row) {
-  if (t < 0) SALESOPS_THROW(negative_value, fn, "timestamp", row, "is negative (", t, ")");
+  if (t < 0) SALESOPS_THROW(negative_value, event_funnel_name, "timestamp", row, "is negative (", t, ")");
   if (m & ~allowed)
-    SALESOPS_THROW(out_of_range_value, fn, "steps", row, "is ", m, ": it sets a bit for a step above ",
+    SALESOPS_THROW(out_of_range_value, event_funnel_name, "steps", row, "is ", m, ": it sets a bit for a step above ",
                    k);
 }
 
 inline int top_bit(std::uint64_t m) noexcept { return 63 - __builtin_clzll(m); }
 
 // Kuhn's augmenting path: try to give step `s` an event of the group not needed elsewhere.
-inline bool augment(std::size_t s, const std::vector<std::uint64_t>& masks,
+inline bool augment_step(std::size_t s, const std::vector<std::uint64_t>& masks,
                     std::vector<int>& step_of_event, std::array<int, 64>& event_of_step,
                     std::vector<char>& seen) {
   for (std::size_t e = 0; e < masks.size(); ++e) {
@@ -188,7 +188,7 @@ inline bool augment(std::size_t s, const std::vector<std::uint64_t>& masks,
     seen[e] = 1;
     const int holder = step_of_event[e];
     if (holder < 0 ||
-        augment(static_cast<std::size_t>(holder), masks, step_of_event, event_of_step, seen)) {
+        augment_step(static_cast<std::size_t>(holder), masks, step_of_event, event_of_step, seen)) {
       step_of_event[e] = static_cast<int>(s);
       event_of_step[s] = static_cast<int>(e);
       return true;
@@ -307,7 +307,7 @@ inline std::size_t level_by_time(const std::int64_t* ts, const std::uint64_t* ma
         hi = std::max(hi, a);
         while (hi < k) {
           std::fill(seen.begin(), seen.end(), 0);
-          if (!augment(hi, group, step_of_event, event_of_step, seen)) break;
+          if (!augment_step(hi, group, step_of_event, event_of_step, seen)) break;
           ++hi;
         }
         const std::int64_t s = start_for(a);
@@ -421,7 +421,7 @@ inline std::size_t level_of(const std::int64_t* ts, const std::uint64_t* mask, s
 }
 
 // `condition ? a : b` by masking: compilers turn the ternary into an unpredictable branch.
-inline std::int64_t select(bool condition, std::int64_t a, std::int64_t b) noexcept {
+inline std::int64_t select_if(bool condition, std::int64_t a, std::int64_t b) noexcept {
   const std::int64_t all = -static_cast<std::int64_t>(condition);
   return (a & all) | (b & ~all);
 }
@@ -462,7 +462,7 @@ inline bool funnel_sorted_by_time(const std::uint64_t* ent, const std::int64_t* 
   for (std::size_t i = 0; i < n; ++i) {
     const std::int64_t T = ts[i];
     const std::uint64_t m = mask[i];
-    if ((T < 0) | ((m & ~allowed) != 0)) check_row(T, m, allowed, k, i);
+    if ((T < 0) | ((m & ~allowed) != 0)) check_event_row(T, m, allowed, k, i);
     if (ent[i] != ent[begin]) {
       if (ent[i] < ent[begin]) return false;
       finish(i);
@@ -474,22 +474,22 @@ inline bool funnel_sorted_by_time(const std::uint64_t* ent, const std::int64_t* 
       return false;
     }
     ties |= (m != 0) & (T == last_matching);
-    last_matching = select(m != 0, T, last_matching);
+    last_matching = select_if(m != 0, T, last_matching);
     const std::int64_t lowest_start = T - window; // no overflow: T >= 0, window > 0
-    S[0] = select(any_start | (anchor == no_start) | (anchor == T), T, no_start);
+    S[0] = select_if(any_start | (anchor == no_start) | (anchor == T), T, no_start);
     if ((m & (m - 1)) == 0) {
       const auto a = m ? static_cast<std::size_t>(__builtin_ctzll(m)) : k;
       const std::int64_t s = S[a];
-      S[a + 1] = select((s >= lowest_start) & (s > S[a + 1]), s, S[a + 1]);
+      S[a + 1] = select_if((s >= lowest_start) & (s > S[a + 1]), s, S[a + 1]);
     } else {
       for (std::uint64_t rest = m; rest;) {
         const auto a = static_cast<std::size_t>(top_bit(rest));
         rest &= ~(std::uint64_t{1} << a);
         const std::int64_t s = S[a];
-        S[a + 1] = select((s >= lowest_start) & (s > S[a + 1]), s, S[a + 1]);
+        S[a + 1] = select_if((s >= lowest_start) & (s > S[a + 1]), s, S[a + 1]);
       }
     }
-    anchor = select((anchor == no_start) & ((m & 1U) != 0), T, anchor);
+    anchor = select_if((anchor == no_start) & ((m & 1U) != 0), T, anchor);
   }
   finish(n);
   return true;
@@ -505,10 +505,10 @@ inline bool funnel_sorted(const std::uint64_t* ent, const std::int64_t* ts,
     return funnel_sorted_by_time(ent, ts, mask, n, o, out);
   const std::uint64_t allowed = step_mask(o.steps);
   for (std::size_t i = 0; i < n;) {
-    check_row(ts[i], mask[i], allowed, o.steps, i);
+    check_event_row(ts[i], mask[i], allowed, o.steps, i);
     std::size_t j = i + 1;
     for (; j < n && ent[j] == ent[i]; ++j) {
-      check_row(ts[j], mask[j], allowed, o.steps, j);
+      check_event_row(ts[j], mask[j], allowed, o.steps, j);
       if (ts[j] < ts[j - 1]) return false;
     }
     if (j < n && ent[j] < ent[i]) return false;
@@ -564,13 +564,13 @@ inline funnel_step_counts event_funnel_counter::result() const {
 inline std::size_t entity_funnel_level(span<const std::int64_t> timestamp,
                                        span<const std::uint64_t> steps,
                                        const event_funnel_options& options) {
-  detail::check_options(options);
-  check_equal_lengths(detail::fn, "timestamp", timestamp.size(), "steps", steps.size());
-  check_non_empty(detail::fn, "timestamp", timestamp.size());
+  detail::check_event_options(options);
+  check_equal_lengths(detail::event_funnel_name, "timestamp", timestamp.size(), "steps", steps.size());
+  check_non_empty(detail::event_funnel_name, "timestamp", timestamp.size());
   const std::uint64_t allowed = detail::step_mask(options.steps);
   for (std::size_t i = 0; i < timestamp.size(); ++i)
-    detail::check_row(timestamp[i], steps[i], allowed, options.steps, i);
-  check_sorted(detail::fn, "timestamp", timestamp);
+    detail::check_event_row(timestamp[i], steps[i], allowed, options.steps, i);
+  check_sorted(detail::event_funnel_name, "timestamp", timestamp);
   return detail::level_of(timestamp.data(), steps.data(), timestamp.size(), options);
 }
 
@@ -596,10 +596,10 @@ inline event_funnel_result event_funnel(span<const std::uint64_t> entity,
                                         span<const std::int64_t> timestamp,
                                         span<const std::uint64_t> steps,
                                         const event_funnel_options& options) {
-  detail::check_options(options);
-  check_equal_lengths(detail::fn, "entity", entity.size(), "timestamp", timestamp.size());
-  check_equal_lengths(detail::fn, "entity", entity.size(), "steps", steps.size());
-  check_non_empty(detail::fn, "entity", entity.size());
+  detail::check_event_options(options);
+  check_equal_lengths(detail::event_funnel_name, "entity", entity.size(), "timestamp", timestamp.size());
+  check_equal_lengths(detail::event_funnel_name, "entity", entity.size(), "steps", steps.size());
+  check_non_empty(detail::event_funnel_name, "entity", entity.size());
   const std::size_t n = entity.size();
   event_funnel_result out;
   if (!detail::funnel_sorted(entity.data(), timestamp.data(), steps.data(), n, options, out)) {
@@ -607,7 +607,7 @@ inline event_funnel_result event_funnel(span<const std::uint64_t> entity,
     // copy stably by (entity, timestamp) and run the same pass on it.
     const std::uint64_t allowed = detail::step_mask(options.steps);
     for (std::size_t i = 0; i < n; ++i)
-      detail::check_row(timestamp[i], steps[i], allowed, options.steps, i);
+      detail::check_event_row(timestamp[i], steps[i], allowed, options.steps, i);
     struct row {
       std::uint64_t entity;
       std::int64_t time;
@@ -674,7 +674,7 @@ inline std::ostream& operator<<(std::ostream& out, const event_funnel_options& o
 }
 
 namespace detail {
-inline void print_reached(std::ostream& out, const std::vector<std::uint64_t>& reached) {
+inline void print_reached_steps(std::ostream& out, const std::vector<std::uint64_t>& reached) {
   out << "reached=[";
   for (std::size_t j = 0; j < reached.size(); ++j) out << (j ? ", " : "") << reached[j];
   out << "]";
@@ -683,7 +683,7 @@ inline void print_reached(std::ostream& out, const std::vector<std::uint64_t>& r
 
 inline std::ostream& operator<<(std::ostream& out, const event_funnel_result& result) {
   out << "event_funnel_result{entities=" << result.entities.size() << ", ";
-  detail::print_reached(out, result.reached);
+  detail::print_reached_steps(out, result.reached);
   return out << "}";
 }
 
@@ -698,7 +698,7 @@ inline std::ostream& operator<<(std::ostream& out, const funnel_witness& witness
 
 inline std::ostream& operator<<(std::ostream& out, const funnel_step_counts& counts) {
   out << "funnel_step_counts{entities=" << counts.entities << ", ";
-  detail::print_reached(out, counts.reached);
+  detail::print_reached_steps(out, counts.reached);
   return out << "}";
 }
 
