@@ -17,17 +17,22 @@
 // Sections print in increasing `order` (ties: registration order): 10 organisation and
 // bookings (simulate), 20 funnel, 30 quota attainment, 40 rep scores, 50 forecast. The demo
 // prints each title underlined, then calls `print`; a section that throws is reported as
-// "(section failed: ...)" and the demo goes on, so one broken module does not hide the rest.
+// "  (section failed: ...)" and the demo goes on, so one broken module does not hide the rest.
 // Keep a section to about 15 lines of plain text, and make it depend only on ctx (the demo
-// is deterministic in --seed).
+// is deterministic in --seed). format_count / format_money below keep numbers alike across
+// sections. The file must be compiled into the CLI: examples/CMakeLists.txt globs
+// cli/cmd_*.cpp and (once the lead adds it) cli/demo_*.cpp.
 #ifndef SALESOPS_CLI_DEMO_HPP
 #define SALESOPS_CLI_DEMO_HPP
 
 #include <salesops/simulate/crm.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <exception>
 #include <functional>
-#include <iosfwd>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,6 +64,42 @@ struct demo_registrar {
   /// Adds `s` to demo_registry().
   explicit demo_registrar(demo_section s) { demo_registry().push_back(std::move(s)); }
 };
+
+/// Prints `sections` in increasing order (stable: ties keep their order), each as its title
+/// underlined with '-' followed by its body; a section that throws prints
+/// "  (section failed: <what>)" instead of stopping the demo.
+inline void print_sections(const demo_context& ctx, std::vector<demo_section> sections,
+                           std::ostream& out) {
+  std::stable_sort(sections.begin(), sections.end(),
+                   [](const demo_section& a, const demo_section& b) { return a.order < b.order; });
+  for (const auto& s : sections) {
+    out << "\n" << s.title << "\n" << std::string(s.title.size(), '-') << "\n";
+    try {
+      s.print(ctx, out);
+    } catch (const std::exception& e) {
+      out << "  (section failed: " << e.what() << ")\n";
+    }
+  }
+}
+
+/// An integer with thousands separators: 1234567 -> "1,234,567".
+inline std::string format_count(long long n) {
+  // Magnitude in unsigned arithmetic, so that the most negative value does not overflow.
+  const unsigned long long magnitude =
+      n < 0 ? 0ULL - static_cast<unsigned long long>(n) : static_cast<unsigned long long>(n);
+  const std::string digits = std::to_string(magnitude);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+/// A money amount rounded to whole units with thousands separators: 1234567.8 -> "1,234,568".
+inline std::string format_money(double amount) {
+  return format_count(std::llround(amount));
+}
 
 } // namespace salesops_cli
 

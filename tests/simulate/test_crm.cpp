@@ -130,13 +130,19 @@ TEST_CASE("every generated row satisfies the data contract", "[simulate]") {
   for (int m = 0; m < c.months; ++m) e = salesops::period_of(e, salesops::period_kind::month).end;
   CHECK(d.end == e);
 
+  // Deals are created from warmup_months (6) before the start: count back brute force.
+  salesops::date warmup_start = c.start;
+  for (int m = 0; m < c.warmup_months; ++m)
+    warmup_start = salesops::period_of(warmup_start - 1, salesops::period_kind::month).start;
+  bool warmup_deal = false;
   const auto begin = group_starts(t);
   for (std::size_t i = 0; i < t.size(); ++i) {
     INFO("opportunity row " << i);
+    warmup_deal = warmup_deal || t.created[i] < c.start;
     REQUIRE(begin[i + 1] > begin[i]); // every deal has a history
     if (i > 0) CHECK(t.id[i] > t.id[i - 1]);
     CHECK(t.owner[i] < d.org.rep_count());
-    CHECK(t.created[i] >= std::max(c.start, d.org.rep_start[t.owner[i]]));
+    CHECK(t.created[i] >= std::max(warmup_start, d.org.rep_start[t.owner[i]]));
     CHECK(t.created[i] < d.end);
     CHECK(t.amount[i] > 0);
     CHECK(t.segment[i] < c.segments.size());
@@ -163,6 +169,7 @@ TEST_CASE("every generated row satisfies the data contract", "[simulate]") {
       CHECK(t.forecast[i] == sim::forecast_category::closed);
     }
   }
+  CHECK(warmup_deal); // the pipeline is filled before the start
   for (std::size_t k = 0; k < t.changed_on.size(); ++k) {
     const auto row = static_cast<std::size_t>(t.change_opportunity[k]);
     REQUIRE(row < t.size());
@@ -401,17 +408,19 @@ TEST_CASE("opportunity and activity counts follow the ramped Poisson rates", "[s
   sim::config c;
   c.seed = 9;
   c.reps = 40;
+  REQUIRE(c.warmup_months == 6);
   c.months = 12;
   c.hired_fraction = 0.5; // many reps ramp during the simulation
   const sim::dataset d = sim::simulate_crm(c);
   // Brute force: expected deals = sum over reps and days of rate x ramp / days in month;
   // expected activities = sum over working days of rate x ramp.
+  // Deals start in the warm-up (6 months before 2024-01-01: 2023-07-01), activities at start.
   double deals = 0, calls = 0, emails = 0, meetings = 0;
   for (std::size_t rep = 0; rep < d.org.rep_count(); ++rep)
-    for (salesops::date day = d.start; day < d.end; ++day) {
+    for (salesops::date day = salesops::make_date(2023, 7, 1); day < d.end; ++day) {
       const double level = ramp(d.org.rep_start[rep], d.org.rep_ramp_months[rep], day);
       deals += c.opportunities_per_rep_month * level / days_in_month_of(day);
-      if (salesops::iso_weekday(day) <= 5) {
+      if (day >= d.start && salesops::iso_weekday(day) <= 5) {
         calls += c.calls_per_day * level;
         emails += c.emails_per_day * level;
         meetings += c.meetings_per_day * level;
@@ -547,6 +556,10 @@ TEST_CASE("bad configurations throw typed errors naming field, row and value", "
   c = sim::config{};
   c.months = 0;
   CHECK_THROWS_AS(sim::simulate_crm(c), salesops::negative_value);
+
+  c = sim::config{};
+  c.warmup_months = -1;
+  CHECK_THROWS_WITH(sim::simulate_crm(c), Contains("warmup_months is negative (-1)"));
 
   c = sim::config{};
   c.reps = 5; // 6 teams

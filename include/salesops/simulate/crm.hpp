@@ -87,6 +87,9 @@ struct config {
   std::uint64_t seed = 1;             ///< Seed of every random draw.
   date start = make_date(2024, 1, 1); ///< First simulated day; must be the 1st of a month.
   int months = 24;                    ///< Number of simulated calendar months.
+  int warmup_months = 6;              ///< Deals are also created this many months before start,
+                                      ///< so the pipeline is full on the first day (they are
+                                      ///< kept: created < start).
   std::size_t regions = 3;            ///< Number of regions.
   std::size_t teams_per_region = 2;   ///< Teams in each region.
   std::size_t reps = 36;              ///< Reps in all, assigned to teams in turn (rep i -> team
@@ -313,7 +316,8 @@ inline double ramp(date rep_start, int ramp_months, date d) {
 inline date month_start_after(date d, std::int64_t months) {
   const civil_date c = to_civil(d);
   const std::int64_t m0 = static_cast<std::int64_t>(c.year) * 12 + (c.month - 1) + months;
-  return make_date(static_cast<int>(m0 / 12), static_cast<unsigned>(m0 % 12) + 1, 1);
+  const std::int64_t year = (m0 >= 0 ? m0 : m0 - 11) / 12; // floor division
+  return make_date(static_cast<int>(year), static_cast<unsigned>(m0 - year * 12) + 1, 1);
 }
 
 inline date simulation_end(const config& cfg) { return month_start_after(cfg.start, cfg.months); }
@@ -391,7 +395,7 @@ inline void simulate_rep_deals(const config& cfg, const organisation& org,
   // Creation dates: an inhomogeneous Poisson process per month, intensity proportional to the
   // ramp; days are drawn by rejection against the month's largest ramp value.
   std::vector<date> created;
-  for (date month_start = start; month_start < end;) {
+  for (date month_start = month_start_after(start, -cfg.warmup_months); month_start < end;) {
     const date month_end = period_of(month_start, period_kind::month).end;
     const date from = std::max(month_start, rep_start);
     if (from < month_end) {
@@ -561,6 +565,7 @@ inline void validate(const config& cfg) {
     SALESOPS_THROW(out_of_range_value, f, "start", no_row, "is ", format_date(cfg.start),
                    ", not the first day of a month");
   check_positive(f, "months", cfg.months);
+  check_non_negative(f, "warmup_months", cfg.warmup_months);
   check_positive(f, "regions", cfg.regions);
   check_positive(f, "teams_per_region", cfg.teams_per_region);
   if (cfg.reps < cfg.regions * cfg.teams_per_region)
