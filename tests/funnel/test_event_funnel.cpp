@@ -466,3 +466,56 @@ TEST_CASE("event funnel witness: hand case and bad use", "[funnel][event]") {
   const std::vector<std::uint64_t> ab{A, B};
   CHECK_THROWS_AS(entity_funnel_witness(down, ab, opts(10, 2)), not_sorted);
 }
+
+TEST_CASE("event funnel with a hold-constant key equals brute force per key", "[funnel][event][property]") {
+  // Reference: for every entity, brute force on the events of each key separately (position
+  // order = stable order by time), maximum over keys.
+  const funnel_mode mode = GENERATE(from_range(std::begin(all_modes), std::end(all_modes)));
+  rng g(900 + static_cast<std::uint64_t>(mode));
+  for (int rep = 0; rep < 40; ++rep) {
+    const std::size_t k = 1 + static_cast<std::size_t>(g.uniform_int(4));
+    const events ev = random_events(g, k, 4, 10, 8);
+    std::vector<std::uint64_t> key(ev.entity.size());
+    for (auto& x : key) x = 50 + g.uniform_int(3);
+    const auto o = opts(1 + static_cast<std::int64_t>(g.uniform_int(5)), k, mode);
+    event_funnel_result expected;
+    expected.reached.assign(k, 0);
+    std::vector<std::uint64_t> ids(ev.entity);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (std::uint64_t id : ids) {
+      std::size_t best = 0;
+      for (std::uint64_t kv = 50; kv < 53; ++kv) {
+        events sub;
+        for (std::size_t i = 0; i < ev.entity.size(); ++i)
+          if (ev.entity[i] == id && key[i] == kv) sub.add(id, ev.time[i], ev.steps[i]);
+        if (sub.entity.empty()) continue;
+        best = std::max(best, static_cast<std::size_t>(brute_funnel(sub, o).levels[0]));
+      }
+      expected.entities.push_back(id);
+      expected.levels.push_back(static_cast<std::uint8_t>(best));
+      for (std::size_t s = 0; s < best; ++s) ++expected.reached[s];
+    }
+    const auto held = event_funnel_held(ev.entity, key, ev.time, ev.steps, o);
+    CAPTURE(rep, k);
+    REQUIRE(held.entities == expected.entities);
+    REQUIRE(held.levels == expected.levels);
+    REQUIRE(held.reached == expected.reached);
+  }
+}
+
+TEST_CASE("event funnel with a hold-constant key: hand case and bad input", "[funnel][event]") {
+  // Entity 1: A (deal 10) @0, B (deal 11) @1, B (deal 10) @5: only deal 10 has A then B -> 2.
+  // Entity 2: A (deal 20) @0, B (deal 21) @1: no deal has both -> 1 (2 without the key).
+  const std::vector<std::uint64_t> e{1, 1, 1, 2, 2}, key{10, 11, 10, 20, 21}, m{A, B, B, A, B};
+  const std::vector<std::int64_t> t{0, 1, 5, 0, 1};
+  const auto held = event_funnel_held(e, key, t, m, opts(10, 2));
+  CHECK(held.entities == std::vector<std::uint64_t>{1, 2});
+  CHECK(held.levels == std::vector<std::uint8_t>{2, 1});
+  CHECK(held.reached == std::vector<std::uint64_t>{2, 1});
+  CHECK(event_funnel(e, t, m, opts(10, 2)).levels == std::vector<std::uint8_t>{2, 2});
+  const std::vector<std::uint64_t> short_key{10};
+  CHECK_THROWS_AS(event_funnel_held(e, short_key, t, m, opts(10, 2)), length_mismatch);
+  const std::vector<std::int64_t> negative{0, 1, 5, -1, 1};
+  CHECK_THROWS_WITH(event_funnel_held(e, key, negative, m, opts(10, 2)), Contains("timestamp at row 3"));
+}

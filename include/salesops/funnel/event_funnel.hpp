@@ -106,6 +106,18 @@ event_funnel_result event_funnel(span<const std::uint64_t> entity,
                                  span<const std::uint64_t> steps,
                                  const event_funnel_options& options);
 
+/// \brief Event funnel with a hold-constant key: a chain counts only if all its events carry
+/// the same `key` (the same deal or account across steps, as Mixpanel's "hold property
+/// constant"). The level of an entity is the largest level over its keys.
+/// \param key one value per event; the other parameters as in event_funnel.
+/// \returns entities ascending with their levels, and per-step counts.
+/// \throws as event_funnel, and salesops::length_mismatch when `key` has another length.
+event_funnel_result event_funnel_held(span<const std::uint64_t> entity,
+                                      span<const std::uint64_t> key,
+                                      span<const std::int64_t> timestamp,
+                                      span<const std::uint64_t> steps,
+                                      const event_funnel_options& options);
+
 /// \brief The level of one entity whose events are already in position order (time
 /// non-decreasing). Building block of event_funnel, exposed for custom pipelines.
 /// \throws salesops::not_sorted when timestamps decrease; see event_funnel for the others.
@@ -631,6 +643,47 @@ inline event_funnel_result event_funnel(span<const std::uint64_t> entity,
     rows.shrink_to_fit();
     out = event_funnel_result{};
     detail::funnel_sorted(e.data(), t.data(), m.data(), n, options, out);
+  }
+  event_funnel_counter counter(options.steps);
+  for (std::uint8_t level : out.levels) counter.update(level);
+  out.reached = counter.result().reached;
+  return out;
+}
+
+inline event_funnel_result event_funnel_held(span<const std::uint64_t> entity,
+                                             span<const std::uint64_t> key,
+                                             span<const std::int64_t> timestamp,
+                                             span<const std::uint64_t> steps,
+                                             const event_funnel_options& options) {
+  check_equal_lengths("event_funnel_held", "entity", entity.size(), "key", key.size());
+  check_equal_lengths("event_funnel_held", "entity", entity.size(), "timestamp", timestamp.size());
+  check_equal_lengths("event_funnel_held", "entity", entity.size(), "steps", steps.size());
+  check_non_empty("event_funnel_held", "entity", entity.size());
+  // Each (entity, key) pair is one funnel entity: number the pairs in ascending order, run the
+  // ordinary funnel on those ids (stable sort keeps the position order of equal times), then
+  // keep the best key per entity.
+  const std::size_t n = entity.size();
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (entity[a] != entity[b]) return entity[a] < entity[b];
+    return key[a] < key[b];
+  });
+  std::vector<std::uint64_t> pair_id(n), pair_entity;
+  for (std::size_t r = 0; r < n; ++r) {
+    const std::size_t i = order[r], prev = r ? order[r - 1] : i;
+    if (r == 0 || entity[i] != entity[prev] || key[i] != key[prev]) pair_entity.push_back(entity[i]);
+    pair_id[i] = pair_entity.size() - 1;
+  }
+  const auto per_pair = event_funnel(pair_id, timestamp, steps, options);
+  event_funnel_result out;
+  for (std::size_t p = 0; p < per_pair.entities.size(); ++p) {
+    const std::uint64_t e = pair_entity[static_cast<std::size_t>(per_pair.entities[p])];
+    if (out.entities.empty() || out.entities.back() != e) {
+      out.entities.push_back(e);
+      out.levels.push_back(0);
+    }
+    out.levels.back() = std::max(out.levels.back(), per_pair.levels[p]);
   }
   event_funnel_counter counter(options.steps);
   for (std::uint8_t level : out.levels) counter.update(level);
