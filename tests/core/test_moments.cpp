@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -198,4 +199,16 @@ TEST_CASE("moments: summary prints", "[core][moments]") {
   out << moments<double>(x);
   // Hand: mean 2, variance (1 + 1) / 1 = 2, sd sqrt(2).
   CHECK(out.str() == "moments{count=2, mean=2, variance=2, sd=1.41421, min=1, max=3}");
+}
+
+TEST_CASE("moments accepts any contiguous container", "[core][moments]") {
+  // Hand derivation: {2, 4, 4, 4, 5, 5, 7, 9} has mean 5, sum of squared deviations 32,
+  // so the sample variance is 32 / 7 and the population variance 4.
+  const std::vector<double> v = {2, 4, 4, 4, 5, 5, 7, 9};
+  const auto m = salesops::moments(v);
+  CHECK(m.mean == 5.0);
+  CHECK(m.population_variance == 4.0);
+  CHECK(m.variance == Approx(32.0 / 7.0).epsilon(1e-15));
+  const std::array<int, 3> counts = {1, 2, 3};
+  CHECK(salesops::moments(counts).mean == 2.0); // integers give double results
 }

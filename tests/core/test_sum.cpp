@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <sstream>
+#include <limits>
 #include <vector>
 
 #include <salesops/core/rng.hpp>
@@ -110,4 +111,13 @@ TEST_CASE("neumaier_sum prints its result", "[core][sum]") {
   std::ostringstream out;
   out << acc;
   CHECK(out.str() == "neumaier_sum{3.75}"); // hand: 1.5 + 2.25
+}
+
+TEST_CASE("compensated_sum rejects NaN and infinity, naming the row", "[core][sum]") {
+  const std::vector<double> amounts = {10.0, 20.0, std::numeric_limits<double>::quiet_NaN()};
+  CHECK_THROWS_AS(compensated_sum(amounts), salesops::not_finite);
+  CHECK_THROWS_WITH(compensated_sum(amounts),
+                    Catch::Matchers::Equals("compensated_sum: values at row 2 is nan"));
+  const std::vector<double> with_inf = {std::numeric_limits<double>::infinity()};
+  CHECK_THROWS_AS(compensated_sum(with_inf), salesops::not_finite);
 }

@@ -98,6 +98,12 @@ template <class T> auto moments(span<const T> values) {
   return acc.result();
 }
 
+/// \brief One-pass moments of any contiguous container (std::vector, std::array, Eigen).
+/// \throws salesops::not_finite naming the row of the first NaN or infinite value.
+template <class Container> auto moments(const Container& values) {
+  return moments(span<const typename Container::value_type>(values.data(), values.size()));
+}
+
 } // namespace salesops
 
 #endif // SALESOPS_CORE_MOMENTS_HPP

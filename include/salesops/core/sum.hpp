@@ -11,10 +11,14 @@
 #include <type_traits>
 
 #include "salesops/core/span.hpp"
+#include "salesops/core/validate.hpp"
 
 namespace salesops {
 
 /// \brief Neumaier-compensated running sum (accumulator: update / merge / result).
+///
+/// update() does not check its argument (it sits in hot loops); callers validate input
+/// columns first, e.g. with check_finite, or use compensated_sum, which does.
 template <class Real = double> class neumaier_sum {
   static_assert(std::is_floating_point_v<Real>, "neumaier_sum needs a floating-point Real");
 
@@ -44,15 +48,21 @@ private:
 };
 
 /// \brief Compensated sum of a column. Integer inputs give a double result.
-template <class T> auto compensated_sum(span<const T> values) noexcept {
+/// \throws salesops::not_finite naming the row of the first NaN or infinite value, so a
+/// bad amount never turns a total into NaN.
+template <class T> auto compensated_sum(span<const T> values) {
   using Real = std::conditional_t<std::is_floating_point_v<T>, T, double>;
   neumaier_sum<Real> acc;
-  for (const T& x : values) acc.update(static_cast<Real>(x));
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    check_finite("compensated_sum", "values", values[i], i);
+    acc.update(static_cast<Real>(values[i]));
+  }
   return acc.result();
 }
 
 /// \brief Compensated sum of any contiguous container.
-template <class Container> auto compensated_sum(const Container& values) noexcept {
+/// \throws salesops::not_finite naming the row of the first NaN or infinite value.
+template <class Container> auto compensated_sum(const Container& values) {
   return compensated_sum(span<const typename Container::value_type>(values.data(), values.size()));
 }
 
