@@ -129,12 +129,15 @@ public:
   }
 
   /// \brief P(X >= x) for the TRUE X with a rigorous bracket. Exact method: +- pruned_mass.
+  /// The estimate is sf(x - sum p_i e_i) (sf(x) for the exact method), which removes the mean
+  /// rounding error of the grid.
   /// Grid method: the tighter of the deterministic shift by D and a Hoeffding bound on
   /// E = X - X_step with tail probability delta = 1e-12 (P(X >= x) <= P(X_step >= x - t) +
   /// delta, t = mean(E) + sqrt(ln(1/delta) sum e_i^2 / 2)), widened by pruned_mass.
   probability_bracket tail_bracket(double x) const noexcept {
     probability_bracket b;
-    b.estimate = sf(x);
+    // The estimate removes the first-order rounding bias: E[X - X_step] = sum p_i e_i.
+    b.estimate = sf(x - error_mean_);
     double lo = sf(x + rounding_bound_);
     double hi = sf(x - rounding_bound_);
     if (rounding_bound_ > 0) {
