@@ -70,12 +70,19 @@ struct brute {
   bool valid() const {
     const std::size_t j = chain.size();
     const std::size_t first = chain.front(), last = chain.back();
-    if (o.anchor == anchor_rule::first_step) {
-      std::int64_t t1 = -1; // earliest step-1 time
-      for (std::size_t q = 0; q < t.size(); ++q)
-        if ((m[q] & 1U) && (t1 < 0 || t[q] < t1)) t1 = t[q];
-      if (t[first] != t1) return false;
+    std::int64_t t1 = -1; // earliest step-1 time
+    for (std::size_t q = 0; q < t.size(); ++q)
+      if ((m[q] & 1U) && (t1 < 0 || t[q] < t1)) t1 = t[q];
+    if (o.mode == funnel_mode::unordered) { // any order, all inside one window
+      std::int64_t lo = t[first], hi = t[first];
+      for (std::size_t q : chain) {
+        lo = std::min(lo, t[q]);
+        hi = std::max(hi, t[q]);
+      }
+      if (o.anchor == anchor_rule::first_step) return lo >= t1 && hi <= t1 + o.window;
+      return hi - lo <= o.window;
     }
+    if (o.anchor == anchor_rule::first_step && t[first] != t1) return false;
     if (t[last] - t[first] > o.window) return false;
     for (std::size_t l = 1; l < j; ++l) {
       const std::size_t p = chain[l - 1], q = chain[l];
@@ -182,7 +189,8 @@ events stable_sorted(const events& ev) {
 
 const funnel_mode all_modes[] = {funnel_mode::standard, funnel_mode::strict_increase,
                                  funnel_mode::strict_order, funnel_mode::strict_deduplication,
-                                 funnel_mode::strict_once, funnel_mode::allow_reentry};
+                                 funnel_mode::strict_once, funnel_mode::allow_reentry,
+                                 funnel_mode::unordered};
 
 } // namespace
 
@@ -234,6 +242,13 @@ TEST_CASE("event funnel: hand cases for the other modes", "[funnel][event]") {
   // A repeated step 1 is no duplicate: A A B C -> 3 (chain A@2, B, C; A@1 is outside its span
   // and step-1 repeats are allowed anyway).
   CHECK(one_entity({1, 2, 3, 4}, {A, A, B, C}, opts(100, 3, funnel_mode::strict_deduplication)) == 3);
+  // unordered: C@1, B@2, A@3 covers steps 1..3 in any order -> 3 (default: 1, only A).
+  CHECK(one_entity({1, 2, 3}, {C, B, A}, opts(10, 3, funnel_mode::unordered)) == 3);
+  CHECK(one_entity({1, 2, 3}, {C, B, A}, opts(10, 3)) == 1);
+  // ...but all inside one window: C@1, B@2, A@13 with window 10 -> B@2 and A@13 are 11 apart,
+  // so only {A} -> 1; and one event matching A|B is still one event -> 1.
+  CHECK(one_entity({1, 2, 13}, {C, B, A}, opts(10, 3, funnel_mode::unordered)) == 1);
+  CHECK(one_entity({1}, {A | B}, opts(10, 2, funnel_mode::unordered)) == 1);
   // strict_once is the default here: an event is never used twice in one chain.
   CHECK(one_entity({5}, {A | B}, opts(10, 2, funnel_mode::strict_once)) == 1);
 }
@@ -289,7 +304,8 @@ TEST_CASE("event funnel: large equal-timestamp groups equal brute force", "[funn
 }
 
 TEST_CASE("event funnel: permutation invariance of the order-free modes", "[funnel][event][property]") {
-  const funnel_mode mode = GENERATE(funnel_mode::standard, funnel_mode::strict_increase, funnel_mode::strict_once);
+  const funnel_mode mode = GENERATE(funnel_mode::standard, funnel_mode::strict_increase,
+                                    funnel_mode::strict_once, funnel_mode::unordered);
   rng g(77 + static_cast<std::uint64_t>(mode));
   for (int rep = 0; rep < 50; ++rep) {
     const events ev = random_events(g, 5, 30, 12, 40);

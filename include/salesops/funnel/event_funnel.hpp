@@ -1,7 +1,7 @@
 // Event funnels over event streams: for every entity, the deepest funnel level reached by a
 // chain of its events inside a conversion window. Reference: ClickHouse `windowFunnel`
 // (modes default, strict_increase, strict_order, strict_deduplication, strict_once,
-// allow_reentry), with every mode defined here as "the largest k for which a chain satisfying
+// allow_reentry; plus unordered funnels and a hold-constant key), with every mode defined here as "the largest k for which a chain satisfying
 // the mode's rule exists" rather than by ClickHouse's greedy scan, which under-counts; the
 // exact definitions and the differences are in docs/funnel.md.
 //
@@ -38,7 +38,8 @@ enum class funnel_mode {
   strict_order,         ///< The chain's events are consecutive in position order (nothing intervenes).
   strict_deduplication, ///< No other event between e1 and ek matches any step 2..k.
   strict_once,          ///< Each event counts once in a chain: identical to standard here.
-  allow_reentry         ///< strict_order, but intervening events that match some step are skipped.
+  allow_reentry,        ///< strict_order, but intervening events that match some step are skipped.
+  unordered             ///< Distinct events for steps 1..k in any order, max t - min t <= window.
 };
 
 /// \brief Where a chain may start.
@@ -144,7 +145,7 @@ funnel_witness entity_funnel_witness(span<const std::int64_t> timestamp,
                                      const event_funnel_options& options);
 
 /// \brief Parses "default", "strict_increase", "strict_order", "strict_deduplication",
-/// "strict_once" or "allow_reentry".
+/// "strict_once", "allow_reentry" or "unordered".
 /// \throws salesops::out_of_range_value for any other name.
 funnel_mode parse_funnel_mode(const std::string& name);
 
@@ -375,6 +376,49 @@ inline std::size_t level_reentry(const std::int64_t* ts, const std::uint64_t* ma
   return best;
 }
 
+// unordered: a chain is any set of distinct events covering steps 1..j, all inside one window.
+// The earliest event of an optimal chain is some event at time T, so it suffices to try every
+// window [T, T + window] (only [T1, T1 + window] under first_step) and find, by augmenting
+// paths, the longest prefix of steps that distinct events of the window can cover. O(n·w·k²)
+// for w events per window: exact, not tuned.
+inline std::size_t level_unordered(const std::int64_t* ts, const std::uint64_t* mask,
+                                   std::size_t n, const event_funnel_options& o) {
+  const std::size_t k = o.steps;
+  std::size_t best = 0;
+  std::vector<std::uint64_t> window_masks;
+  std::vector<int> step_of_event;
+  std::vector<char> seen;
+  std::array<int, 64> event_of_step;
+  std::size_t end = 0;
+  std::int64_t tried = no_start; // last window start tried
+  for (std::size_t i = 0; i < n && best < k; ++i) {
+    if (o.anchor == anchor_rule::first_step) {
+      if (!(mask[i] & 1U)) continue; // the window opens at the first step-1 event only
+    } else if (mask[i] == 0 || ts[i] == tried) {
+      continue; // no step, or the same window as an earlier start
+    }
+    tried = ts[i];
+    window_masks.clear();
+    for (std::size_t j = i; j < n && ts[j] - ts[i] <= o.window; ++j)
+      if (mask[j]) window_masks.push_back(mask[j]);
+    // Events at time ts[i] that precede row i belong to the window too.
+    for (std::size_t j = i; j-- > 0 && ts[j] == ts[i];)
+      if (mask[j]) window_masks.push_back(mask[j]);
+    step_of_event.assign(window_masks.size(), -1);
+    seen.resize(window_masks.size());
+    event_of_step.fill(-1);
+    end = 0;
+    while (end < k) {
+      std::fill(seen.begin(), seen.end(), 0);
+      if (!augment_step(end, window_masks, step_of_event, event_of_step, seen)) break;
+      ++end;
+    }
+    best = std::max(best, end);
+    if (o.anchor == anchor_rule::first_step) break;
+  }
+  return best;
+}
+
 // strict_order and strict_deduplication: from every admissible start the chain is forced
 // (see docs/funnel.md), so scan forward from each step-1 event.
 inline std::size_t level_by_scan(const std::int64_t* ts, const std::uint64_t* mask,
@@ -428,6 +472,8 @@ inline std::size_t level_of(const std::int64_t* ts, const std::uint64_t* mask, s
   case funnel_mode::strict_order:
   case funnel_mode::strict_deduplication:
     return level_by_scan(ts, mask, n, o);
+  case funnel_mode::unordered:
+    return level_unordered(ts, mask, n, o);
   }
   return 0;
 }
@@ -590,7 +636,7 @@ inline funnel_witness entity_funnel_witness(span<const std::int64_t> timestamp,
                                             span<const std::uint64_t> steps,
                                             const event_funnel_options& options) {
   if (options.mode == funnel_mode::strict_order || options.mode == funnel_mode::strict_deduplication ||
-      options.mode == funnel_mode::allow_reentry)
+      options.mode == funnel_mode::allow_reentry || options.mode == funnel_mode::unordered)
     SALESOPS_THROW(out_of_range_value, "entity_funnel_witness", "mode", no_row, "is ",
                    to_string(options.mode),
                    ": witness paths exist for default, strict_once and strict_increase");
@@ -694,11 +740,12 @@ inline event_funnel_result event_funnel_held(span<const std::uint64_t> entity,
 inline funnel_mode parse_funnel_mode(const std::string& name) {
   for (funnel_mode m : {funnel_mode::standard, funnel_mode::strict_increase,
                         funnel_mode::strict_order, funnel_mode::strict_deduplication,
-                        funnel_mode::strict_once, funnel_mode::allow_reentry})
+                        funnel_mode::strict_once, funnel_mode::allow_reentry,
+                        funnel_mode::unordered})
     if (name == to_string(m)) return m;
   SALESOPS_THROW(out_of_range_value, "parse_funnel_mode", "mode", no_row, "is '", name,
                  "', not one of default, strict_increase, strict_order, "
-                 "strict_deduplication, strict_once, allow_reentry");
+                 "strict_deduplication, strict_once, allow_reentry, unordered");
 }
 
 inline const char* to_string(funnel_mode mode) noexcept {
@@ -709,6 +756,7 @@ inline const char* to_string(funnel_mode mode) noexcept {
   case funnel_mode::strict_deduplication: return "strict_deduplication";
   case funnel_mode::strict_once: return "strict_once";
   case funnel_mode::allow_reentry: return "allow_reentry";
+  case funnel_mode::unordered: return "unordered";
   }
   return "?";
 }
