@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <sstream>
 #include <vector>
 
 #include <salesops/core/rng.hpp>
@@ -205,4 +206,15 @@ TEST_CASE("breakdown rejects bad input", "[funnel][breakdown]") {
   breakdown_accumulator empty(3);
   CHECK_THROWS_AS(empty.result(), salesops::empty_input);
   CHECK_THROWS_AS(breakdown_accumulator(0), salesops::out_of_range_value);
+}
+
+TEST_CASE("breakdown results print", "[funnel][breakdown]") {
+  table t;
+  t.add(4, {0}, outcome::won);
+  t.add(4, {0}, outcome::lost);
+  t.add(5, {0}, outcome::lost);
+  std::ostringstream out;
+  out << segment_breakdown(t.view(), t.segment);
+  CHECK_THAT(out.str(), Contains("segment 4: opportunities=2 win_rate="));
+  CHECK_THAT(out.str(), Contains("segment 5: opportunities=1"));
 }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <sstream>
 #include <vector>
 
 #include <salesops/core/rng.hpp>
@@ -304,4 +305,18 @@ TEST_CASE("fit_markov recovers the simulator's ground truth", "[funnel][markov][
     CHECK(r.stages[s].expected_days.estimate ==
           Approx(d.truth.expected_days_to_close(e)).epsilon(0.10));
   }
+}
+
+TEST_CASE("markov results print", "[funnel][markov]") {
+  markov_accumulator acc(1);
+  acc.update(path_data{{0}, {0}, outcome::won, 86400}.view());
+  acc.update(path_data{{0}, {0}, outcome::lost, 3 * 86400}.view());
+  markov_options options;
+  options.draws = 50;
+  std::ostringstream out;
+  out << markov_summary(acc, options) << acc.result();
+  // Hand: P(won) = 1/2, one move, mean visit (1 + 3) / 2 = 2 days.
+  CHECK_THAT(out.str(), Contains("stage 0: exits=2, P(won)=0.5 ["));
+  CHECK_THAT(out.str(), Contains("moves=1 [1, 1]"));
+  CHECK_THAT(out.str(), Contains("transition=[0, 0.5, 0.5], days_per_visit=[2]"));
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <numeric>
+#include <sstream>
 #include <vector>
 
 #include <salesops/core/rng.hpp>
@@ -323,6 +324,19 @@ TEST_CASE("cohort funnels by month and fiscal quarter flag unfinished windows",
   CHECK(salesops::to_string(quarters[1].period) == "FY2027-Q1");
   CHECK(quarters[1].funnel.opportunities == 2);
   CHECK_FALSE(quarters[1].window_complete); // the quarter itself ends 2026-05-01 > as_of
+  // Retail 4-5-4 calendar (NRF default: year ends on the Saturday nearest the end of
+  // January): the cohorts are the periods period_of gives for each creation date.
+  const salesops::retail_calendar retail{};
+  const auto retail_months =
+      cohort_funnels(t.view(), created, salesops::period_kind::month, retail, as_of, 0);
+  std::vector<salesops::period> expected_periods;
+  for (auto d : created) {
+    const auto p = salesops::period_of(d, salesops::period_kind::month, retail);
+    if (expected_periods.empty() || expected_periods.back() != p) expected_periods.push_back(p);
+  }
+  REQUIRE(retail_months.size() == expected_periods.size());
+  for (std::size_t i = 0; i < expected_periods.size(); ++i)
+    CHECK(retail_months[i].period == expected_periods[i]);
   CHECK_THROWS_AS(cohort_funnels(t.view(), created, salesops::period_kind::month, as_of, -1),
                   salesops::negative_value);
   const std::vector<salesops::date> short_created(3, 0);
@@ -384,4 +398,16 @@ TEST_CASE("stage funnel rejects bad input naming the row", "[funnel][stage]") {
     stage_funnel_accumulator acc(3);
     CHECK_THROWS_AS(acc.result(), salesops::empty_input);
   }
+}
+
+TEST_CASE("stage funnel results print their counts", "[funnel][stage]") {
+  table t;
+  t.stage_count = 2;
+  t.add({0, 1}, {0, day}, outcome::won, 3 * day);
+  t.add({0}, {0}, outcome::open);
+  std::ostringstream out;
+  out << stage_funnel(t.view());
+  CHECK_THAT(out.str(), Contains("opportunities=2 (won 1, lost 0, open 1)"));
+  CHECK_THAT(out.str(), Contains("stage 0: entered=2 advanced=1 won=1 lost_here=0 open_here=1"));
+  CHECK_THAT(out.str(), Contains("time=stage_time{n=1, p10=1"));
 }

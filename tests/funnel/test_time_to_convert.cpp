@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <sstream>
 #include <vector>
 
 #include <salesops/core/rng.hpp>
@@ -182,4 +183,11 @@ TEST_CASE("time to convert rejects bad input naming the row", "[funnel][time_to_
                     salesops::out_of_range_value);
     CHECK_THROWS_AS(time_to_convert_accumulator(-1), salesops::negative_value);
   }
+}
+
+TEST_CASE("time to convert results print", "[funnel][time_to_convert]") {
+  const example e;
+  std::ostringstream out;
+  out << time_to_convert(e.created, e.outcomes, e.closed, 20 * day);
+  CHECK_THAT(out.str(), Contains("won=5, lost=2, open=3, lost deals never_convert"));
 }

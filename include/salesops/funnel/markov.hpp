@@ -70,7 +70,8 @@ struct markov_fit {
 
 /// \brief Prints the fitted matrix, for debugging.
 inline std::ostream& operator<<(std::ostream& out, const markov_fit& f) {
-  const Eigen::IOFormat fmt(4, 0, ", ", "; ", "[", "]", "[", "]");
+  const Eigen::IOFormat fmt(Eigen::StreamPrecision, Eigen::DontAlignCols, ", ", "; ", "", "",
+                            "[", "]");
   return out << "markov_fit{stage_count=" << f.stage_count
              << ", transition=" << f.transition.format(fmt)
              << ", days_per_visit=" << f.days_per_visit.transpose().format(fmt) << "}";

@@ -210,6 +210,14 @@ std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
                                           std::int32_t window_days,
                                           const stage_funnel_options& options = {});
 
+/// \brief Cohort funnels by retail-calendar period of `calendar` (4-4-5 weeks, periods,
+/// quarters or years); otherwise as the calendar overload.
+std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
+                                          span<const date> created, period_kind kind,
+                                          const retail_calendar& calendar, date as_of,
+                                          std::int32_t window_days,
+                                          const stage_funnel_options& options = {});
+
 // ---------------------------------------------------------------------------------------
 
 namespace detail {
@@ -376,6 +384,16 @@ inline std::vector<cohort_funnel> cohort_funnels(const stage_histories& historie
 inline std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
                                                  span<const date> created, period_kind kind,
                                                  const fiscal_calendar& calendar, date as_of,
+                                                 std::int32_t window_days,
+                                                 const stage_funnel_options& options) {
+  return detail::cohort_funnels_impl(
+      histories, created, [kind, &calendar](date d) { return period_of(d, kind, calendar); },
+      as_of, window_days, options);
+}
+
+inline std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
+                                                 span<const date> created, period_kind kind,
+                                                 const retail_calendar& calendar, date as_of,
                                                  std::int32_t window_days,
                                                  const stage_funnel_options& options) {
   return detail::cohort_funnels_impl(
