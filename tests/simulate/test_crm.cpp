@@ -86,7 +86,7 @@ TEST_CASE("chunked simulation equals the in-memory one", "[simulate]") {
   c.reps = 13;
   c.months = 9;
   const sim::dataset whole = sim::simulate_crm(c);
-  const std::size_t reps_per_chunk = GENERATE(1, 4, 13, 100);
+  const std::size_t reps_per_chunk = GENERATE(as<std::size_t>{}, 1, 4, 13, 100);
   sim::opportunity_table opp;
   std::vector<std::uint32_t> activity_rep;
   std::uint32_t next_rep = 0;

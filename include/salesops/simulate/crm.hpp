@@ -28,16 +28,32 @@ namespace salesops {
 namespace simulate {
 
 /// \brief How an opportunity ended (or that it has not ended at the simulation end).
-enum class outcome : std::uint8_t { open, won, lost };
+enum class outcome : std::uint8_t {
+  open, ///< not closed at the end of the simulation
+  won,  ///< closed won
+  lost  ///< closed lost
+};
 
 /// \brief Forecast category of an opportunity; `closed` for won and lost deals.
-enum class forecast_category : std::uint8_t { pipeline, best_case, commit, closed };
+enum class forecast_category : std::uint8_t {
+  pipeline,  ///< early-stage open deal
+  best_case, ///< open deal that may close this period
+  commit,    ///< open deal the rep commits to
+  closed     ///< won or lost (no forecast category)
+};
 
 /// \brief Kind of a logged sales activity.
-enum class activity_kind : std::uint8_t { call, email, meeting };
+enum class activity_kind : std::uint8_t {
+  call,   ///< phone call
+  email,  ///< email
+  meeting ///< meeting
+};
 
 /// \brief Length of a quota period.
-enum class quota_period : std::uint8_t { month, quarter };
+enum class quota_period : std::uint8_t {
+  month,  ///< calendar month
+  quarter ///< calendar quarter
+};
 
 /// \brief Stage-transition model: an absorbing Markov chain over the funnel stages.
 ///
