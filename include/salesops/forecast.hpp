@@ -5,5 +5,8 @@
 #include "salesops/forecast/linear_model.hpp"
 #include "salesops/forecast/inference.hpp"
 #include "salesops/forecast/diagnostics.hpp"
+#include "salesops/forecast/robust.hpp"
+#include "salesops/forecast/ridge.hpp"
+#include "salesops/forecast/quantile_regression.hpp"
 
 #endif // SALESOPS_FORECAST_HPP
