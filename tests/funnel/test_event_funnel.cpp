@@ -58,6 +58,7 @@ struct brute {
   std::vector<std::size_t> chain;
   std::size_t best = 0;
   std::vector<std::vector<std::size_t>> longest; // every valid chain of length `best`
+  std::int64_t anchor_time = -1; // >= 0: chains must start at this time (attempt counting)
 
   bool sequence_mode() const {
     return o.mode == funnel_mode::strict_order || o.mode == funnel_mode::strict_deduplication ||
@@ -73,16 +74,18 @@ struct brute {
     std::int64_t t1 = -1; // earliest step-1 time
     for (std::size_t q = 0; q < t.size(); ++q)
       if ((m[q] & 1U) && (t1 < 0 || t[q] < t1)) t1 = t[q];
+    if (anchor_time >= 0) t1 = anchor_time;
+    const bool anchored = o.anchor == anchor_rule::first_step || anchor_time >= 0;
     if (o.mode == funnel_mode::unordered) { // any order, all inside one window
       std::int64_t lo = t[first], hi = t[first];
       for (std::size_t q : chain) {
         lo = std::min(lo, t[q]);
         hi = std::max(hi, t[q]);
       }
-      if (o.anchor == anchor_rule::first_step) return lo >= t1 && hi <= t1 + o.window;
+      if (anchored) return lo >= t1 && hi <= t1 + o.window;
       return hi - lo <= o.window;
     }
-    if (o.anchor == anchor_rule::first_step && t[first] != t1) return false;
+    if (anchored && t[first] != t1) return false;
     if (t[last] - t[first] > o.window) return false;
     for (std::size_t l = 1; l < j; ++l) {
       const std::size_t p = chain[l - 1], q = chain[l];
@@ -125,7 +128,7 @@ struct brute {
 
 std::size_t brute_level(const std::vector<std::int64_t>& t, const std::vector<std::uint64_t>& m,
                         const event_funnel_options& o) {
-  return brute{t, m, o, {}, 0, {}}.level();
+  return brute{t, m, o, {}, 0, {}, -1}.level();
 }
 
 // Reference for whole columns: group by entity, stable order by time, brute force per entity.
@@ -436,7 +439,7 @@ TEST_CASE("event funnel witness: the best chain by the documented rule", "[funne
     const std::size_t k = 1 + static_cast<std::size_t>(g.uniform_int(4));
     const events ev = stable_sorted(random_events(g, k, 1, 9, 8));
     const auto o = opts(1 + static_cast<std::int64_t>(g.uniform_int(5)), k, mode, anchor);
-    brute b{ev.time, ev.steps, o, {}, 0, {}};
+    brute b{ev.time, ev.steps, o, {}, 0, {}, -1};
     const std::size_t level = b.level();
     const auto w = entity_funnel_witness(ev.time, ev.steps, o);
     CAPTURE(rep, k, w);
@@ -534,4 +537,49 @@ TEST_CASE("event funnel with a hold-constant key: hand case and bad input", "[fu
   CHECK_THROWS_AS(event_funnel_held(e, short_key, t, m, opts(10, 2)), length_mismatch);
   const std::vector<std::int64_t> negative{0, 1, 5, -1, 1};
   CHECK_THROWS_WITH(event_funnel_held(e, key, negative, m, opts(10, 2)), Contains("timestamp at row 3"));
+}
+
+TEST_CASE("event funnel attempts: every attempt equals brute force", "[funnel][event][property]") {
+  // Reference: brute force with chains forced to start at each distinct step-1 time.
+  const funnel_mode mode = GENERATE(from_range(std::begin(all_modes), std::end(all_modes)));
+  rng g(1300 + static_cast<std::uint64_t>(mode));
+  for (int rep = 0; rep < 150; ++rep) {
+    const std::size_t k = 1 + static_cast<std::size_t>(g.uniform_int(4));
+    const events ev = stable_sorted(random_events(g, k, 1, 9, 8));
+    const auto o = opts(1 + static_cast<std::int64_t>(g.uniform_int(5)), k, mode);
+    const auto attempts = entity_funnel_attempts(ev.time, ev.steps, o);
+    std::vector<std::int64_t> starts;
+    for (std::size_t i = 0; i < ev.time.size(); ++i)
+      if (ev.steps[i] & 1U) starts.push_back(ev.time[i]);
+    std::sort(starts.begin(), starts.end());
+    starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+    CAPTURE(rep, k);
+    REQUIRE(attempts.size() == starts.size());
+    std::size_t best = 0;
+    for (std::size_t a = 0; a < starts.size(); ++a) {
+      brute b{ev.time, ev.steps, o, {}, 0, {}, starts[a]};
+      CHECK(attempts[a].start == starts[a]);
+      CHECK(attempts[a].level == b.level());
+      best = std::max(best, attempts[a].level);
+    }
+    if (attempts.empty()) continue;
+    // First attempt = first_step anchoring; best attempt = any_start (ordered modes).
+    CHECK(attempts.front().level == one_entity(ev.time, ev.steps, opts(o.window, k, mode, anchor_rule::first_step)));
+    if (mode != funnel_mode::unordered) CHECK(best == one_entity(ev.time, ev.steps, o));
+  }
+}
+
+TEST_CASE("event funnel attempts: hand case", "[funnel][event]") {
+  // A@0, B@4, A@20, A@30, B@31, C@35, window 10: attempt at 0 reaches B@4 -> 2; at 20 nothing
+  // follows within 10 s except A@30 (step 1 again) -> 1; at 30: B@31, C@35 -> 3.
+  const std::vector<std::int64_t> t{0, 4, 20, 30, 31, 35};
+  const std::vector<std::uint64_t> m{A, B, A, A, B, C};
+  const auto attempts = entity_funnel_attempts(t, m, opts(10, 3));
+  REQUIRE(attempts.size() == 3);
+  CHECK(attempts[0].level == 2);
+  CHECK(attempts[1].level == 1);
+  CHECK(attempts[2].level == 3);
+  std::ostringstream s;
+  s << attempts[2];
+  CHECK(s.str() == "attempt{start=30, level=3}");
 }

@@ -145,6 +145,24 @@ funnel_witness entity_funnel_witness(span<const std::int64_t> timestamp,
                                      span<const std::uint64_t> steps,
                                      const event_funnel_options& options);
 
+/// \brief One attempt of an entity: the chains whose step-1 event is at time `start`.
+struct funnel_attempt {
+  std::int64_t start = 0; ///< Time of the attempt's step-1 event(s).
+  std::size_t level = 0;  ///< Best level of a chain with t(e1) = start (unordered: all events in [start, start + window]).
+};
+
+/// \brief Attempt counting: one attempt per distinct step-1 time of one entity (events in
+/// position order), in time order. The first attempt is the first_step anchoring, the best is
+/// the largest level (= the any_start level in the ordered modes), the latest is the last
+/// element; every attempt is the whole vector. `options.anchor` is ignored.
+/// \throws as entity_funnel_level.
+std::vector<funnel_attempt> entity_funnel_attempts(span<const std::int64_t> timestamp,
+                                                   span<const std::uint64_t> steps,
+                                                   const event_funnel_options& options);
+
+/// \brief Prints "attempt{start=..., level=...}".
+std::ostream& operator<<(std::ostream& out, const funnel_attempt& attempt);
+
 /// \brief Parses "default", "strict_increase", "strict_order", "strict_deduplication",
 /// "strict_once", "allow_reentry" or "unordered".
 /// \throws salesops::out_of_range_value for any other name.
@@ -651,6 +669,25 @@ inline funnel_witness entity_funnel_witness(span<const std::int64_t> timestamp,
   return w;
 }
 
+inline std::vector<funnel_attempt> entity_funnel_attempts(span<const std::int64_t> timestamp,
+                                                          span<const std::uint64_t> steps,
+                                                          const event_funnel_options& options) {
+  entity_funnel_level(timestamp, steps, options); // validates
+  // The chains of the attempt at time T use no event earlier than T, so the attempt is the
+  // first_step funnel of the events from the first row at time T on.
+  event_funnel_options anchored = options;
+  anchored.anchor = anchor_rule::first_step;
+  std::vector<funnel_attempt> out;
+  const std::size_t n = timestamp.size();
+  for (std::size_t i = 0, from = 0; i < n; ++i) {
+    if (i > 0 && timestamp[i] != timestamp[i - 1]) from = i;
+    if (!(steps[i] & 1U) || (!out.empty() && out.back().start == timestamp[i])) continue;
+    out.push_back({timestamp[i], detail::level_of(timestamp.data() + from, steps.data() + from,
+                                                  n - from, anchored)});
+  }
+  return out;
+}
+
 inline event_funnel_result event_funnel(span<const std::uint64_t> entity,
                                         span<const std::int64_t> timestamp,
                                         span<const std::uint64_t> steps,
@@ -796,6 +833,10 @@ inline std::ostream& operator<<(std::ostream& out, const funnel_witness& witness
   for (std::size_t j = 0; j < witness.seconds_to_next.size(); ++j)
     out << (j ? ", " : "") << witness.seconds_to_next[j];
   return out << "]}";
+}
+
+inline std::ostream& operator<<(std::ostream& out, const funnel_attempt& attempt) {
+  return out << "attempt{start=" << attempt.start << ", level=" << attempt.level << "}";
 }
 
 inline std::ostream& operator<<(std::ostream& out, const funnel_step_counts& counts) {
