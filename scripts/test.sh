@@ -14,6 +14,8 @@ start=$(date +%s)
 jobs=$(nproc)
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# Cache hits across checkouts in different folders (CI clones afresh every run).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 echo "== g++ optimised build =="
 cmake -S . -B build/gcc-release -G Ninja -DCMAKE_BUILD_TYPE=Release \
