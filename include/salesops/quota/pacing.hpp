@@ -178,7 +178,9 @@ inline pacing_result pace(const period& p, date as_of, double booked, double quo
   r.business_elapsed = business_elapsed_fraction(p, as_of, holidays);
   r.expected_linear = quota * r.elapsed;
   r.expected_business = quota * r.business_elapsed;
-  auto ratio = [nan](double a, double b) { return b > 0 ? a / b : nan; };
+  auto ratio = [](double a, double b) {
+    return b > 0 ? a / b : std::numeric_limits<double>::quiet_NaN();
+  };
   r.pace_linear = ratio(booked, r.expected_linear);
   r.pace_business = ratio(booked, r.expected_business);
   r.projection_run_rate = ratio(booked, r.elapsed);
