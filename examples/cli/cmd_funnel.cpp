@@ -5,7 +5,8 @@
 // reads CSV with header `entity,timestamp,steps` (integers; `steps` a bitmask, bit i set when
 // the event matches step i+1; rows in any order) and prints CSV with header `entity,level`,
 // one row per entity present in the input, ascending by entity. Extensions beyond that
-// contract: `--mode allow_reentry` and `--anchor any_start|first_step` (default any_start).
+// contract: `--mode allow_reentry|unordered` and `--anchor any_start|first_step` (default
+// any_start).
 #include "cli.hpp"
 
 #include <cstdint>
@@ -50,7 +51,7 @@ const salesops_cli::registrar reg{
        app.add_option("--steps", opt->steps, "number of funnel steps K (1..64)")->required();
        app.add_option("--mode", opt->mode,
                       "default, strict_increase, strict_order, strict_deduplication, "
-                      "strict_once or allow_reentry (default: default)");
+                      "strict_once, allow_reentry or unordered (default: default)");
        app.add_option("--anchor", opt->anchor,
                       "any_start (ClickHouse) or first_step (Mixpanel/Amplitude uniques)");
        return [opt](salesops_cli::io& io) {

@@ -58,6 +58,9 @@ TEST_CASE("funnel honours --mode", "[cli][funnel]") {
             .out == "entity,level\n3,1\n7,2\n12,0\n");
   CHECK(run_funnel({"--window", "10", "--steps", "3", "--mode", "strict_once"}, example).out ==
         "entity,level\n3,1\n7,3\n12,0\n");
+  // unordered: entity 7 covers A, B, C inside [3, 13] -> 3; entity 3's A and B are 100 s apart.
+  CHECK(run_funnel({"--window", "10", "--steps", "3", "--mode", "unordered"}, example).out ==
+        "entity,level\n3,1\n7,3\n12,0\n");
   // first_step anchoring, window 5: entity 7's only window is [0, 5] (A@0, B@5) -> 2, while
   // any_start would take A@3, B@5, C@6 -> 3.
   CHECK(run_funnel({"--window", "5", "--steps", "3", "--anchor", "first_step"}, example).out ==
