@@ -8,5 +8,11 @@
 #include "salesops/forecast/robust.hpp"
 #include "salesops/forecast/ridge.hpp"
 #include "salesops/forecast/quantile_regression.hpp"
+#include "salesops/forecast/design.hpp"
+#include "salesops/forecast/boxcox.hpp"
+#include "salesops/forecast/forecast.hpp"
+#include "salesops/forecast/evaluation.hpp"
+#include "salesops/forecast/batch.hpp"
+#include "salesops/forecast/tsqr.hpp"
 
 #endif // SALESOPS_FORECAST_HPP
