@@ -197,6 +197,11 @@ TEST_CASE("funnel-report rejects bad input with exit status 2 naming the row",
   auto r = run_report({}, header + "1,0,0\n1,0,-5\n");
   CHECK(r.status == 2);
   CHECK_THAT(r.err, Contains("timestamp at row 2 is negative"));
+  // A NaN timestamp cannot reach the library (timestamps are integers): the CSV reader names
+  // the row.
+  r = run_report({}, header + "1,0,0\n1,1,nan\n");
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("'timestamp' at row 2 is not an integer ('nan')"));
   r = run_report({"--stages", "2"}, header + "1,0,0\n1,2,5\n");
   CHECK(r.status == 2);
   CHECK_THAT(r.err, Contains("stage at row 2 is 2, outside [0, 1]"));
