@@ -41,7 +41,8 @@ const salesops_cli::registrar reg{
          const auto r = salesops::stats::proportion_interval(
              static_cast<std::uint64_t>(opt->successes), static_cast<std::uint64_t>(opt->trials),
              opt->level, method);
-         const nlohmann::json out{{"rate", r.rate}, {"lower", r.lower}, {"upper", r.upper}};
+         // ordered_json keeps the documented key order: rate, lower, upper.
+         const nlohmann::ordered_json out{{"rate", r.rate}, {"lower", r.lower}, {"upper", r.upper}};
          io.out << out.dump() << "\n";
        };
      }}};

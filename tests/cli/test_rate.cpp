@@ -29,6 +29,10 @@ TEST_CASE("rate prints the Wilson interval by default", "[cli][rate]") {
   // R: prop.test(15, 40, correct = FALSE)$conf.int -> 0.242229791672333 0.529675608626989
   const auto r = run_rate({"--successes", "15", "--trials", "40"});
   REQUIRE(r.status == 0);
+  // Exactly three keys, printed in the documented order, on one line.
+  CHECK(r.out.rfind("{\"rate\":0.375,\"lower\":", 0) == 0);
+  CHECK(r.out.find("\"upper\":") != std::string::npos);
+  CHECK(r.out.back() == '\n');
   const auto json = nlohmann::json::parse(r.out);
   CHECK(json.size() == 3);
   CHECK(json.at("rate").get<double>() == 0.375);
