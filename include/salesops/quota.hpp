@@ -5,6 +5,7 @@
 #include "salesops/quota/kpi.hpp"
 #include "salesops/quota/pacing.hpp"
 #include "salesops/quota/attainment.hpp"
+#include "salesops/quota/capacity.hpp"
 #include "salesops/quota/payout.hpp"
 
 #endif // SALESOPS_QUOTA_HPP
