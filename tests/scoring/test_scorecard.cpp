@@ -1,0 +1,189 @@
+// Tests of scoring/scorecard.hpp: normalisations, peer groups, composite scores and tiers.
+#include "salesops/scoring/scorecard.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "salesops/core/rng.hpp"
+
+using namespace salesops;
+using namespace salesops::scoring;
+using Catch::Matchers::Contains;
+
+namespace {
+const std::vector<double> x = {12, 7, 7, 20, 3, 15, 9};
+
+void check_all(const std::vector<double>& got, const std::vector<double>& want, double eps = 1e-13) {
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(eps).margin(1e-15));
+}
+} // namespace
+
+TEST_CASE("normalisations match R", "[scoring][scorecard]") {
+  // R: x <- c(12, 7, 7, 20, 3, 15, 9)
+  // as.vector(scale(x))
+  check_all(normalize(x, normalization::z_score),
+            {0.275143341161675, -0.600312744352746, -0.600312744352746, 1.675873077984749,
+             -1.300677612764283, 0.800416992470328, -0.250130310146978});
+  // (x - median(x)) / mad(x)
+  check_all(normalize(x, normalization::robust_z),
+            {0.674490759476595, -0.449660506317730, -0.449660506317730, 2.473132784747516,
+             -1.348981518953190, 1.348981518953190, 0.0});
+  // (rank(x) - 1) / (length(x) - 1): ties share the average rank
+  check_all(normalize(x, normalization::percentile_rank),
+            {0.666666666666667, 0.25, 0.25, 1.0, 0.0, 0.833333333333333, 0.5});
+  // (x - min(x)) / (max(x) - min(x))
+  check_all(normalize(x, normalization::min_max),
+            {0.529411764705882, 0.235294117647059, 0.235294117647059, 1.0, 0.0,
+             0.705882352941177, 0.352941176470588});
+}
+
+TEST_CASE("lower-is-better flips every normalisation", "[scoring][scorecard]") {
+  for (auto m : {normalization::z_score, normalization::robust_z, normalization::percentile_rank,
+                 normalization::min_max}) {
+    const auto up = normalize(x, m);
+    const auto down = normalize(x, m, direction::lower_is_better);
+    // Hand derivation: z and robust z are odd in x; percentile and min-max map v to 1 - v.
+    const bool bounded = m == normalization::percentile_rank || m == normalization::min_max;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      CHECK(down[i] == Approx(bounded ? 1 - up[i] : -up[i]).margin(1e-14));
+  }
+}
+
+TEST_CASE("degenerate columns have documented values", "[scoring][scorecard]") {
+  const std::vector<double> flat = {4, 4, 4}, one = {7};
+  check_all(normalize(flat, normalization::z_score), {0, 0, 0});
+  check_all(normalize(flat, normalization::min_max), {0.5, 0.5, 0.5});
+  check_all(normalize(flat, normalization::percentile_rank), {0.5, 0.5, 0.5});
+  check_all(normalize(one, normalization::percentile_rank), {0.5});
+  CHECK_THROWS_AS(normalize(flat, normalization::robust_z), numerical_error);
+  const std::vector<double> bad = {1, std::numeric_limits<double>::quiet_NaN()}, none;
+  CHECK_THROWS_WITH(normalize(bad, normalization::z_score), Contains("values at row 1"));
+  CHECK_THROWS_AS(normalize(none, normalization::z_score), empty_input);
+}
+
+TEST_CASE("peer-group normalisation equals normalising each group alone", "[scoring][scorecard]") {
+  const auto seed = GENERATE(11u, 12u);
+  const auto method = GENERATE(normalization::z_score, normalization::percentile_rank,
+                               normalization::min_max, normalization::robust_z);
+  rng gen(seed);
+  const std::vector<std::string> names = {"east", "west", "north"};
+  std::vector<double> v(60);
+  std::vector<std::string> g(60);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    g[i] = names[gen.uniform_int(3)];
+    // Groups on different scales: what peer groups are for.
+    v[i] = (g[i] == "east" ? 1000.0 : 1.0) * gen.lognormal(0, 1);
+  }
+  const auto within = normalize_within(v, g, method, direction::lower_is_better);
+  // Brute force: extract each group, normalise it alone, compare.
+  for (const auto& name : names) {
+    std::vector<double> sub;
+    std::vector<std::size_t> at;
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (g[i] == name) { sub.push_back(v[i]); at.push_back(i); }
+    const auto alone = normalize(sub, method, direction::lower_is_better);
+    for (std::size_t k = 0; k < at.size(); ++k) CHECK(within[at[k]] == Approx(alone[k]).margin(1e-14));
+  }
+  g[17].clear();
+  CHECK_THROWS_AS(normalize_within(v, g, method), out_of_range_value);
+  CHECK_THROWS_WITH(normalize_within(v, g, method), Contains("peer_group at row 17"));
+}
+
+TEST_CASE("scorecard: weights, contributions, ranks and tiers", "[scoring][scorecard]") {
+  // 4 reps x 2 KPIs: bookings (higher is better, weight 3) and cycle days (lower, weight 1).
+  Eigen::MatrixXd k(4, 2);
+  k << 100, 30,  //
+      200, 60,   //
+      300, 45,   //
+      400, 90;
+  const std::vector<kpi_spec> specs = {{"bookings", 3, direction::higher_is_better},
+                                       {"cycle_days", 1, direction::lower_is_better}};
+  scorecard_options o;
+  o.method = normalization::min_max;
+  o.tiers = {{0.5}, true};
+  const auto s = scorecard_of(k, specs, o);
+  // Hand derivation: weights 3/4, 1/4. Min-max bookings 0, 1/3, 2/3, 1; cycle (negated)
+  // 1 - (c - 30)/60 = 1, 0.5, 0.75, 0. Scores: 0.25, 0.375, 0.6875, 0.75.
+  CHECK(s.weights[0] == 0.75);
+  const double want[] = {0.25, 0.375, 0.6875, 0.75};
+  const std::size_t rank[] = {4, 3, 2, 1};
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(s.reps[i].score == Approx(want[i]).epsilon(1e-15));
+    CHECK(s.reps[i].rank == rank[i]);
+    CHECK(s.reps[i].contributions[0] + s.reps[i].contributions[1] == s.reps[i].score);
+  }
+  CHECK(s.reps[0].contributions[1] == 0.25); // rep 0: all of its score comes from cycle time
+  // Type-7 median of the scores: (0.375 + 0.6875) / 2 = 0.53125; tiers 0, 0, 1, 1.
+  CHECK(s.thresholds[0] == Approx(0.53125));
+  CHECK(s.reps[1].tier == 0);
+  CHECK(s.reps[2].tier == 1);
+  // Fixed thresholds.
+  o.tiers = {{0.3, 0.7}, false};
+  const auto t = scorecard_of(k, specs, o);
+  CHECK(t.reps[0].tier == 0);
+  CHECK(t.reps[1].tier == 1);
+  CHECK(t.reps[3].tier == 2);
+  // composite_scores is the same number.
+  const Eigen::VectorXd fast = composite_scores(k, specs, o.method);
+  for (Eigen::Index i = 0; i < 4; ++i) CHECK(fast(i) == Approx(want[i]).epsilon(1e-15));
+  std::ostringstream out;
+  out << s << o;
+  CHECK(out.str().find("rank=1") != std::string::npos);
+}
+
+TEST_CASE("scores are invariant to permuting reps; ties share a rank", "[scoring][scorecard]") {
+  const auto seed = GENERATE(21u, 22u, 23u);
+  rng gen(seed);
+  Eigen::MatrixXd k(40, 3);
+  for (Eigen::Index i = 0; i < k.rows(); ++i)
+    for (Eigen::Index j = 0; j < k.cols(); ++j) k(i, j) = gen.normal() * static_cast<double>(j + 1);
+  const std::vector<kpi_spec> specs = {{"a", 1, direction::higher_is_better},
+                                       {"b", 2, direction::lower_is_better},
+                                       {"c", 0.5, direction::higher_is_better}};
+  const auto s = scorecard_of(k, specs);
+  std::vector<Eigen::Index> perm(40);
+  for (Eigen::Index i = 0; i < 40; ++i) perm[static_cast<std::size_t>(i)] = i;
+  for (std::size_t i = 39; i > 0; --i) std::swap(perm[i], perm[gen.uniform_int(i + 1)]);
+  Eigen::MatrixXd p(40, 3);
+  for (Eigen::Index i = 0; i < 40; ++i) p.row(i) = k.row(perm[static_cast<std::size_t>(i)]);
+  const auto t = scorecard_of(p, specs);
+  for (std::size_t i = 0; i < 40; ++i) {
+    const auto& a = t.reps[i];
+    const auto& b = s.reps[static_cast<std::size_t>(perm[i])];
+    CHECK(a.score == Approx(b.score).margin(1e-12));
+    CHECK(a.rank == b.rank);
+  }
+  const std::vector<double> tied = {3, 5, 5, 1};
+  CHECK(competition_ranks(tied) == std::vector<std::size_t>{3, 1, 1, 4});
+}
+
+TEST_CASE("scorecard rejects bad weights, NaN KPIs and bad shapes", "[scoring][scorecard]") {
+  Eigen::MatrixXd k(3, 2);
+  k << 1, 2, 3, 4, 5, 6;
+  CHECK_THROWS_AS(scorecard_of(k, {{"a", -1, direction::higher_is_better}, {"b", 1, direction::higher_is_better}}),
+                  negative_value);
+  CHECK_THROWS_WITH(scorecard_of(k, {{"a", 1, direction::higher_is_better}, {"b", -2, direction::higher_is_better}}),
+                    Contains("weight at row 1") && Contains("KPI b"));
+  CHECK_THROWS_AS(scorecard_of(k, {{"a", 0, direction::higher_is_better}, {"b", 0, direction::higher_is_better}}),
+                  out_of_range_value);
+  CHECK_THROWS_AS(scorecard_of(k, {{"a", 1, direction::higher_is_better}}), length_mismatch);
+  k(2, 1) = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<kpi_spec> specs = {{"a", 1, direction::higher_is_better}, {"win_rate", 1, direction::higher_is_better}};
+  CHECK_THROWS_AS(scorecard_of(k, specs), not_finite);
+  CHECK_THROWS_WITH(scorecard_of(k, specs), Contains("kpis at row 2") && Contains("win_rate"));
+  k(2, 1) = 6;
+  scorecard_options o;
+  o.tiers = {{0.8, 0.2}, true};
+  CHECK_THROWS_AS(scorecard_of(k, specs, o), out_of_range_value);
+  o.tiers = {{1.5}, true};
+  CHECK_THROWS_AS(scorecard_of(k, specs, o), out_of_range_value);
+  const std::vector<std::string> groups = {"a", "", "a"};
+  CHECK_THROWS_WITH(scorecard_of(k, specs, {}, groups), Contains("peer_group at row 1"));
+}
