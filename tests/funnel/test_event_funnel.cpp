@@ -583,3 +583,315 @@ TEST_CASE("event funnel attempts: hand case", "[funnel][event]") {
   s << attempts[2];
   CHECK(s.str() == "attempt{start=30, level=3}");
 }
+
+// ---- Exclusions, optional steps and per-step maximum gaps ---------------------------------
+namespace {
+
+constexpr std::uint64_t X = std::uint64_t{1} << 5; // exclusion events (bit 5, above every step here)
+
+// Brute-force reference for the constrained funnel: the rules of docs/funnel.md applied
+// literally. A chain assigns to steps 1..L an event each, or "skipped" for optional steps, and
+// ends with a performed step L (its level); the performed events are distinct, in step order
+// with non-decreasing times (increasing under strict_increase), inside the window from step 1;
+// each performed step with a gap follows the previous performed step within it; and for every
+// exclusion (bit, i, j), with a = time of the last performed step <= i and b = time of the
+// first performed step >= j (if any), no event carrying the bit lies in the open interval (a, b).
+struct brute_constrained {
+  const std::vector<std::int64_t>& t;
+  const std::vector<std::uint64_t>& m;
+  const event_funnel_options& o;
+  std::int64_t anchor_time = -1; // >= 0: chains must start at this time (attempt counting)
+  std::vector<std::pair<std::size_t, std::size_t>> performed{}; // (step, event row)
+  std::size_t best = 0;
+
+  bool optional(std::size_t s) const {
+    return std::find(o.optional_steps.begin(), o.optional_steps.end(), s) != o.optional_steps.end();
+  }
+  std::int64_t gap(std::size_t s) const {
+    for (const funnel_gap& g : o.max_gaps)
+      if (g.step == s) return g.seconds;
+    return std::numeric_limits<std::int64_t>::max();
+  }
+  bool used(std::size_t q) const {
+    for (const auto& p : performed)
+      if (p.second == q) return true;
+    return false;
+  }
+  bool valid() const {
+    const std::size_t first = performed.front().second, last = performed.back().second;
+    std::int64_t t1 = -1;
+    for (std::size_t q = 0; q < t.size(); ++q)
+      if ((m[q] & 1U) && (t1 < 0 || t[q] < t1)) t1 = t[q];
+    if (anchor_time >= 0) t1 = anchor_time;
+    if ((o.anchor == anchor_rule::first_step || anchor_time >= 0) && t[first] != t1) return false;
+    if (t[last] - t[first] > o.window) return false;
+    for (std::size_t l = 1; l < performed.size(); ++l) {
+      const std::size_t u = performed[l - 1].second, v = performed[l].second;
+      if (t[v] < t[u]) return false;
+      if (o.mode == funnel_mode::strict_increase && !(t[u] < t[v])) return false;
+      if (t[v] - t[u] > gap(performed[l].first)) return false;
+    }
+    for (const funnel_exclusion& x : o.exclusions) {
+      std::int64_t a = -1, b = -1;
+      for (const auto& p : performed) {
+        if (p.first <= x.from) a = t[p.second];
+        if (p.first >= x.to && b < 0) b = t[p.second];
+      }
+      if (b < 0) continue; // the chain does not reach step j: the exclusion does not apply
+      for (std::size_t q = 0; q < t.size(); ++q)
+        if (((m[q] >> x.bit) & 1U) && a < t[q] && t[q] < b) return false;
+    }
+    return true;
+  }
+  void search(std::size_t step) {
+    if (step > o.steps) return;
+    for (std::size_t q = 0; q < t.size(); ++q) {
+      if (!((m[q] >> (step - 1)) & 1U) || used(q)) continue;
+      performed.emplace_back(step, q);
+      if (valid()) { // every rule is monotone: an invalid chain has no valid extension
+        best = std::max(best, step);
+        search(step + 1);
+      }
+      performed.pop_back();
+    }
+    if (step > 1 && optional(step)) search(step + 1);
+  }
+  std::size_t level() {
+    search(1);
+    return best;
+  }
+};
+
+// Random constraints for a k-step funnel: exclusions on bits k and k+1, optional steps, gaps.
+void random_constraints(rng& g, event_funnel_options& o) {
+  const std::size_t k = o.steps;
+  if (k < 2) return;
+  const std::size_t exclusions = static_cast<std::size_t>(g.uniform_int(3));
+  for (std::size_t x = 0; x < exclusions; ++x) {
+    const std::size_t from = 1 + static_cast<std::size_t>(g.uniform_int(k - 1));
+    const std::size_t to = from + 1 + static_cast<std::size_t>(g.uniform_int(k - from));
+    o.exclusions.push_back({k + static_cast<std::size_t>(g.uniform_int(2)), from, to});
+  }
+  for (std::size_t s = 2; s <= k; ++s) {
+    if (g.uniform() < 0.35) o.optional_steps.push_back(s);
+    if (g.uniform() < 0.35) o.max_gaps.push_back({s, 1 + static_cast<std::int64_t>(g.uniform_int(3))});
+  }
+}
+
+// Clears the bits that are neither steps nor declared exclusion bits (the library rejects them).
+void keep_declared_bits(events& ev, const event_funnel_options& o) {
+  std::uint64_t allowed = (std::uint64_t{1} << o.steps) - 1; // k < 64 here
+  for (const funnel_exclusion& x : o.exclusions) allowed |= std::uint64_t{1} << x.bit;
+  for (auto& mask : ev.steps) mask &= allowed;
+}
+
+// Adds exclusion bits k and k+1 to random events (some of which match steps too).
+void add_exclusion_events(rng& g, events& ev, std::size_t k) {
+  for (auto& mask : ev.steps)
+    if (g.uniform() < 0.3) mask |= std::uint64_t{1} << (k + static_cast<std::size_t>(g.uniform_int(2)));
+}
+
+event_funnel_options constrained(std::int64_t window, std::size_t k, std::vector<funnel_exclusion> ex,
+                                 std::vector<std::size_t> optional, std::vector<funnel_gap> gaps,
+                                 funnel_mode mode = funnel_mode::standard) {
+  auto o = opts(window, k, mode);
+  o.exclusions = std::move(ex);
+  o.optional_steps = std::move(optional);
+  o.max_gaps = std::move(gaps);
+  return o;
+}
+
+} // namespace
+
+TEST_CASE("event funnel exclusions: hand cases", "[funnel][event][constraints]") {
+  const std::vector<funnel_exclusion> x12{{5, 1, 2}}; // X between steps 1 and 2
+  // A@0, X@5, B@10, window 20: X lies strictly between A and B -> only A -> 1 (2 without X).
+  CHECK(one_entity({0, 5, 10}, {A, X, B}, constrained(20, 2, x12, {}, {})) == 1);
+  CHECK(one_entity({0, 5, 10}, {A, 0, B}, constrained(20, 2, x12, {}, {})) == 2);
+  // "Strictly between": X at the time of A or of B does not break the chain -> 2.
+  CHECK(one_entity({0, 0, 10}, {A, X, B}, constrained(20, 2, x12, {}, {})) == 2);
+  CHECK(one_entity({0, 10, 10}, {A, X, B}, constrained(20, 2, x12, {}, {})) == 2);
+  // A later start after the exclusion event avoids it: A@0, X@5, A@6, B@10 -> 2.
+  CHECK(one_entity({0, 5, 6, 10}, {A, X, A, B}, constrained(20, 2, x12, {}, {})) == 2);
+  // Exclusion between 2 and 3: X before B is not between B and C. A@0, X@5, B@6, C@8 -> 3;
+  // between 1 and 3 it is (0 < 5 < 8) -> the chain stops at B -> 2.
+  const std::vector<std::int64_t> t{0, 5, 6, 8};
+  const std::vector<std::uint64_t> m{A, X, B, C};
+  CHECK(one_entity(t, m, constrained(20, 3, {{5, 2, 3}}, {}, {})) == 3);
+  CHECK(one_entity(t, m, constrained(20, 3, {{5, 1, 3}}, {}, {})) == 2);
+  // An event of the chain that carries the exclusion bit still counts as an exclusion event:
+  // A@0, (B|X)@2, C@4, X between 1 and 3: 0 < 2 < 4 -> 2. As the closing step it does not.
+  CHECK(one_entity({0, 2, 4}, {A, B | X, C}, constrained(20, 3, {{5, 1, 3}}, {}, {})) == 2);
+  CHECK(one_entity({0, 2, 4}, {A, B, C | X}, constrained(20, 3, {{5, 1, 3}}, {}, {})) == 3);
+}
+
+TEST_CASE("event funnel optional steps and gaps: hand cases", "[funnel][event][constraints]") {
+  // Step 2 optional: A@0, C@5 reaches step 3 (level 3, counted in reached[1] too); without it 1.
+  events ev;
+  ev.add(1, 0, A);
+  ev.add(1, 5, C);
+  const auto r = event_funnel(ev.entity, ev.time, ev.steps, constrained(10, 3, {}, {2}, {}));
+  CHECK(r.levels == std::vector<std::uint8_t>{3});
+  CHECK(r.reached == std::vector<std::uint64_t>{1, 1, 1});
+  CHECK(event_funnel(ev.entity, ev.time, ev.steps, opts(10, 3)).levels == std::vector<std::uint8_t>{1});
+  // Optional step skipped but the next mandatory one missing: A@0, D@5, 4 steps, 2 optional -> 1.
+  CHECK(one_entity({0, 5}, {A, D}, constrained(10, 4, {}, {2}, {})) == 1);
+  // Gap on step 2: A@0, B@5, C@6 -> gap 4 stops at A (1); gap 5 -> 3.
+  CHECK(one_entity({0, 5, 6}, {A, B, C}, constrained(10, 3, {}, {}, {{2, 4}})) == 1);
+  CHECK(one_entity({0, 5, 6}, {A, B, C}, constrained(10, 3, {}, {}, {{2, 5}})) == 3);
+  // A gap is measured from the previous *performed* step: A@0, B@2, C@10, step 2 optional,
+  // gap 5 on step 3: C-B = 8 > 5 and C-A = 10 > 5 -> 2; with gap 8 -> 3 via B.
+  CHECK(one_entity({0, 2, 10}, {A, B, C}, constrained(20, 3, {}, {2}, {{3, 5}})) == 2);
+  CHECK(one_entity({0, 2, 10}, {A, B, C}, constrained(20, 3, {}, {2}, {{3, 8}})) == 3);
+  // Exclusion whose step i is optional and skipped: the span opens at the last performed step
+  // <= i. Steps 2 optional, X between 2 and 3: A@0, X@5, C@8 -> 0 < 5 < 8 -> 1; with B@6
+  // performed the span is (6, 8) -> 3.
+  CHECK(one_entity({0, 5, 8}, {A, X, C}, constrained(20, 3, {{5, 2, 3}}, {2}, {})) == 1);
+  CHECK(one_entity({0, 5, 6, 8}, {A, X, B, C}, constrained(20, 3, {{5, 2, 3}}, {2}, {})) == 3);
+  // Performing an optional step can satisfy a gap that skipping it would not (equal times):
+  // A@0, B@4, C@4, gap 1 on step 3, step 2 optional -> A, B, C (C-B = 0) -> 3.
+  CHECK(one_entity({0, 4, 4}, {A, B, C}, constrained(20, 3, {}, {2}, {{3, 1}})) == 3);
+  // Why more than the start per level: window 10, gaps of 2 on steps 2 and 3, A@0, A@3, B@3,
+  // B@5, C@7. Two level-2 chains start at 3 (A@3-B@3 found first, A@3-B@5); only the one
+  // ending later reaches C@7 within 2 s -> 3. Keeping one chain per start would give 2.
+  CHECK(one_entity({0, 3, 3, 5, 7}, {A, A, B, B, C}, constrained(10, 3, {}, {}, {{2, 2}, {3, 2}})) == 3);
+}
+
+TEST_CASE("event funnel constraints equal brute force on random small cases", "[funnel][event][constraints][property]") {
+  const funnel_mode mode = GENERATE(funnel_mode::standard, funnel_mode::strict_increase, funnel_mode::strict_once);
+  const anchor_rule anchor = GENERATE(anchor_rule::any_start, anchor_rule::first_step);
+  const std::uint64_t seed = GENERATE(range<std::uint64_t>(1, 9));
+  CAPTURE(mode, anchor, seed);
+  rng g(7000 + seed * 100 + static_cast<std::uint64_t>(mode) * 10 + static_cast<std::uint64_t>(anchor));
+  for (int rep = 0; rep < 80; ++rep) {
+    const std::size_t k = 1 + static_cast<std::size_t>(g.uniform_int(4));
+    auto o = opts(1 + static_cast<std::int64_t>(g.uniform_int(5)), k, mode, anchor);
+    random_constraints(g, o);
+    events ev = random_events(g, k, 4, 8, 8);
+    add_exclusion_events(g, ev, k);
+    keep_declared_bits(ev, o);
+    CAPTURE(rep, o);
+    const events sorted = stable_sorted(ev);
+    event_funnel_result expected;
+    expected.reached.assign(k, 0);
+    for (std::size_t i = 0; i < sorted.entity.size();) {
+      std::size_t j = i;
+      while (j < sorted.entity.size() && sorted.entity[j] == sorted.entity[i]) ++j;
+      const std::vector<std::int64_t> t(sorted.time.begin() + static_cast<std::ptrdiff_t>(i),
+                                        sorted.time.begin() + static_cast<std::ptrdiff_t>(j));
+      const std::vector<std::uint64_t> m(sorted.steps.begin() + static_cast<std::ptrdiff_t>(i),
+                                         sorted.steps.begin() + static_cast<std::ptrdiff_t>(j));
+      const std::size_t level = brute_constrained{t, m, o}.level();
+      expected.entities.push_back(sorted.entity[i]);
+      expected.levels.push_back(static_cast<std::uint8_t>(level));
+      for (std::size_t s = 0; s < level; ++s) ++expected.reached[s];
+      // Attempt counting with constraints: each attempt against brute force from its start.
+      if (anchor == anchor_rule::any_start) {
+        const auto attempts = entity_funnel_attempts(t, m, o);
+        for (const funnel_attempt& a : attempts)
+          REQUIRE(a.level == brute_constrained{t, m, o, a.start}.level());
+      }
+      i = j;
+    }
+    const auto unsorted = event_funnel(ev.entity, ev.time, ev.steps, o);
+    REQUIRE(unsorted.entities == expected.entities);
+    REQUIRE(unsorted.levels == expected.levels);
+    REQUIRE(unsorted.reached == expected.reached);
+    REQUIRE(event_funnel(sorted.entity, sorted.time, sorted.steps, o).levels == expected.levels);
+  }
+}
+
+TEST_CASE("event funnel constraints: large equal-timestamp groups equal brute force", "[funnel][event][constraints][property]") {
+  // Many events at two or three instants stress the search inside a group.
+  const std::uint64_t seed = GENERATE(range<std::uint64_t>(40, 50));
+  rng g(seed);
+  for (int rep = 0; rep < 30; ++rep) {
+    const std::size_t k = 2 + static_cast<std::size_t>(g.uniform_int(3));
+    for (funnel_mode mode : {funnel_mode::standard, funnel_mode::strict_increase}) {
+      auto o = opts(1 + static_cast<std::int64_t>(g.uniform_int(2)), k, mode);
+      random_constraints(g, o);
+      events ev = random_events(g, k, 2, 9, 3);
+      add_exclusion_events(g, ev, k);
+      keep_declared_bits(ev, o);
+      const events sorted = stable_sorted(ev);
+      const auto got = event_funnel(sorted.entity, sorted.time, sorted.steps, o);
+      CAPTURE(seed, rep, o);
+      for (std::size_t e = 0; e < got.entities.size(); ++e) {
+        std::vector<std::int64_t> t;
+        std::vector<std::uint64_t> m;
+        for (std::size_t i = 0; i < sorted.entity.size(); ++i)
+          if (sorted.entity[i] == got.entities[e]) {
+            t.push_back(sorted.time[i]);
+            m.push_back(sorted.steps[i]);
+          }
+        REQUIRE(got.levels[e] == brute_constrained{t, m, o}.level());
+      }
+    }
+  }
+}
+
+TEST_CASE("event funnel constraints that never bind equal the fast path", "[funnel][event][constraints][property]") {
+  // Gaps as long as the window, exclusions on a bit no event carries and no optional step
+  // cannot change a level: the constrained programme must then equal the unconstrained
+  // dynamic programme (an independent algorithm) on cases too large for brute force; and it
+  // is invariant under permutations of the rows.
+  const funnel_mode mode = GENERATE(funnel_mode::standard, funnel_mode::strict_increase);
+  const anchor_rule anchor = GENERATE(anchor_rule::any_start, anchor_rule::first_step);
+  rng g(8100 + static_cast<std::uint64_t>(mode) * 2 + static_cast<std::uint64_t>(anchor));
+  for (int rep = 0; rep < 20; ++rep) {
+    const events ev = random_events(g, 5, 30, 14, 40);
+    const auto plain = opts(15, 5, mode, anchor);
+    auto o = plain;
+    o.max_gaps = {{2, 15}, {3, 15}, {5, 15}};
+    o.exclusions = {{9, 1, 5}, {9, 2, 3}};
+    const auto base = event_funnel(ev.entity, ev.time, ev.steps, o);
+    CHECK(base.levels == event_funnel(ev.entity, ev.time, ev.steps, plain).levels);
+    std::vector<std::size_t> perm(ev.entity.size());
+    std::iota(perm.begin(), perm.end(), std::size_t{0});
+    std::shuffle(perm.begin(), perm.end(), g);
+    events shuffled;
+    for (std::size_t p : perm) shuffled.add(ev.entity[p], ev.time[p], ev.steps[p]);
+    CHECK(event_funnel(shuffled.entity, shuffled.time, shuffled.steps, o).levels == base.levels);
+  }
+}
+
+TEST_CASE("event funnel constraints: bad options throw typed errors naming the argument", "[funnel][event][constraints]") {
+  const std::vector<std::uint64_t> e{1, 1};
+  const std::vector<std::int64_t> t{0, 1};
+  const std::vector<std::uint64_t> m{A, B};
+  auto run = [&](const event_funnel_options& o) { return event_funnel(e, t, m, o); };
+  // Exclusion bit inside the step bits, or above 63.
+  CHECK_THROWS_AS(run(constrained(10, 2, {{1, 1, 2}}, {}, {})), out_of_range_value);
+  CHECK_THROWS_WITH(run(constrained(10, 2, {{5, 1, 2}, {1, 1, 2}}, {}, {})),
+                    Contains("exclusions at row 1") && Contains("bit 1"));
+  CHECK_THROWS_AS(run(constrained(10, 2, {{64, 1, 2}}, {}, {})), out_of_range_value);
+  // i >= j, i = 0, j > k.
+  CHECK_THROWS_WITH(run(constrained(10, 2, {{5, 2, 2}}, {}, {})), Contains("exclusions at row 0") && Contains("2..2"));
+  CHECK_THROWS_AS(run(constrained(10, 2, {{5, 2, 1}}, {}, {})), out_of_range_value);
+  CHECK_THROWS_AS(run(constrained(10, 2, {{5, 0, 2}}, {}, {})), out_of_range_value);
+  CHECK_THROWS_AS(run(constrained(10, 2, {{5, 1, 3}}, {}, {})), out_of_range_value);
+  // Optional step 1 (it opens the window) or beyond k.
+  CHECK_THROWS_WITH(run(constrained(10, 2, {}, {1}, {})), Contains("optional_steps at row 0") && Contains("is 1"));
+  CHECK_THROWS_AS(run(constrained(10, 2, {}, {3}, {})), out_of_range_value);
+  // Gaps: <= 0, step outside 2..k, repeated.
+  CHECK_THROWS_AS(run(constrained(10, 2, {}, {}, {{2, 0}})), negative_value);
+  CHECK_THROWS_WITH(run(constrained(10, 2, {}, {}, {{2, -3}})), Contains("max_gaps at row 0") && Contains("-3"));
+  CHECK_THROWS_AS(run(constrained(10, 2, {}, {}, {{1, 5}})), out_of_range_value);
+  CHECK_THROWS_WITH(run(constrained(10, 2, {}, {}, {{2, 5}, {2, 6}})), Contains("max_gaps at row 1"));
+  // Modes without the constrained algorithm, and witness paths, refuse rather than ignore.
+  CHECK_THROWS_WITH(run(constrained(10, 2, {}, {2}, {}, funnel_mode::strict_order)), Contains("mode"));
+  CHECK_THROWS_AS(run(constrained(10, 2, {}, {}, {{2, 5}}, funnel_mode::unordered)), out_of_range_value);
+  CHECK_THROWS_AS(entity_funnel_witness(t, m, constrained(10, 2, {}, {2}, {})), out_of_range_value);
+  // Exclusion bits are accepted in the data only when declared.
+  const std::vector<std::uint64_t> with_x{A, B | X};
+  CHECK(event_funnel(e, t, with_x, constrained(10, 2, {{5, 1, 2}}, {}, {})).levels == std::vector<std::uint8_t>{2});
+  CHECK_THROWS_WITH(event_funnel(e, t, with_x, opts(10, 2)), Contains("steps at row 1"));
+}
+
+TEST_CASE("event funnel constraints: printing", "[funnel][event][constraints]") {
+  std::ostringstream s;
+  s << constrained(10, 3, {{5, 1, 3}}, {2}, {{3, 60}});
+  CHECK(s.str() == "event_funnel_options{window=10s, steps=3, mode=default, anchor=any_start, "
+                   "exclusions=[exclusion{bit=5, from=1, to=3}], optional_steps=[2], "
+                   "max_gaps=[gap{step=3, seconds=60}]}");
+}

@@ -49,12 +49,33 @@ enum class anchor_rule {
   first_step  ///< Only the entity's first step-1 time opens it (Mixpanel/Amplitude uniques).
 };
 
+/// \brief An exclusion step: an exclusion event strictly between the chain's steps `from` and
+/// `to` (in time) invalidates the chain (docs/funnel.md gives the exact rule).
+struct funnel_exclusion {
+  std::size_t bit = 0;  ///< Bit of the `steps` column that marks exclusion events, in [k, 63].
+  std::size_t from = 1; ///< Step i (1-based) that opens the excluded span.
+  std::size_t to = 2;   ///< Step j (1-based) that closes it, from < to <= k.
+};
+
+/// \brief A per-step maximum gap: step `step` must follow the chain's previous performed step
+/// within `seconds` (in addition to the window).
+struct funnel_gap {
+  std::size_t step = 2;     ///< Step j (1-based), 2..k.
+  std::int64_t seconds = 0; ///< Largest allowed t(step j) - t(previous performed step), > 0.
+};
+
 /// \brief Parameters of an event funnel.
 struct event_funnel_options {
   std::int64_t window = 0;                     ///< Conversion window in seconds, > 0.
   std::size_t steps = 0;                       ///< Number of funnel steps k, 1..64.
   funnel_mode mode = funnel_mode::standard;    ///< Chain rule.
   anchor_rule anchor = anchor_rule::any_start; ///< Window anchoring rule.
+  /// Exclusion steps (modes default, strict_once, strict_increase; at most 64).
+  std::vector<funnel_exclusion> exclusions;
+  /// Steps (1-based, 2..k) a chain may skip (modes default, strict_once, strict_increase).
+  std::vector<std::size_t> optional_steps;
+  /// Per-step maximum gaps, one entry per step at most (modes default, strict_once, strict_increase).
+  std::vector<funnel_gap> max_gaps;
 };
 
 /// \brief Per-entity funnel levels and per-step counts.
@@ -175,7 +196,12 @@ const char* to_string(funnel_mode mode) noexcept;
 std::ostream& operator<<(std::ostream& out, funnel_mode mode);
 /// \brief Prints "any_start" or "first_step".
 std::ostream& operator<<(std::ostream& out, anchor_rule anchor);
-/// \brief Prints window, steps, mode and anchor.
+/// \brief Prints "exclusion{bit=..., from=..., to=...}".
+std::ostream& operator<<(std::ostream& out, const funnel_exclusion& exclusion);
+/// \brief Prints "gap{step=..., seconds=...}".
+std::ostream& operator<<(std::ostream& out, const funnel_gap& gap);
+/// \brief Prints window, steps, mode and anchor (and the exclusions, optional steps and gaps
+/// when set).
 std::ostream& operator<<(std::ostream& out, const event_funnel_options& options);
 /// \brief Prints the entity count and the per-step counts.
 std::ostream& operator<<(std::ostream& out, const event_funnel_result& result);
@@ -190,15 +216,67 @@ namespace detail {
 inline constexpr std::int64_t no_start = std::numeric_limits<std::int64_t>::min();
 inline constexpr const char* event_funnel_name = "event_funnel";
 
+
+inline std::uint64_t step_mask(std::size_t k) noexcept {
+  return k == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << k) - 1;
+}
+
+inline bool has_constraints(const event_funnel_options& o) noexcept {
+  return !o.exclusions.empty() || !o.optional_steps.empty() || !o.max_gaps.empty();
+}
+
+// Bits an event may carry: the k step bits and the exclusion bits.
+inline std::uint64_t allowed_bits(const event_funnel_options& o) noexcept {
+  std::uint64_t m = step_mask(o.steps);
+  for (const funnel_exclusion& x : o.exclusions) m |= std::uint64_t{1} << x.bit;
+  return m;
+}
+
+inline void check_constraints(const event_funnel_options& o) {
+  if (!has_constraints(o)) return;
+  const std::size_t k = o.steps;
+  if (o.mode != funnel_mode::standard && o.mode != funnel_mode::strict_once &&
+      o.mode != funnel_mode::strict_increase)
+    SALESOPS_THROW(out_of_range_value, event_funnel_name, "mode", no_row, "is ", to_string(o.mode),
+                   ": exclusions, optional steps and maximum gaps exist for default, strict_once "
+                   "and strict_increase");
+  if (o.exclusions.size() > 64)
+    SALESOPS_THROW(out_of_range_value, event_funnel_name, "exclusions", no_row, "has ",
+                   o.exclusions.size(), " entries, more than 64");
+  for (std::size_t r = 0; r < o.exclusions.size(); ++r) {
+    const funnel_exclusion& x = o.exclusions[r];
+    if (x.bit < k || x.bit > 63)
+      SALESOPS_THROW(out_of_range_value, event_funnel_name, "exclusions", r, "has bit ", x.bit,
+                     ", outside [", k, ", 63] (bits below k are steps)");
+    if (x.from < 1 || x.from >= x.to || x.to > k)
+      SALESOPS_THROW(out_of_range_value, event_funnel_name, "exclusions", r, "spans steps ", x.from,
+                     "..", x.to, ": need 1 <= from < to <= ", k);
+  }
+  for (std::size_t r = 0; r < o.optional_steps.size(); ++r)
+    if (o.optional_steps[r] < 2 || o.optional_steps[r] > k)
+      SALESOPS_THROW(out_of_range_value, event_funnel_name, "optional_steps", r, "is ",
+                     o.optional_steps[r], ", outside [2, ", k, "] (step 1 opens the window)");
+  for (std::size_t r = 0; r < o.max_gaps.size(); ++r) {
+    const funnel_gap& g = o.max_gaps[r];
+    if (g.step < 2 || g.step > k)
+      SALESOPS_THROW(out_of_range_value, event_funnel_name, "max_gaps", r, "is for step ", g.step,
+                     ", outside [2, ", k, "]");
+    if (g.seconds <= 0)
+      SALESOPS_THROW(negative_value, event_funnel_name, "max_gaps", r, "must be positive (is ",
+                     g.seconds, ")");
+    for (std::size_t q = 0; q < r; ++q)
+      if (o.max_gaps[q].step == g.step)
+        SALESOPS_THROW(out_of_range_value, event_funnel_name, "max_gaps", r, "repeats step ",
+                       g.step, " (also at row ", q, ")");
+  }
+}
+
 inline void check_event_options(const event_funnel_options& o) {
   if (o.steps < 1 || o.steps > 64)
     SALESOPS_THROW(out_of_range_value, event_funnel_name, "steps", no_row, "is ", o.steps, ", outside [1, 64]");
   if (o.window <= 0)
     SALESOPS_THROW(negative_value, event_funnel_name, "window", no_row, "must be positive (is ", o.window, ")");
-}
-
-inline std::uint64_t step_mask(std::size_t k) noexcept {
-  return k == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << k) - 1;
+  check_constraints(o);
 }
 
 inline void check_event_row(std::int64_t t, std::uint64_t m, std::uint64_t allowed, std::size_t k,
@@ -438,6 +516,151 @@ inline std::size_t level_unordered(const std::int64_t* ts, const std::uint64_t* 
   return best;
 }
 
+// Exclusions, optional steps and maximum gaps (modes default, strict_once, strict_increase).
+// With these a partial chain is no longer summarised by its start alone: the time of its last
+// event matters for the next gap, and each open exclusion needs the time of the chain's last
+// step <= `from` (its anchor) and whether an exclusion event has occurred since (dirty). So the
+// programme of level_by_time keeps, per level p (= last performed step), the Pareto set of
+// partial chains over (start, last, anchors: larger is better; dirty bits: fewer is better).
+// Claim and proof as for level_by_time (docs/funnel.md): extension depends only on that
+// summary, and a summary that is at least as good in every coordinate extends wherever the
+// other does. Events are processed in groups of equal time T: every chain through the group is
+// a state from before T followed by distinct events of the group (at most one under
+// strict_increase), enumerated by depth-first search; then the group's exclusion events mark
+// the states whose anchor is earlier than T as dirty ("strictly between": an exclusion event at
+// the time of the closing step does not break the chain, one at a later time does). A dirty
+// exclusion is cured by performing another step <= from (a new, later anchor); past `from` a
+// dirty chain may still reach the levels below `to`, but can never close the exclusion.
+// Cost: O(events x states per level), the search inside a group is exponential in the number
+// of same-time events of one entity in the worst case (fine for the usual few).
+struct partial_chain {
+  std::int64_t start = 0;            // t(e1)
+  std::int64_t last = 0;             // time of the last performed step
+  std::uint64_t dirty = 0;           // bit e: an exclusion-e event in (anchor[e], now]
+  std::vector<std::int64_t> anchor;  // per exclusion: time of the last performed step <= from
+};
+
+inline bool dominates(const partial_chain& a, const partial_chain& b) noexcept {
+  if (a.start < b.start || a.last < b.last || (a.dirty & ~b.dirty) != 0) return false;
+  for (std::size_t e = 0; e < a.anchor.size(); ++e)
+    if (a.anchor[e] < b.anchor[e]) return false;
+  return true;
+}
+
+inline void insert_pareto(std::vector<partial_chain>& set, partial_chain c) {
+  for (const partial_chain& s : set)
+    if (dominates(s, c)) return;
+  set.erase(std::remove_if(set.begin(), set.end(),
+                           [&](const partial_chain& s) { return dominates(c, s); }),
+            set.end());
+  set.push_back(std::move(c));
+}
+
+inline std::size_t level_constrained(const std::int64_t* ts, const std::uint64_t* mask,
+                                     std::size_t n, const event_funnel_options& o) {
+  const std::size_t k = o.steps;
+  const bool strict = o.mode == funnel_mode::strict_increase;
+  const auto& ex = o.exclusions;
+  std::uint64_t optional = 0; // bit s: step s optional (1-based)
+  for (std::size_t s : o.optional_steps) optional |= std::uint64_t{1} << (s - 1);
+  std::array<std::int64_t, 65> gap;
+  gap.fill(std::numeric_limits<std::int64_t>::max());
+  for (const funnel_gap& g : o.max_gaps) gap[g.step] = g.seconds;
+  // Levels p with a state; states[p] = Pareto set of chains whose last performed step is p.
+  std::vector<std::vector<partial_chain>> states(k + 1), fresh(k + 1);
+  std::size_t best = 0;
+  std::int64_t anchor_time = no_start; // first step-1 time (first_step rule)
+  std::vector<char> used;
+
+  // The chain `c` at level p extended by step q at time T, or false.
+  auto extend = [&](const partial_chain& c, std::size_t p, std::size_t q, std::int64_t T,
+                    partial_chain& out) {
+    if (T - c.start > o.window || T - c.last > gap[q]) return false;
+    out = c;
+    out.last = T;
+    for (std::size_t e = 0; e < ex.size(); ++e) {
+      if (p >= ex[e].to) continue; // closed before
+      const std::uint64_t bit = std::uint64_t{1} << e;
+      if (q <= ex[e].from) {
+        out.anchor[e] = T; // re-anchored: earlier exclusion events no longer lie between
+        out.dirty &= ~bit;
+      } else if (q >= ex[e].to) {
+        if (c.dirty & bit) return false; // an exclusion event lies between anchor and close
+        out.anchor[e] = 0;               // closed: no longer matters (canonical, for dominance)
+        out.dirty &= ~bit;
+      } // else: past `from`, not closed: the anchor stays, and so does a dirty bit (the chain
+        // may still reach the levels below `to`, never `to` itself)
+    }
+    return true;
+  };
+  for (std::size_t i = 0; i < n && best < k;) {
+    const std::int64_t T = ts[i];
+    std::size_t g = i + 1;
+    while (g < n && ts[g] == T) ++g;
+    if (o.anchor == anchor_rule::first_step && anchor_time != no_start && T - anchor_time > o.window)
+      break;
+    const bool can_open = o.anchor == anchor_rule::any_start || anchor_time == no_start;
+    used.assign(g - i, 0);
+    // Depth-first search of chains continuing `c` (level p) with distinct events of the group.
+    auto search = [&](auto& self, const partial_chain& c, std::size_t p) -> void {
+      // Next step: p+1, or beyond it while the steps in between are optional.
+      for (std::size_t q = p + 1; q <= k; ++q) {
+        for (std::size_t e = i; e < g; ++e) {
+          if (used[e - i] || !((mask[e] >> (q - 1)) & 1U)) continue;
+          partial_chain next;
+          if (!extend(c, p, q, T, next)) continue;
+          best = std::max(best, q);
+          if (!strict) {
+            used[e - i] = 1;
+            self(self, next, q);
+            used[e - i] = 0;
+          }
+          insert_pareto(fresh[q], std::move(next));
+        }
+        if (!((optional >> (q - 1)) & 1U)) break;
+      }
+    };
+    std::uint64_t any = 0;
+    for (std::size_t e = i; e < g; ++e) any |= mask[e];
+    for (std::size_t p = 1; p <= k; ++p) {
+      auto& set = states[p];
+      set.erase(std::remove_if(set.begin(), set.end(),
+                               [&](const partial_chain& c) { return T - c.start > o.window; }),
+                set.end());
+      for (const partial_chain& c : set) search(search, c, p);
+    }
+    if (can_open && (any & 1U)) {
+      partial_chain opened;
+      opened.start = opened.last = T;
+      opened.anchor.assign(ex.size(), T);
+      best = std::max<std::size_t>(best, 1);
+      for (std::size_t e = i; e < g; ++e) {
+        if (!(mask[e] & 1U)) continue;
+        if (!strict) {
+          used[e - i] = 1;
+          search(search, opened, 1);
+          used[e - i] = 0;
+        }
+      }
+      insert_pareto(fresh[1], opened);
+    }
+    for (std::size_t p = 1; p <= k; ++p) {
+      for (partial_chain& c : fresh[p]) insert_pareto(states[p], std::move(c));
+      fresh[p].clear();
+    }
+    // Exclusion events at T: every open exclusion anchored before T gets dirty.
+    for (std::size_t e = 0; e < ex.size(); ++e) {
+      if (!((any >> ex[e].bit) & 1U)) continue;
+      for (std::size_t p = 1; p < ex[e].to; ++p)
+        for (partial_chain& c : states[p])
+          if (c.anchor[e] < T) c.dirty |= std::uint64_t{1} << e;
+    }
+    if ((any & 1U) && anchor_time == no_start) anchor_time = T;
+    i = g;
+  }
+  return best;
+}
+
 // strict_order and strict_deduplication: from every admissible start the chain is forced
 // (see docs/funnel.md), so scan forward from each step-1 event.
 inline std::size_t level_by_scan(const std::int64_t* ts, const std::uint64_t* mask,
@@ -481,6 +704,7 @@ inline std::size_t level_by_scan(const std::int64_t* ts, const std::uint64_t* ma
 
 inline std::size_t level_of(const std::int64_t* ts, const std::uint64_t* mask, std::size_t n,
                             const event_funnel_options& o) {
+  if (has_constraints(o)) return level_constrained(ts, mask, n, o);
   switch (o.mode) {
   case funnel_mode::standard:
   case funnel_mode::strict_once:
@@ -577,10 +801,10 @@ inline bool funnel_sorted_by_time(const std::uint64_t* ent, const std::int64_t* 
 inline bool funnel_sorted(const std::uint64_t* ent, const std::int64_t* ts,
                           const std::uint64_t* mask, std::size_t n,
                           const event_funnel_options& o, event_funnel_result& out) {
-  if (o.mode == funnel_mode::standard || o.mode == funnel_mode::strict_once ||
-      o.mode == funnel_mode::strict_increase)
+  if (!has_constraints(o) && (o.mode == funnel_mode::standard || o.mode == funnel_mode::strict_once ||
+                              o.mode == funnel_mode::strict_increase))
     return funnel_sorted_by_time(ent, ts, mask, n, o, out);
-  const std::uint64_t allowed = step_mask(o.steps);
+  const std::uint64_t allowed = allowed_bits(o);
   for (std::size_t i = 0; i < n;) {
     check_event_row(ts[i], mask[i], allowed, o.steps, i);
     std::size_t j = i + 1;
@@ -644,7 +868,7 @@ inline std::size_t entity_funnel_level(span<const std::int64_t> timestamp,
   detail::check_event_options(options);
   check_equal_lengths(detail::event_funnel_name, "timestamp", timestamp.size(), "steps", steps.size());
   check_non_empty(detail::event_funnel_name, "timestamp", timestamp.size());
-  const std::uint64_t allowed = detail::step_mask(options.steps);
+  const std::uint64_t allowed = detail::allowed_bits(options);
   for (std::size_t i = 0; i < timestamp.size(); ++i)
     detail::check_event_row(timestamp[i], steps[i], allowed, options.steps, i);
   check_sorted(detail::event_funnel_name, "timestamp", timestamp);
@@ -659,6 +883,10 @@ inline funnel_witness entity_funnel_witness(span<const std::int64_t> timestamp,
     SALESOPS_THROW(out_of_range_value, "entity_funnel_witness", "mode", no_row, "is ",
                    to_string(options.mode),
                    ": witness paths exist for default, strict_once and strict_increase");
+  if (detail::has_constraints(options))
+    SALESOPS_THROW(out_of_range_value, "entity_funnel_witness", "options", no_row,
+                   "set exclusions, optional steps or maximum gaps: witness paths exist only "
+                   "without them");
   entity_funnel_level(timestamp, steps, options); // validates
   std::vector<std::vector<std::size_t>> chains;
   funnel_witness w;
@@ -701,7 +929,7 @@ inline event_funnel_result event_funnel(span<const std::uint64_t> entity,
   if (!detail::funnel_sorted(entity.data(), timestamp.data(), steps.data(), n, options, out)) {
     // Unsorted: validate everything (rows keep their input index in messages), then sort a
     // copy stably by (entity, timestamp) and run the same pass on it.
-    const std::uint64_t allowed = detail::step_mask(options.steps);
+    const std::uint64_t allowed = detail::allowed_bits(options);
     for (std::size_t i = 0; i < n; ++i)
       detail::check_event_row(timestamp[i], steps[i], allowed, options.steps, i);
     struct row {
@@ -807,9 +1035,32 @@ inline std::ostream& operator<<(std::ostream& out, anchor_rule anchor) {
   return out << (anchor == anchor_rule::any_start ? "any_start" : "first_step");
 }
 
+inline std::ostream& operator<<(std::ostream& out, const funnel_exclusion& exclusion) {
+  return out << "exclusion{bit=" << exclusion.bit << ", from=" << exclusion.from
+             << ", to=" << exclusion.to << "}";
+}
+
+inline std::ostream& operator<<(std::ostream& out, const funnel_gap& gap) {
+  return out << "gap{step=" << gap.step << ", seconds=" << gap.seconds << "}";
+}
+
+namespace detail {
+template <class T>
+void print_list(std::ostream& out, const char* name, const std::vector<T>& list) {
+  if (list.empty()) return; // unset options are not printed
+  out << ", " << name << "=[";
+  for (std::size_t j = 0; j < list.size(); ++j) out << (j ? ", " : "") << list[j];
+  out << "]";
+}
+} // namespace detail
+
 inline std::ostream& operator<<(std::ostream& out, const event_funnel_options& options) {
-  return out << "event_funnel_options{window=" << options.window << "s, steps=" << options.steps
-             << ", mode=" << options.mode << ", anchor=" << options.anchor << "}";
+  out << "event_funnel_options{window=" << options.window << "s, steps=" << options.steps
+      << ", mode=" << options.mode << ", anchor=" << options.anchor;
+  detail::print_list(out, "exclusions", options.exclusions);
+  detail::print_list(out, "optional_steps", options.optional_steps);
+  detail::print_list(out, "max_gaps", options.max_gaps);
+  return out << "}";
 }
 
 namespace detail {
