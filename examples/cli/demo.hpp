@@ -20,8 +20,8 @@
 // "  (section failed: ...)" and the demo goes on, so one broken module does not hide the rest.
 // Keep a section to about 15 lines of plain text, and make it depend only on ctx (the demo
 // is deterministic in --seed). format_count / format_money below keep numbers alike across
-// sections. The file must be compiled into the CLI: examples/CMakeLists.txt globs
-// cli/cmd_*.cpp and (once the lead adds it) cli/demo_*.cpp.
+// sections. examples/CMakeLists.txt compiles every cli/demo_*.cpp into the CLI (see
+// demo_simulate.cpp for a complete section).
 #ifndef SALESOPS_CLI_DEMO_HPP
 #define SALESOPS_CLI_DEMO_HPP
 
