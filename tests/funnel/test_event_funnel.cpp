@@ -888,6 +888,19 @@ TEST_CASE("event funnel constraints: bad options throw typed errors naming the a
   CHECK_THROWS_WITH(event_funnel(e, t, with_x, opts(10, 2)), Contains("steps at row 1"));
 }
 
+TEST_CASE("event funnel constraints: many identical same-second events", "[funnel][event][constraints]") {
+  // 60 events at t=0, each matching steps 1..8, step 3 optional, 1 s gaps: 8 distinct events
+  // cover the 8 steps at one instant (gaps 0) -> 8 (hand derivation). Identical events are
+  // interchangeable, so the search inside the group stays small.
+  const std::vector<std::int64_t> t(60, 0);
+  const std::vector<std::uint64_t> m(60, 0xFF);
+  auto o = constrained(10, 8, {{9, 2, 5}}, {3}, {{2, 1}, {8, 1}});
+  CHECK(one_entity(t, m, o) == 8);
+  // Under strict_increase a chain takes one event per instant -> 1.
+  o.mode = funnel_mode::strict_increase;
+  CHECK(one_entity(t, m, o) == 1);
+}
+
 TEST_CASE("event funnel constraints: printing", "[funnel][event][constraints]") {
   std::ostringstream s;
   s << constrained(10, 3, {{5, 1, 3}}, {2}, {{3, 60}});

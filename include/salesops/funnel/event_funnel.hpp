@@ -531,8 +531,9 @@ inline std::size_t level_unordered(const std::int64_t* ts, const std::uint64_t* 
 // the time of the closing step does not break the chain, one at a later time does). A dirty
 // exclusion is cured by performing another step <= from (a new, later anchor); past `from` a
 // dirty chain may still reach the levels below `to`, but can never close the exclusion.
-// Cost: O(events x states per level), the search inside a group is exponential in the number
-// of same-time events of one entity in the worst case (fine for the usual few).
+// Cost: O(events x states per level); the search inside a group is exponential in the number
+// of same-time events of one entity with distinct masks in the worst case (fine for the usual
+// few; identical events are tried once).
 struct partial_chain {
   std::int64_t start = 0;            // t(e1)
   std::int64_t last = 0;             // time of the last performed step
@@ -601,12 +602,19 @@ inline std::size_t level_constrained(const std::int64_t* ts, const std::uint64_t
       break;
     const bool can_open = o.anchor == anchor_rule::any_start || anchor_time == no_start;
     used.assign(g - i, 0);
+    // Events of the group with equal masks are interchangeable: the search tries only the first
+    // unused one, which removes the factorial blow-up of many identical same-second events.
+    auto same_unused_before = [&](std::size_t e) {
+      for (std::size_t f = i; f < e; ++f)
+        if (!used[f - i] && mask[f] == mask[e]) return true;
+      return false;
+    };
     // Depth-first search of chains continuing `c` (level p) with distinct events of the group.
     auto search = [&](auto& self, const partial_chain& c, std::size_t p) -> void {
       // Next step: p+1, or beyond it while the steps in between are optional.
       for (std::size_t q = p + 1; q <= k; ++q) {
         for (std::size_t e = i; e < g; ++e) {
-          if (used[e - i] || !((mask[e] >> (q - 1)) & 1U)) continue;
+          if (used[e - i] || !((mask[e] >> (q - 1)) & 1U) || same_unused_before(e)) continue;
           partial_chain next;
           if (!extend(c, p, q, T, next)) continue;
           best = std::max(best, q);
