@@ -1,7 +1,8 @@
 // Event funnels over event streams: for every entity, the deepest funnel level reached by a
 // chain of its events inside a conversion window. Reference: ClickHouse `windowFunnel`
 // (modes default, strict_increase, strict_order, strict_deduplication, strict_once,
-// allow_reentry; plus unordered funnels and a hold-constant key), with every mode defined here as "the largest k for which a chain satisfying
+// allow_reentry; plus unordered funnels, a hold-constant key, and PostHog/Mixpanel-style
+// exclusion steps, optional steps and per-step maximum gaps), with every mode defined here as "the largest k for which a chain satisfying
 // the mode's rule exists" rather than by ClickHouse's greedy scan, which under-counts; the
 // exact definitions and the differences are in docs/funnel.md.
 //
