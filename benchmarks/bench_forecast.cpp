@@ -1,4 +1,4 @@
-// Benchmarks of the forecast module's time-series side (docs/benchmarks-forecast.md).
+// Benchmarks of the forecast module's time-series side (docs/benchmarks.md).
 //
 //  * single fits, n = 100k, p = 20 and n = 1M, p = 50: forecast::fit (centred, scaled
 //    Householder QR with rank test, standard errors) against a raw Eigen HouseholderQR

@@ -65,7 +65,7 @@ void add_random(table& t, salesops::rng& gen, double pace, double win_bias) {
   t.add(stages, times, o, now + static_cast<std::int64_t>(gen.uniform_int(3)) * day);
 }
 
-// Brute force straight from the definitions in docs/funnel-stages.md, opportunity by
+// Brute force straight from the definitions in docs/funnel.md ("Stage funnels, time to convert and the Markov model"), opportunity by
 // opportunity and stage by stage, record by record (no visits, no accumulator).
 struct brute_row {
   std::uint64_t entered = 0, advanced = 0, won = 0, lost_here = 0, open_here = 0;

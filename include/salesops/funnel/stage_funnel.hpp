@@ -13,7 +13,7 @@
 //   (skipped_stage_rule::count_as_passed: the deal entered every stage up to its furthest);
 //   with skipped_stage_rule::count_as_not_passed only stages actually recorded count.
 //
-// Exact definitions are in docs/funnel-stages.md.
+// Exact definitions are in docs/funnel.md ("Stage funnels, time to convert and the Markov model").
 #ifndef SALESOPS_FUNNEL_STAGE_FUNNEL_HPP
 #define SALESOPS_FUNNEL_STAGE_FUNNEL_HPP
 
