@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "run_cli.hpp"
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -37,18 +39,12 @@ const char* opportunities_csv =
     "dan,999,2026-01-10,won,1\n"     // no quota: ignored
     "ann,5000,2026-04-10,open,0.9\n"; // expected after the period: ignored
 
-struct result {
-  int status;
-  std::string out, err;
-};
+using result = cli_result;
 result run(const std::string& opps, const std::string& quotas, const char* as_of) {
   const std::string o = write_temp("opps.csv", opps), q = write_temp("quotas.csv", quotas);
   std::vector<const char*> argv = {"salesops", "attainment", "--opportunities", o.c_str(),
                                    "--quotas", q.c_str(), "--as-of", as_of};
-  std::istringstream in;
-  std::ostringstream out, err;
-  const int status = salesops_cli::run(static_cast<int>(argv.size()), argv.data(), in, out, err);
-  return {status, out.str(), err.str()};
+  return run_argv(argv);
 }
 } // namespace
 

@@ -4,23 +4,18 @@
 
 #include <catch2/catch.hpp>
 
+#include "run_cli.hpp"
+
 #include <sstream>
 #include <string>
 #include <vector>
 
 namespace {
-struct result {
-  int status;
-  std::string out;
-  std::string err;
-};
+using result = cli_result;
 
 result run_funnel(std::vector<const char*> args, const std::string& csv) {
   args.insert(args.begin(), {"salesops", "funnel"});
-  std::istringstream in(csv);
-  std::ostringstream out, err;
-  const int status = salesops_cli::run(static_cast<int>(args.size()), args.data(), in, out, err);
-  return {status, out.str(), err.str()};
+  return run_argv(args, csv);
 }
 
 // Entity 7: issue 3's example (window 10, A@0, A@3, B@5, B@6, C@6); entity 3: A@100 then

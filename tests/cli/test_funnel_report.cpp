@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "run_cli.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <sstream>
@@ -14,18 +16,11 @@
 using Catch::Matchers::Contains;
 
 namespace {
-struct result {
-  int status;
-  std::string out;
-  std::string err;
-};
+using result = cli_result;
 
 result run_report(std::vector<const char*> args, const std::string& csv) {
   args.insert(args.begin(), {"salesops", "funnel-report"});
-  std::istringstream in(csv);
-  std::ostringstream out, err;
-  const int status = salesops_cli::run(static_cast<int>(args.size()), args.data(), in, out, err);
-  return {status, out.str(), err.str()};
+  return run_argv(args, csv);
 }
 
 // Deals (days = 86400 s):

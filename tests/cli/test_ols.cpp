@@ -4,6 +4,8 @@
 #include "cli.hpp"
 
 #include <catch2/catch.hpp>
+
+#include "run_cli.hpp"
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -17,18 +19,11 @@ using Catch::Matchers::Contains;
 using Catch::Matchers::WithinRel;
 
 namespace {
-struct result {
-  int status;
-  std::string out;
-  std::string err;
-};
+using result = cli_result;
 
 result run_ols(std::vector<const char*> args, const std::string& csv) {
   args.insert(args.begin(), {"salesops", "ols"});
-  std::istringstream in(csv);
-  std::ostringstream out, err;
-  const int status = salesops_cli::run(static_cast<int>(args.size()), args.data(), in, out, err);
-  return {status, out.str(), err.str()};
+  return run_argv(args, csv);
 }
 
 // x1 <- c(1.2, 2.3, 3.1, 4.8, 5.0, 6.7, 7.1, 8.9, 9.4, 10.2, 11.8, 12.5)

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "run_cli.hpp"
+
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -11,17 +13,11 @@
 #include <nlohmann/json.hpp>
 
 namespace {
-struct run_result {
-  int status;
-  std::string out, err;
-};
+using run_result = cli_result;
 run_result run_quota_prob(const std::vector<const char*>& args, const std::string& csv) {
   std::vector<const char*> argv = {"salesops", "quota-prob"};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::istringstream in(csv);
-  std::ostringstream out, err;
-  const int status = salesops_cli::run(static_cast<int>(argv.size()), argv.data(), in, out, err);
-  return {status, out.str(), err.str()};
+  return run_argv(argv, csv);
 }
 } // namespace
 

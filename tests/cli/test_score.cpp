@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "run_cli.hpp"
+
 #include <sstream>
 #include <string>
 #include <vector>
@@ -10,18 +12,11 @@
 #include <nlohmann/json.hpp>
 
 namespace {
-struct score_result {
-  int status;
-  std::string out;
-  std::string err;
-};
+using score_result = cli_result;
 
 score_result run_score(const std::string& csv, std::vector<const char*> args = {}) {
   args.insert(args.begin(), {"salesops", "score"});
-  std::istringstream in(csv);
-  std::ostringstream out, err;
-  const int status = salesops_cli::run(static_cast<int>(args.size()), args.data(), in, out, err);
-  return {status, out.str(), err.str()};
+  return run_argv(args, csv);
 }
 
 const char* four_reps = "rep,bookings,cycle_days\nann,100,30\nbob,200,60\ncy,300,45\ndee,400,90\n";

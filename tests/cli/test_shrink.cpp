@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "run_cli.hpp"
+
 #include <sstream>
 #include <string>
 #include <vector>
@@ -10,18 +12,11 @@
 #include <nlohmann/json.hpp>
 
 namespace {
-struct shrink_result {
-  int status;
-  std::string out;
-  std::string err;
-};
+using shrink_result = cli_result;
 
 shrink_result run_shrink(const std::string& csv, std::vector<const char*> args = {}) {
   args.insert(args.begin(), {"salesops", "shrink"});
-  std::istringstream in(csv);
-  std::ostringstream out, err;
-  const int status = salesops_cli::run(static_cast<int>(args.size()), args.data(), in, out, err);
-  return {status, out.str(), err.str()};
+  return run_argv(args, csv);
 }
 
 const char* floor_csv = "rep,wins,trials\n"

@@ -6,6 +6,8 @@
 #include <salesops/simulate.hpp>
 
 #include <catch2/catch.hpp>
+
+#include "run_cli.hpp"
 #include <nlohmann/json.hpp>
 
 #include <unistd.h>
@@ -23,19 +25,13 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-struct result {
-  int status;
-  std::string out, err;
-};
+using result = cli_result;
 
 result run(std::vector<std::string> args) {
   args.insert(args.begin(), "salesops");
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
-  std::istringstream in;
-  std::ostringstream out, err;
-  const int status = salesops_cli::run(static_cast<int>(argv.size()), argv.data(), in, out, err);
-  return {status, out.str(), err.str()};
+  return run_argv(argv);
 }
 
 // A fresh folder per test, removed at the end.

@@ -3,6 +3,8 @@
 #include "cli.hpp"
 
 #include <catch2/catch.hpp>
+
+#include "run_cli.hpp"
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -13,18 +15,11 @@
 using Catch::Matchers::Contains;
 
 namespace {
-struct result {
-  int status;
-  std::string out;
-  std::string err;
-};
+using result = cli_result;
 
 result run_tslm(std::vector<const char*> args, const std::string& csv) {
   args.insert(args.begin(), {"salesops", "tslm"});
-  std::istringstream in(csv);
-  std::ostringstream out, err;
-  const int status = salesops_cli::run(static_cast<int>(args.size()), args.data(), in, out, err);
-  return {status, out.str(), err.str()};
+  return run_argv(args, csv);
 }
 
 std::string csv_of(const std::vector<double>& y) {

@@ -7,6 +7,8 @@
 // plus property tests against brute-force implementations written here.
 #include <catch2/catch.hpp>
 
+#include "small_data.hpp"
+
 #include <salesops/core/rng.hpp>
 #include <salesops/forecast/linear_model.hpp>
 
@@ -23,16 +25,6 @@ using Catch::Matchers::WithinAbs;
 
 namespace {
 
-struct small_data {
-  Eigen::MatrixXd X;
-  Eigen::VectorXd y, w;
-  small_data() : X(12, 2), y(12), w(12) {
-    X.col(0) << 1.2, 2.3, 3.1, 4.8, 5.0, 6.7, 7.1, 8.9, 9.4, 10.2, 11.8, 12.5;
-    X.col(1) << 3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8;
-    y << 5.1, 6.9, 9.8, 11.2, 14.1, 17.9, 16.2, 22.5, 23.1, 23.8, 28.4, 31.0;
-    w << 1, 2, 1, 0.5, 3, 1, 1, 2, 0, 1, 1.5, 1;
-  }
-};
 
 void check_vector(const Eigen::VectorXd& got, const std::vector<double>& want, double rel) {
   REQUIRE(static_cast<std::size_t>(got.size()) == want.size());

@@ -2,6 +2,8 @@
 // the data of test_linear_model.cpp.
 #include <catch2/catch.hpp>
 
+#include "small_data.hpp"
+
 #include <salesops/core/rng.hpp>
 #include <salesops/forecast/linear_model.hpp>
 #include <salesops/forecast/ridge.hpp>
@@ -14,15 +16,6 @@ using Catch::Matchers::Contains;
 using Catch::Matchers::WithinRel;
 
 namespace {
-struct small_data {
-  Eigen::MatrixXd X;
-  Eigen::VectorXd y;
-  small_data() : X(12, 2), y(12) {
-    X.col(0) << 1.2, 2.3, 3.1, 4.8, 5.0, 6.7, 7.1, 8.9, 9.4, 10.2, 11.8, 12.5;
-    X.col(1) << 3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8;
-    y << 5.1, 6.9, 9.8, 11.2, 14.1, 17.9, 16.2, 22.5, 23.1, 23.8, 28.4, 31.0;
-  }
-};
 
 ridge_model at(const small_data& d, double lambda, ridge_criterion c = ridge_criterion::gcv) {
   ridge_options o;

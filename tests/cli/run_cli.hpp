@@ -1,0 +1,26 @@
+// Runs the salesops command line in-process on string streams, for the tests in tests/cli.
+#ifndef SALESOPS_TESTS_CLI_RUN_CLI_HPP
+#define SALESOPS_TESTS_CLI_RUN_CLI_HPP
+
+#include "cli.hpp"
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+/// What one run of the program gave: exit status, standard output, standard error.
+struct cli_result {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+/// Runs `argv` (argv[0] is the program name) with `input` as standard input.
+inline cli_result run_argv(const std::vector<const char*>& argv, const std::string& input = {}) {
+  std::istringstream in(input);
+  std::ostringstream out, err;
+  const int status = salesops_cli::run(static_cast<int>(argv.size()), argv.data(), in, out, err);
+  return {status, out.str(), err.str()};
+}
+
+#endif // SALESOPS_TESTS_CLI_RUN_CLI_HPP
