@@ -56,6 +56,8 @@ public:
 };
 
 /// A CSV table with a header row (RFC 4180: quoted fields, doubled quotes, CRLF).
+/// Our own small reader rather than Debian's fast-cpp-csv-parser (libfccp-dev): that one fixes
+/// the number of columns at compile time, and `salesops ols` takes any number of predictors.
 struct csv_table {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
