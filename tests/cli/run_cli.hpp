@@ -23,4 +23,12 @@ inline cli_result run_argv(const std::vector<const char*>& argv, const std::stri
   return {status, out.str(), err.str()};
 }
 
+/// Runs `salesops args...` with empty standard input.
+inline cli_result run_args(std::vector<std::string> args) {
+  args.insert(args.begin(), "salesops");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return run_argv(argv);
+}
+
 #endif // SALESOPS_TESTS_CLI_RUN_CLI_HPP

@@ -27,12 +27,7 @@ namespace {
 
 using result = cli_result;
 
-result run(std::vector<std::string> args) {
-  args.insert(args.begin(), "salesops");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  return run_argv(argv);
-}
+result run(std::vector<std::string> args) { return run_args(std::move(args)); }
 
 // A fresh folder per test, removed at the end.
 struct temp_dir {
