@@ -6,6 +6,7 @@
 #include "run_cli.hpp"
 
 #include <cstdio>
+#include <unistd.h>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -14,8 +15,10 @@
 #include <nlohmann/json.hpp>
 
 namespace {
+// ctest runs each test case as its own process, in parallel: the process id keeps their files apart.
 std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = std::string(P_tmpdir) + "/salesops_test_attainment_" + name;
+  const std::string path = std::string(P_tmpdir) + "/salesops_test_attainment_" +
+                           std::to_string(::getpid()) + "_" + name;
   std::ofstream(path) << text;
   return path;
 }
