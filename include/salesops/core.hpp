@@ -5,6 +5,7 @@
 #include "salesops/core/calendar.hpp"
 #include "salesops/core/error.hpp"
 #include "salesops/core/moments.hpp"
+#include "salesops/core/outcome.hpp"
 #include "salesops/core/rng.hpp"
 #include "salesops/core/span.hpp"
 #include "salesops/core/sum.hpp"

@@ -12,16 +12,16 @@
 #include <vector>
 
 #include "salesops/core/error.hpp"
+#include "salesops/core/outcome.hpp"
 #include "salesops/core/span.hpp"
 #include "salesops/core/validate.hpp"
-#include "salesops/simulate/crm.hpp"
 
 namespace salesops {
 namespace funnel {
 
-/// \brief Outcome of an opportunity: the simulator's enum (open, won, lost), the one
-/// definition of the concept (docs/DEVELOPING.md), so simulated columns are used as they are.
-using outcome = simulate::outcome;
+/// \brief Outcome of an opportunity (open, won, lost): the library-wide enum of
+/// core/outcome.hpp, which the simulator's columns use too.
+using outcome = salesops::outcome;
 
 /// \brief Seconds per day: durations are reported in days.
 inline constexpr double seconds_per_day = 86400.0;

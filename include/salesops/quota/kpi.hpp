@@ -5,7 +5,7 @@
 // convention of Salesforce's "Closed Won / Closed Lost this quarter" reports. Open deals never
 // enter a period KPI. The scoring module reuses these definitions per rep.
 //
-// Outcomes are any enum with the members `won` and `lost` (e.g. salesops::simulate::outcome);
+// Outcomes are any enum with the members `won` and `lost` (e.g. salesops::outcome);
 // every other value (open) is ignored.
 #ifndef SALESOPS_QUOTA_KPI_HPP
 #define SALESOPS_QUOTA_KPI_HPP

@@ -12,6 +12,7 @@
 
 #include "salesops/core/calendar.hpp"
 #include "salesops/core/error.hpp"
+#include "salesops/core/outcome.hpp"
 #include "salesops/core/rng.hpp"
 #include "salesops/core/validate.hpp"
 
@@ -27,12 +28,9 @@
 namespace salesops {
 namespace simulate {
 
-/// \brief How an opportunity ended (or that it has not ended at the simulation end).
-enum class outcome : std::uint8_t {
-  open, ///< not closed at the end of the simulation
-  won,  ///< closed won
-  lost  ///< closed lost
-};
+/// \brief How an opportunity ended (open: not closed at the simulation end); the library-wide
+/// enum of core/outcome.hpp.
+using outcome = salesops::outcome;
 
 /// \brief Forecast category of an opportunity; `closed` for won and lost deals.
 enum class forecast_category : std::uint8_t {
@@ -270,8 +268,6 @@ inline std::ostream& operator<<(std::ostream& out, const dataset& data);
 inline std::ostream& operator<<(std::ostream& out, const ground_truth& truth);
 /// \brief Prints the size of an organisation.
 inline std::ostream& operator<<(std::ostream& out, const organisation& org);
-/// \brief Prints a name: "open", "won" or "lost".
-inline std::ostream& operator<<(std::ostream& out, outcome o);
 /// \brief Prints a name: "pipeline", "best_case", "commit" or "closed".
 inline std::ostream& operator<<(std::ostream& out, forecast_category c);
 /// \brief Prints a name: "call", "email" or "meeting".
@@ -852,15 +848,6 @@ inline dataset simulate_crm(const config& cfg) {
     detail::append(data.activities, chunk.activities);
   });
   return data;
-}
-
-inline std::ostream& operator<<(std::ostream& out, outcome o) {
-  switch (o) {
-  case outcome::open: return out << "open";
-  case outcome::won: return out << "won";
-  case outcome::lost: return out << "lost";
-  }
-  return out << "outcome(" << static_cast<int>(o) << ")";
 }
 
 inline std::ostream& operator<<(std::ostream& out, forecast_category c) {
