@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -165,4 +166,123 @@ TEST_CASE("Maven CRM: the third month carries 40-43 % and seasonal pacing fixes 
     INFO("quarter " << j << ": linear " << r.pace_linear << ", seasonal " << r.pace_seasonal);
     CHECK(std::fabs(r.pace_seasonal - 1.0) < std::fabs(r.pace_linear - 1.0));
   }
+}
+
+namespace {
+// Won deals of one shard: close dates and amounts from the shard's own distribution, so a
+// merge that mixed up per-period or per-step state would show.
+void draw_shard(salesops::rng& gen, int kind, std::int32_t span_days, std::vector<std::int32_t>& close,
+                std::vector<double>& amount) {
+  for (int i = 0; i < 400; ++i) {
+    std::int32_t d = 0;
+    double a = 0;
+    const auto block = 30 * static_cast<std::int32_t>(gen.uniform_int(static_cast<std::uint64_t>(span_days / 30)));
+    if (kind == 0) { // uniform dates, lognormal amounts
+      d = static_cast<std::int32_t>(gen.uniform_int(static_cast<std::uint64_t>(span_days)));
+      a = gen.lognormal(8, 1.2);
+    } else if (kind == 1) { // bunched at the end of 30-day blocks, exponential amounts
+      d = block + 29 - static_cast<std::int32_t>(gen.uniform_int(5));
+      a = gen.exponential(1e-5);
+    } else { // early in 30-day blocks, gamma amounts of a different scale
+      d = block + static_cast<std::int32_t>(gen.uniform_int(8));
+      a = gen.gamma(2, 50);
+    }
+    close.push_back(d);
+    amount.push_back(a);
+  }
+}
+
+void check_same_profile(const seasonal_profile& a, const seasonal_profile& b, std::size_t resolution) {
+  REQUIRE(a.periods() == b.periods());
+  for (std::size_t k = 0; k <= resolution; ++k) {
+    const double f = static_cast<double>(k) / static_cast<double>(resolution);
+    CHECK(a.share(f) == Approx(b.share(f)).epsilon(1e-12).margin(1e-15));
+    for (std::size_t j = 0; j < a.periods(); ++j)
+      CHECK(a.period_share(j, f) == Approx(b.period_share(j, f)).epsilon(1e-12).margin(1e-15));
+  }
+}
+} // namespace
+
+TEST_CASE("seasonal_profile_accumulator: merged deal shards from different distributions == one pass", "[quota][pacing]") {
+  salesops::rng gen(GENERATE(11u, 12u, 13u));
+  // Five 30-day periods and one of 31 days between them (different lengths: different grids).
+  const std::vector<period> past = {days(0, 30), days(30, 60), days(60, 90), days(90, 121), days(121, 151)};
+  constexpr std::size_t res = 300;
+  std::vector<std::int32_t> all_close;
+  std::vector<double> all_amount;
+  std::array<seasonal_profile_accumulator, 3> shards{seasonal_profile_accumulator(past, res),
+      seasonal_profile_accumulator(past, res), seasonal_profile_accumulator(past, res)};
+  for (int s = 0; s < 3; ++s) {
+    std::vector<std::int32_t> close;
+    std::vector<double> amount;
+    draw_shard(gen, s, 150, close, amount);
+    shards[static_cast<std::size_t>(s)].update(close, amount);
+    all_close.insert(all_close.end(), close.begin(), close.end());
+    all_amount.insert(all_amount.end(), amount.begin(), amount.end());
+  }
+  const seasonal_profile one(all_close, all_amount, past, res);
+  seasonal_profile_accumulator merged({}, res); // no periods yet: the identity of merge
+  for (const auto& s : shards) merged.merge(s);
+  check_same_profile(merged.result(), one, res);
+  // Merge order does not matter either: 2, 0, 1.
+  seasonal_profile_accumulator reordered(past, res);
+  for (std::size_t s : {2u, 0u, 1u}) reordered.merge(shards[s]);
+  check_same_profile(reordered.result(), one, res);
+  // Permutation invariance of one pass: the deals in reverse order.
+  std::vector<std::int32_t> rc(all_close.rbegin(), all_close.rend());
+  std::vector<double> ra(all_amount.rbegin(), all_amount.rend());
+  check_same_profile(seasonal_profile(rc, ra, past, res), one, res);
+  // Update one deal at a time == the column update.
+  seasonal_profile_accumulator single(past, res);
+  for (std::size_t i = 0; i < all_close.size(); ++i) single.update(all_close[i], all_amount[i]);
+  check_same_profile(single.result(), one, res);
+}
+
+TEST_CASE("seasonal_profile_accumulator: merged period shards == one pass over all periods", "[quota][pacing]") {
+  salesops::rng gen(GENERATE(21u, 22u));
+  const std::vector<period> first = {days(0, 30), days(30, 61)};
+  const std::vector<period> second = {days(61, 91), days(91, 120)};
+  const std::vector<period> all = {days(0, 30), days(30, 61), days(61, 91), days(91, 120)};
+  std::vector<std::int32_t> close_a, close_b;
+  std::vector<double> amount_a, amount_b;
+  draw_shard(gen, 0, 60, close_a, amount_a);  // days 0-59: the first two periods
+  draw_shard(gen, 1, 120, close_b, amount_b); // end-of-block deals over all four periods
+  seasonal_profile_accumulator a(first, 250), b(second, 250);
+  a.update(close_a, amount_a);
+  a.update(close_b, amount_b); // the deals of periods `a` does not hold are ignored ...
+  b.update(close_b, amount_b); // ... and booked by the shard that holds them
+  a.merge(b);
+  REQUIRE(a.periods() == 4);
+  std::vector<std::int32_t> close = close_a;
+  std::vector<double> amount = amount_a;
+  close.insert(close.end(), close_b.begin(), close_b.end());
+  amount.insert(amount.end(), amount_b.begin(), amount_b.end());
+  check_same_profile(a.result(), seasonal_profile(close, amount, all, 250), 250);
+}
+
+TEST_CASE("seasonal_profile_accumulator: merge by hand and bad merges", "[quota][pacing]") {
+  // The hand example above split in two: shard 1 holds period A's deals, shard 2 period B's.
+  const std::vector<period> past = {days(0, 10), days(10, 20)};
+  seasonal_profile_accumulator s1(past), s2(past);
+  s1.update(1, 100);
+  s1.update(9, 300);
+  s2.update(14, 200);
+  s2.update(19, 400);
+  s1.merge(s2);
+  const auto prof = s1.result();
+  CHECK(prof.share(0.2) == Approx(0.1)); // 100 / 1000
+  CHECK(prof.share(0.5) == Approx(0.3)); // (100 + 200) / 1000
+  CHECK(prof.period_share(1, 0.5) == Approx(1.0 / 3.0));
+  // Different grids cannot merge; neither can periods that overlap without being equal.
+  CHECK_THROWS_AS(s1.merge(seasonal_profile_accumulator(past, 10)), salesops::length_mismatch);
+  const std::vector<period> shifted = {days(5, 15)};
+  CHECK_THROWS_WITH(s1.merge(seasonal_profile_accumulator(shifted)),
+                    Contains("periods at row 0 [5, 15) overlaps the period [0, 10)"));
+  const std::vector<period> repeated = {days(0, 10), days(0, 10)};
+  CHECK_THROWS_WITH(seasonal_profile_accumulator(repeated), Contains("periods at row 1 repeats"));
+  const std::vector<period> overlapping = {days(0, 10), days(9, 12)};
+  CHECK_THROWS_AS(seasonal_profile_accumulator(overlapping), salesops::out_of_range_value);
+  CHECK_THROWS_AS(seasonal_profile_accumulator().result(), salesops::empty_input);
+  CHECK_THROWS_AS(s1.update(3, -5.0), salesops::negative_value);
+  CHECK_THROWS_AS(seasonal_profile_accumulator(past, 0), salesops::out_of_range_value);
 }
