@@ -207,3 +207,100 @@ TEST_CASE("attainment: bad input names the row", "[quota][attainment]") {
   CHECK_THROWS_AS(attainment_of(ledger, org, quota, {}, 60), salesops::negative_value);
   CHECK_THROWS_WITH(attainment_of(ledger, org, quota, {}, 60), Contains("quota at row 1"));
 }
+
+TEST_CASE("org_hierarchy::stays: days per unit within a span", "[quota][attainment]") {
+  // Rep 1 sits in X (2) until day 49 and in Y (3) from day 50.
+  const auto org = small_org();
+  const auto s = org.stays(1, 0, 90);
+  REQUIRE(s.size() == 2);
+  CHECK(s[0].unit == 2);
+  CHECK(s[0].days == 50); // days 0..49
+  CHECK(s[1].unit == 3);
+  CHECK(s[1].days == 40); // days 50..89
+  const auto after = org.stays(1, 60, 90);
+  REQUIRE(after.size() == 1);
+  CHECK(after[0].unit == 3);
+  CHECK(after[0].days == 30);
+  CHECK(org.stays(0, 0, 90).size() == 1);
+  // A move back and a move into the unit the rep is already in.
+  const std::vector<std::int64_t> parent = {no_parent, 0, 0};
+  const std::vector<std::uint32_t> rep_unit = {1};
+  const std::vector<std::uint32_t> move_rep = {0, 0, 0};
+  const std::vector<std::int32_t> move_date = {10, 20, 25};
+  const std::vector<std::uint32_t> move_unit = {2, 1, 1};
+  const org_hierarchy back(parent, rep_unit, move_rep, move_date, move_unit);
+  const auto b = back.stays(0, 0, 30);
+  REQUIRE(b.size() == 3);
+  CHECK(b[0].days == 10);
+  CHECK(b[1].unit == 2);
+  CHECK(b[1].days == 10);
+  CHECK(b[2].unit == 1);
+  CHECK(b[2].days == 10);
+  std::ostringstream out;
+  out << b[1];
+  CHECK(out.str() == "unit_days{unit=2, days=10}");
+  CHECK_THROWS_AS(org.stays(1, 90, 90), salesops::out_of_range_value);
+  CHECK_THROWS_AS(org.stays(7, 0, 90), salesops::out_of_range_value);
+}
+
+TEST_CASE("attainment: team quotas prorated by time in team (by hand)", "[quota][attainment]") {
+  const auto org = small_org();
+  const deals d;
+  const auto ledger = credit_won_deals(org, salesops::span<const std::uint32_t>(d.owner),
+      salesops::span<const double>(d.amount), salesops::span<const outcome>(d.result),
+      salesops::span<const std::int32_t>(d.close), {}, 1, 0, 90, 60, d.splits());
+  const std::vector<double> quota = {2000, 1000, 1000};
+  const auto r = attainment_of(ledger, org, quota, {}, 60, team_quota_rule::prorated, 0, 90);
+  // Rep 1 (quota 1000) spends days 0-49 in X and 50-89 in Y of the 90-day period:
+  // X = 2000 + 1000 * 50 / 90 = 2555.56, Y = 1000 + 1000 * 40 / 90 = 1444.44; the credits
+  // (at close) stay X 1900, Y 700; the region keeps 4000.
+  CHECK(r.units[2].quota == Approx(2000 + 1000.0 * 50 / 90));
+  CHECK(r.units[3].quota == Approx(1000 + 1000.0 * 40 / 90));
+  CHECK(r.units[2].attainment == Approx(1900 / (2000 + 1000.0 * 50 / 90)));
+  CHECK(r.units[3].attainment == Approx(700 / (1000 + 1000.0 * 40 / 90)));
+  CHECK(r.units[1].quota == Approx(4000));
+  CHECK(r.units[0].attainment == Approx(0.65));
+  // Rep lines do not depend on the team rule.
+  CHECK(r.reps[1].attainment == 0.8);
+  // The as-of rule puts rep 1's whole quota in Y (the earlier test): X 2000, Y 2000.
+  const auto a = attainment_of(ledger, org, quota, {}, 60, team_quota_rule::at_as_of, 0, 90);
+  CHECK(a.units[2].quota == 2000.0);
+  CHECK(a.units[3].quota == 2000.0);
+  CHECK_THROWS_AS(attainment_of(ledger, org, quota, {}, 60, team_quota_rule::prorated, 90, 0),
+                  salesops::out_of_range_value);
+}
+
+TEST_CASE("attainment: prorated unit quotas == brute force day by day (random moves)", "[quota][attainment]") {
+  salesops::rng gen(GENERATE(5u, 6u, 7u));
+  // Company 0 with five teams 1..5; 12 reps with up to 3 random moves each.
+  const std::vector<std::int64_t> parent = {no_parent, 0, 0, 0, 0, 0};
+  std::vector<std::uint32_t> rep_unit, move_rep, move_unit;
+  std::vector<std::int32_t> move_date;
+  std::vector<double> quota;
+  for (std::uint32_t r = 0; r < 12; ++r) {
+    rep_unit.push_back(1 + static_cast<std::uint32_t>(gen.uniform_int(5)));
+    quota.push_back(gen.uniform(100, 5000));
+    for (std::uint64_t m = gen.uniform_int(4); m > 0; --m) {
+      move_rep.push_back(r);
+      move_date.push_back(static_cast<std::int32_t>(gen.uniform_int(120)) - 10); // some before the period
+      move_unit.push_back(1 + static_cast<std::uint32_t>(gen.uniform_int(5)));
+    }
+  }
+  const org_hierarchy org(parent, rep_unit, move_rep, move_date, move_unit);
+  const credit_ledger ledger(12, 6, 1);
+  const auto r = attainment_of(ledger, org, quota, {}, 50, team_quota_rule::prorated, 0, 91);
+  // Brute force: every day of [0, 91), each rep adds quota / 91 to the unit it is in that day.
+  std::vector<double> brute(6, 0.0);
+  for (std::uint32_t rep = 0; rep < 12; ++rep)
+    for (std::int32_t day = 0; day < 91; ++day) brute[org.unit_of(rep, day)] += quota[rep] / 91.0;
+  double total = 0;
+  for (std::uint32_t u = 1; u < 6; ++u) {
+    CHECK(r.units[u].quota == Approx(brute[u]).epsilon(1e-12).margin(1e-9));
+    total += brute[u];
+  }
+  // Prorating moves quota between teams, never in or out of the company.
+  double sum = 0;
+  for (double q : quota) sum += q;
+  CHECK(r.units[0].quota == Approx(sum).epsilon(1e-13));
+  CHECK(total == Approx(sum).epsilon(1e-12));
+}

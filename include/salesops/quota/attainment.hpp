@@ -9,8 +9,10 @@
 //  * a unit's (team, region, company) credit is the credit of its reps, each deal credited to
 //    the unit its credited rep belonged to ON THE CLOSE DATE (team_rule::at_close, default)
 //    or on the as-of date (team_rule::at_as_of); a unit's quota is the sum of the quotas of
-//    the reps that belong to it on the as-of date; unit attainment = credit / quota (never an
-//    average of rep attainments);
+//    the reps that belong to it on the as-of date (team_quota_rule::at_as_of) or, prorated by
+//    time in the unit, sum over reps of quota x days in the unit / days in the period
+//    (team_quota_rule::prorated, the pairing of at_close credit); unit attainment = credit /
+//    quota (never an average of rep attainments);
 //  * forecast-category roll-ups add the amounts of OPEN deals expected to close in the period:
 //    closed, closed + commit, closed + commit + best case, closed + ... + pipeline
 //    (cumulative), and each category on its own.
@@ -36,6 +38,17 @@ namespace salesops::quota {
 
 /// \brief Parent of a root unit in org_hierarchy.
 inline constexpr std::int64_t no_parent = -1;
+
+/// \brief A stay of a rep in a unit: the unit and the number of days spent in it.
+struct unit_days {
+  std::uint32_t unit = 0; ///< unit id
+  std::int32_t days = 0;  ///< days spent in the unit
+};
+
+/// \brief Prints the stay, for debugging.
+inline std::ostream& operator<<(std::ostream& out, const unit_days& s) {
+  return out << "unit_days{unit=" << s.unit << ", days=" << s.days << "}";
+}
 
 /// \brief An org hierarchy over time: units (teams, regions, the company) in a forest, and
 /// reps that sit in a leaf unit and move between units on given dates.
@@ -99,6 +112,30 @@ public:
       u = m.unit;
     }
     return u;
+  }
+
+  /// \brief Days rep r spends in unit u during [start, end), for every unit u the rep sits
+  /// in during that span (in time order; a unit the rep returns to appears once per stay).
+  /// \throws salesops::out_of_range_value when end <= start or r is not a rep id.
+  std::vector<unit_days> stays(std::uint32_t r, std::int32_t start, std::int32_t end) const {
+    const char* fn = "org_hierarchy::stays";
+    if (end <= start)
+      SALESOPS_THROW(out_of_range_value, fn, "end", no_row, "is ", end, ", not after start ", start);
+    if (r >= rep_unit_.size())
+      SALESOPS_THROW(out_of_range_value, fn, "r", no_row, "is ", r, ", not a rep id");
+    std::vector<unit_days> out;
+    std::int32_t from = start;
+    std::uint32_t u = unit_of(r, start);
+    for (const move& m : moves_[r]) {
+      if (m.date <= start) continue;
+      if (m.date >= end) break;
+      if (m.unit == u) continue; // a move into the unit the rep is already in
+      out.push_back({u, m.date - from});
+      from = m.date;
+      u = m.unit;
+    }
+    out.push_back({u, end - from});
+    return out;
   }
 
 private:
@@ -284,18 +321,32 @@ inline std::ostream& operator<<(std::ostream& out, const attainment_report& r) {
   return out << "}";
 }
 
+/// \brief How a unit's quota counts a rep who moved between units during the period.
+enum class team_quota_rule {
+  at_as_of, ///< the whole quota of the rep goes to the rep's unit on the as-of date
+  prorated  ///< each unit gets quota x (days the rep spent in it) / (days in the period)
+};
+
 /// \brief Attainment per rep and per unit from a ledger and quotas.
 /// \param ledger credits from credit_won_deals (or merged shards of it)
-/// \param org the hierarchy; reps belong to their unit on `as_of` for the unit quotas
+/// \param org the hierarchy
 /// \param quota quota of rep r for type t at quota[r * types + t] (> 0 for every rep)
-/// \param weights weight of each quota type (>= 0, summing to 1); empty: one type, weight 1
-/// \param as_of date that decides each rep's unit for the quota roll-up
+/// \param weights weight of each quota type (>= 0, summing to 1); empty: equal weights
+/// \param as_of the as-of date (decides each rep's unit under team_quota_rule::at_as_of)
+/// \param rule how unit quotas count reps who moved
+/// \param period_start first day of the period (used by team_quota_rule::prorated)
+/// \param period_end first day after the period (used by team_quota_rule::prorated)
 /// \throws salesops::length_mismatch, salesops::negative_value (a quota <= 0, naming its
-///         row), salesops::out_of_range_value (weights not summing to 1).
+///         row), salesops::out_of_range_value (weights not summing to 1; period_end not after
+///         period_start under team_quota_rule::prorated).
 inline attainment_report attainment_of(const credit_ledger& ledger, const org_hierarchy& org,
                                        span<const double> quota, span<const double> weights,
-                                       std::int32_t as_of) {
+                                       std::int32_t as_of, team_quota_rule rule,
+                                       std::int32_t period_start, std::int32_t period_end) {
   const char* fn = "attainment_of";
+  if (rule == team_quota_rule::prorated && period_end <= period_start)
+    SALESOPS_THROW(out_of_range_value, fn, "period_end", no_row, "is ", period_end,
+                   ", not after period_start ", period_start);
   const std::size_t types = ledger.types();
   check_equal_lengths(fn, "reps x types", ledger.reps() * types, "quota", quota.size());
   check_equal_lengths(fn, "ledger units", ledger.units(), "org units", org.unit_count());
@@ -326,7 +377,12 @@ inline attainment_report attainment_of(const credit_ledger& ledger, const org_hi
       credit.update(c);
       q.update(qt);
       weighted.update(w[t] * c / qt);
-      add_up(unit_quota, org.unit_of(r, as_of), t, qt);
+      if (rule == team_quota_rule::at_as_of) {
+        add_up(unit_quota, org.unit_of(r, as_of), t, qt);
+      } else {
+        for (const unit_days& s : org.stays(r, period_start, period_end))
+          add_up(unit_quota, s.unit, t, qt * static_cast<double>(s.days) / static_cast<double>(period_end - period_start));
+      }
     }
     l.credit = credit.result();
     l.quota = q.result();
@@ -356,6 +412,15 @@ inline attainment_report attainment_of(const credit_ledger& ledger, const org_hi
     rep.units.push_back(l);
   }
   return rep;
+}
+
+/// \brief attainment_of with unit quotas from the reps' units on the as-of date
+/// (team_quota_rule::at_as_of).
+/// \throws as the general overload.
+inline attainment_report attainment_of(const credit_ledger& ledger, const org_hierarchy& org,
+                                       span<const double> quota, span<const double> weights,
+                                       std::int32_t as_of) {
+  return attainment_of(ledger, org, quota, weights, as_of, team_quota_rule::at_as_of, 0, 0);
 }
 
 /// \brief Attainment of one rep by forecast category: closed credit plus the open deals
