@@ -304,3 +304,73 @@ TEST_CASE("attainment: prorated unit quotas == brute force day by day (random mo
   CHECK(r.units[0].quota == Approx(sum).epsilon(1e-13));
   CHECK(total == Approx(sum).epsilon(1e-12));
 }
+
+TEST_CASE("category_ledger: merged shards from different distributions == one pass, by hand", "[quota][attainment]") {
+  // By hand: rep 0 has commit 100 + 50, best case 200, pipeline 300; won 500 of quota 1000.
+  category_ledger hand(1);
+  hand.update(0, open_category::commit, 100);
+  hand.update(0, open_category::best_case, 200);
+  category_ledger other(1);
+  other.update(0, open_category::commit, 50);
+  other.update(0, open_category::pipeline, 300);
+  hand.merge(other);
+  const std::vector<double> won = {500}, q = {1000};
+  const auto c = hand.result(won, q)[0];
+  CHECK(c.commit == 0.15);
+  CHECK(c.closed_commit == 0.65);
+  CHECK(c.closed_commit_best_case == 0.85);
+  CHECK(c.closed_all == 1.15);
+  // Random shards: uniform, lognormal and exponential amounts over 4 reps.
+  salesops::rng gen(GENERATE(41u, 42u));
+  category_ledger one(4);
+  std::array<category_ledger, 3> shards{category_ledger(4), category_ledger(4), category_ledger(4)};
+  for (int i = 0; i < 1500; ++i) {
+    const auto s = static_cast<std::size_t>(i % 3);
+    const double a = s == 0 ? gen.uniform(0, 10) : s == 1 ? gen.lognormal(11, 2) : gen.exponential(1e-3);
+    const auto r = static_cast<std::uint32_t>(gen.uniform_int(4));
+    const auto k = static_cast<open_category>(gen.uniform_int(3));
+    one.update(r, k, a);
+    shards[s].update(r, k, a);
+  }
+  category_ledger merged(4);
+  for (const auto& s : shards) merged.merge(s);
+  for (std::uint32_t r = 0; r < 4; ++r)
+    for (auto k : {open_category::commit, open_category::best_case, open_category::pipeline})
+      CHECK(merged.amount(r, k) == Approx(one.amount(r, k)).epsilon(1e-14));
+  CHECK_THROWS_AS(merged.merge(category_ledger(3)), salesops::length_mismatch);
+  CHECK_THROWS_AS(merged.update(4, open_category::commit, 1), salesops::out_of_range_value);
+  CHECK_THROWS_AS(merged.update(0, open_category::commit, -1), salesops::negative_value);
+  const std::vector<double> won4 = {0, 0, 0, 0}, bad_q = {1, 1, 0, 1};
+  CHECK_THROWS_WITH(merged.result(won4, bad_q), Contains("rep_quota at row 2"));
+}
+
+TEST_CASE("attainment_distribution_accumulator: merged shards == one pass", "[quota][attainment]") {
+  salesops::rng gen(GENERATE(51u, 52u));
+  // Shards: low attainers (uniform), a heavy-tailed group (lognormal), exact 100 % hitters.
+  std::vector<double> all;
+  std::array<attainment_distribution_accumulator, 3> shards;
+  for (std::size_t s = 0; s < 3; ++s)
+    for (int i = 0; i < 101; ++i) {
+      const double a = s == 0 ? gen.uniform(0, 0.8) : s == 1 ? gen.lognormal(0, 0.7) : 1.0;
+      shards[s].update(a);
+      all.push_back(a);
+    }
+  attainment_distribution_accumulator merged;
+  for (std::size_t s : {2u, 0u, 1u}) merged.merge(shards[s]);
+  const auto a = merged.result(8, 2.5);
+  const auto b = attainment_distribution_of(all, 8, 2.5);
+  CHECK(a.reps == 303);
+  CHECK(a.share_at_quota == b.share_at_quota);
+  CHECK(a.median == b.median); // same multiset, sorted: exact
+  CHECK(a.p10 == b.p10);
+  CHECK(a.p90 == b.p90);
+  CHECK(a.gini == b.gini);
+  CHECK(a.mean == Approx(b.mean).epsilon(1e-15));
+  CHECK(a.bin_counts == b.bin_counts);
+  // Brute force of the share at quota: the 101 exact hitters plus the lognormal reps >= 1.
+  std::size_t hit = 0;
+  for (double x : all) hit += x >= 1.0 ? 1 : 0;
+  CHECK(a.share_at_quota == static_cast<double>(hit) / 303.0);
+  CHECK_THROWS_AS(attainment_distribution_accumulator().result(), salesops::empty_input);
+  CHECK_THROWS_AS(merged.update(-0.5), salesops::negative_value);
+}

@@ -17,6 +17,7 @@ using Catch::Matchers::Contains;
 using salesops::quota::kpi_accumulator;
 using salesops::quota::period_kpis_of;
 using salesops::quota::stage_conversion;
+using salesops::quota::stage_conversion_accumulator;
 
 namespace {
 enum class outcome : unsigned char { open, won, lost };
@@ -131,6 +132,40 @@ TEST_CASE("stage_conversion: hand-derived funnel with skips", "[quota][kpi]") {
   const std::vector<int> bad = {0, 3, 0, 0, 0, 0, 0};
   CHECK_THROWS_WITH(stage_conversion(salesops::span<const int>(bad), salesops::span<const outcome>(result), 3),
                     Contains("highest_stage at row 1"));
+}
+
+TEST_CASE("stage_conversion_accumulator: merged shards from different funnels == one pass", "[quota][kpi]") {
+  salesops::rng gen(GENERATE(31u, 32u, 33u));
+  // Three shards with different funnels: a leaky top, a leaky bottom, mostly won; 5 stages.
+  const double win_p[3] = {0.1, 0.4, 0.8};
+  std::vector<int> top;
+  std::vector<outcome> result;
+  std::array<stage_conversion_accumulator, 3> shards{stage_conversion_accumulator(5),
+      stage_conversion_accumulator(5), stage_conversion_accumulator(5)};
+  for (std::size_t s = 0; s < 3; ++s)
+    for (int i = 0; i < 300; ++i) {
+      const bool won = gen.bernoulli(win_p[s]);
+      const int stage = s == 0 ? static_cast<int>(gen.uniform_int(2)) : static_cast<int>(2 + gen.uniform_int(3));
+      shards[s].update(stage, won);
+      top.push_back(stage);
+      result.push_back(won ? outcome::won : outcome::lost);
+    }
+  stage_conversion_accumulator merged(5);
+  for (std::size_t s : {1u, 2u, 0u}) merged.merge(shards[s]);
+  const auto a = merged.result();
+  const auto b = stage_conversion(salesops::span<const int>(top), salesops::span<const outcome>(result), 5);
+  // Brute force: a deal reached stage s when it is won or its highest stage is >= s.
+  for (std::size_t s = 0; s < 5; ++s) {
+    std::uint64_t reached = 0;
+    for (std::size_t i = 0; i < top.size(); ++i)
+      reached += (result[i] == outcome::won || top[i] >= static_cast<int>(s)) ? 1 : 0;
+    CHECK(a[s].reached == reached);
+    CHECK(a[s].reached == b[s].reached);
+    CHECK(a[s].advanced == b[s].advanced);
+  }
+  CHECK_THROWS_AS(merged.merge(stage_conversion_accumulator(4)), salesops::length_mismatch);
+  CHECK_THROWS_WITH(merged.update(5, false), Contains("highest_stage"));
+  CHECK_THROWS_AS(stage_conversion_accumulator(0), salesops::out_of_range_value);
 }
 
 TEST_CASE("period_kpis_of on the Maven CRM sample matches R", "[quota][kpi][maven]") {

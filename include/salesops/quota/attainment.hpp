@@ -443,10 +443,86 @@ inline std::ostream& operator<<(std::ostream& out, const category_attainment& c)
              << ", +best_case=" << c.closed_commit_best_case << ", +pipeline=" << c.closed_all << "}";
 }
 
+/// \brief The forecast category of an open deal, in roll-up order.
+enum class open_category : std::uint8_t {
+  commit,    ///< the rep commits to closing it this period
+  best_case, ///< could close this period
+  pipeline   ///< early; counted only in the widest roll-up
+};
+
+/// \brief Mergeable state of the forecast-category roll-up (update / merge / result): open
+/// amounts per rep (or unit) and category.
+class category_ledger {
+public:
+  /// \brief An empty ledger for `reps` reps (or units).
+  explicit category_ledger(std::size_t reps) : sums_(reps * 3) {}
+
+  /// \brief Adds an open deal's amount (or a split share of it) to rep r's category k.
+  /// \throws salesops::out_of_range_value for r out of range, salesops::not_finite /
+  ///         salesops::negative_value for a bad amount.
+  void update(std::uint32_t r, open_category k, double amount) {
+    const char* fn = "category_ledger::update";
+    check_non_negative(fn, "amount", amount);
+    if (r >= reps())
+      SALESOPS_THROW(out_of_range_value, fn, "rep", no_row, "is ", r, ", not below ", reps());
+    sums_[r * 3 + static_cast<std::size_t>(k)].update(amount);
+  }
+
+  /// \brief Adds another shard's ledger (same number of reps).
+  /// \throws salesops::length_mismatch when the sizes differ.
+  void merge(const category_ledger& other) {
+    check_equal_lengths("category_ledger::merge", "reps", reps(), "other reps", other.reps());
+    for (std::size_t i = 0; i < sums_.size(); ++i) sums_[i].merge(other.sums_[i]);
+  }
+
+  /// \brief Open amount of rep r in category k.
+  double amount(std::uint32_t r, open_category k) const {
+    return sums_.at(r * 3 + static_cast<std::size_t>(k)).result();
+  }
+
+  /// \brief Attainment by category, single and cumulative, given each rep's won credit.
+  /// \param rep_credit won credit per rep (e.g. attainment_line::credit), >= 0
+  /// \param rep_quota quota per rep, > 0
+  /// \throws salesops::length_mismatch, salesops::negative_value / salesops::not_finite
+  ///         naming the row of a bad credit or quota.
+  std::vector<category_attainment> result(span<const double> rep_credit,
+                                          span<const double> rep_quota) const {
+    const char* fn = "category_ledger::result";
+    check_equal_lengths(fn, "rep_credit", rep_credit.size(), "rep_quota", rep_quota.size());
+    check_equal_lengths(fn, "rep_quota", rep_quota.size(), "ledger reps", reps());
+    std::vector<category_attainment> out(reps());
+    for (std::uint32_t r = 0; r < reps(); ++r) {
+      check_positive(fn, "rep_quota", rep_quota[r], r);
+      check_non_negative(fn, "rep_credit", rep_credit[r], r);
+      const double q = rep_quota[r], won = rep_credit[r];
+      const double commit = amount(r, open_category::commit);
+      const double best = amount(r, open_category::best_case);
+      const double pipe = amount(r, open_category::pipeline);
+      auto& c = out[r];
+      c.closed = won / q;
+      c.commit = commit / q;
+      c.best_case = best / q;
+      c.pipeline = pipe / q;
+      c.closed_commit = (won + commit) / q;
+      c.closed_commit_best_case = (won + commit + best) / q;
+      c.closed_all = (won + commit + best + pipe) / q;
+    }
+    return out;
+  }
+
+  /// \brief Number of reps (or units).
+  std::size_t reps() const noexcept { return sums_.size() / 3; }
+
+private:
+  std::vector<neumaier_sum<double>> sums_; // [rep * 3 + category]
+};
+
 /// \brief Forecast-category attainment per rep: open deals (outcome open) whose expected
 /// close date lies in the period add their amount to the owner's category.
 /// \param rep_credit won credit per rep (e.g. attainment_line::credit)
 /// \param rep_quota quota per rep (> 0)
+/// \param category forecast category of each deal: an enum with members commit, best_case
+///        and pipeline (other values, e.g. closed or omitted, are not rolled up)
 /// \throws salesops::length_mismatch, salesops::out_of_range_value (owner id, naming the
 ///         row; period), salesops::negative_value (quota, amount).
 template <class Outcome, class Category>
@@ -467,31 +543,17 @@ category_attainment_of(span<const double> rep_credit, span<const double> rep_quo
     SALESOPS_THROW(out_of_range_value, fn, "period_end", no_row, "is ", period_end,
                    ", not after period_start ", period_start);
   const std::size_t reps = rep_quota.size();
-  std::vector<neumaier_sum<double>> commit(reps), best(reps), pipe(reps);
+  category_ledger ledger(reps);
   for (std::size_t i = 0; i < n; ++i) {
     check_non_negative(fn, "amount", amount[i], i);
     if (owner[i] >= reps) SALESOPS_THROW(out_of_range_value, fn, "owner", i, "is ", owner[i], ", not a rep id");
     if (!(outcome[i] == Outcome::open)) continue;
     if (close_date[i] < period_start || close_date[i] >= period_end) continue;
-    if (category[i] == Category::commit) commit[owner[i]].update(amount[i]);
-    else if (category[i] == Category::best_case) best[owner[i]].update(amount[i]);
-    else if (category[i] == Category::pipeline) pipe[owner[i]].update(amount[i]);
+    if (category[i] == Category::commit) ledger.update(owner[i], open_category::commit, amount[i]);
+    else if (category[i] == Category::best_case) ledger.update(owner[i], open_category::best_case, amount[i]);
+    else if (category[i] == Category::pipeline) ledger.update(owner[i], open_category::pipeline, amount[i]);
   }
-  std::vector<category_attainment> out(reps);
-  for (std::size_t r = 0; r < reps; ++r) {
-    check_positive(fn, "rep_quota", rep_quota[r], r);
-    check_non_negative(fn, "rep_credit", rep_credit[r], r);
-    const double q = rep_quota[r];
-    auto& c = out[r];
-    c.closed = rep_credit[r] / q;
-    c.commit = commit[r].result() / q;
-    c.best_case = best[r].result() / q;
-    c.pipeline = pipe[r].result() / q;
-    c.closed_commit = (rep_credit[r] + commit[r].result()) / q;
-    c.closed_commit_best_case = (rep_credit[r] + commit[r].result() + best[r].result()) / q;
-    c.closed_all = (rep_credit[r] + commit[r].result() + best[r].result() + pipe[r].result()) / q;
-  }
-  return out;
+  return ledger.result(rep_credit, rep_quota);
 }
 
 /// \brief How attainment is spread across reps.
@@ -519,6 +581,77 @@ inline std::ostream& operator<<(std::ostream& out, const attainment_distribution
   return out << "]}";
 }
 
+/// \brief Mergeable state of attainment_distribution (update / merge / result). It keeps
+/// the attainments (one per rep) so the percentiles and the Gini are exact after any merge.
+class attainment_distribution_accumulator {
+public:
+  /// \brief Adds one rep's attainment.
+  /// \throws salesops::not_finite, salesops::negative_value.
+  void update(double attainment) {
+    check_non_negative("attainment_distribution_accumulator::update", "attainment", attainment);
+    x_.push_back(attainment);
+  }
+
+  /// \brief Adds a column of attainments.
+  /// \throws salesops::not_finite, salesops::negative_value naming the row.
+  void update(span<const double> attainment) {
+    check_non_negative("attainment_distribution_accumulator::update", "attainment", attainment);
+    x_.insert(x_.end(), attainment.begin(), attainment.end());
+  }
+
+  /// \brief Adds another shard's reps.
+  void merge(const attainment_distribution_accumulator& other) {
+    x_.insert(x_.end(), other.x_.begin(), other.x_.end());
+  }
+
+  /// \brief The distribution, with a histogram of `bins` equal bins on
+  /// [0, max(bin_max, largest attainment)].
+  /// \throws salesops::empty_input (no rep), salesops::out_of_range_value when bins == 0,
+  ///         salesops::negative_value when bin_max <= 0.
+  attainment_distribution result(std::size_t bins = 10, double bin_max = 2.0) const {
+    const char* fn = "attainment_distribution";
+    check_non_empty(fn, "attainment", x_.size());
+    check_positive(fn, "bin_max", bin_max);
+    if (bins == 0) SALESOPS_THROW(out_of_range_value, fn, "bins", no_row, "is 0");
+    attainment_distribution d;
+    const std::size_t n = x_.size();
+    d.reps = n;
+    std::vector<double> x(x_);
+    std::sort(x.begin(), x.end());
+    std::size_t at_quota = 0;
+    for (double v : x) at_quota += v >= 1.0 ? 1 : 0;
+    d.share_at_quota = static_cast<double>(at_quota) / static_cast<double>(n);
+    d.mean = compensated_sum(x) / static_cast<double>(n);
+    const std::vector<double> probs = {0.10, 0.25, 0.50, 0.75, 0.90};
+    const auto q = stats::quantiles(x, probs);
+    d.p10 = q[0];
+    d.p25 = q[1];
+    d.median = q[2];
+    d.p75 = q[3];
+    d.p90 = q[4];
+    // Gini from the sorted values: sum_i (2i - n - 1) x_(i) / (n^2 mean), i = 1..n.
+    neumaier_sum<double> g;
+    for (std::size_t i = 0; i < n; ++i)
+      g.update((2.0 * static_cast<double>(i + 1) - static_cast<double>(n) - 1.0) * x[i]);
+    d.gini = d.mean > 0 ? g.result() / (static_cast<double>(n) * static_cast<double>(n) * d.mean) : 0.0;
+    const double top = std::max(bin_max, x.back());
+    d.bin_counts.assign(bins, 0);
+    for (std::size_t k = 0; k <= bins; ++k)
+      d.bin_edges.push_back(top * static_cast<double>(k) / static_cast<double>(bins));
+    for (double v : x) {
+      auto k = static_cast<std::size_t>(v / top * static_cast<double>(bins));
+      d.bin_counts[std::min(k, bins - 1)]++;
+    }
+    return d;
+  }
+
+  /// \brief Number of reps seen.
+  std::size_t reps() const noexcept { return x_.size(); }
+
+private:
+  std::vector<double> x_;
+};
+
 /// \brief Distribution of attainment across reps, with a histogram of `bins` equal bins on
 /// [0, max(bin_max, largest attainment)].
 /// \throws salesops::empty_input, salesops::negative_value / not_finite naming the row,
@@ -526,41 +659,9 @@ inline std::ostream& operator<<(std::ostream& out, const attainment_distribution
 inline attainment_distribution attainment_distribution_of(span<const double> attainment,
                                                           std::size_t bins = 10,
                                                           double bin_max = 2.0) {
-  const char* fn = "attainment_distribution_of";
-  check_non_empty(fn, "attainment", attainment.size());
-  check_non_negative(fn, "attainment", attainment);
-  check_positive(fn, "bin_max", bin_max);
-  if (bins == 0) SALESOPS_THROW(out_of_range_value, fn, "bins", no_row, "is 0");
-  attainment_distribution d;
-  const std::size_t n = attainment.size();
-  d.reps = n;
-  std::vector<double> x(attainment.begin(), attainment.end());
-  std::sort(x.begin(), x.end());
-  std::size_t at_quota = 0;
-  for (double v : x) at_quota += v >= 1.0 ? 1 : 0;
-  d.share_at_quota = static_cast<double>(at_quota) / static_cast<double>(n);
-  d.mean = compensated_sum(x) / static_cast<double>(n);
-  const std::vector<double> probs = {0.10, 0.25, 0.50, 0.75, 0.90};
-  const auto q = stats::quantiles(x, probs);
-  d.p10 = q[0];
-  d.p25 = q[1];
-  d.median = q[2];
-  d.p75 = q[3];
-  d.p90 = q[4];
-  // Gini from the sorted values: sum_i (2i - n - 1) x_(i) / (n^2 mean), i = 1..n.
-  neumaier_sum<double> g;
-  for (std::size_t i = 0; i < n; ++i)
-    g.update((2.0 * static_cast<double>(i + 1) - static_cast<double>(n) - 1.0) * x[i]);
-  d.gini = d.mean > 0 ? g.result() / (static_cast<double>(n) * static_cast<double>(n) * d.mean) : 0.0;
-  const double top = std::max(bin_max, x.back());
-  d.bin_counts.assign(bins, 0);
-  for (std::size_t k = 0; k <= bins; ++k)
-    d.bin_edges.push_back(top * static_cast<double>(k) / static_cast<double>(bins));
-  for (double v : x) {
-    auto k = static_cast<std::size_t>(v / top * static_cast<double>(bins));
-    d.bin_counts[std::min(k, bins - 1)]++;
-  }
-  return d;
+  attainment_distribution_accumulator acc;
+  acc.update(attainment);
+  return acc.result(bins, bin_max);
 }
 
 } // namespace salesops::quota

@@ -187,6 +187,63 @@ inline std::ostream& operator<<(std::ostream& out, const stage_step& s) {
              << ", advanced=" << s.advanced << ", rate=" << s.rate << "}";
 }
 
+/// \brief Mergeable state of stage conversion (update / merge / result): how many closed
+/// deals reached each stage, with the definition of stage_conversion below.
+class stage_conversion_accumulator {
+public:
+  /// \brief An empty accumulator for `stage_count` stages.
+  /// \throws salesops::out_of_range_value when stage_count < 1.
+  explicit stage_conversion_accumulator(int stage_count) {
+    if (stage_count < 1)
+      SALESOPS_THROW(out_of_range_value, "stage_conversion_accumulator", "stage_count", no_row,
+                     "is ", stage_count, ", must be >= 1");
+    // reached_[s] for s = 0 .. stage_count, where index stage_count stands for "won".
+    reached_.assign(static_cast<std::size_t>(stage_count) + 1, 0);
+  }
+
+  /// \brief Adds a closed deal: won, or lost after entering stage `highest_stage` at most.
+  /// \throws salesops::out_of_range_value for a stage outside 0 .. stage_count-1.
+  void update(int highest_stage, bool won) {
+    check_in_range("stage_conversion_accumulator::update", "highest_stage", highest_stage, 0,
+                   stage_count() - 1);
+    add(highest_stage, won);
+  }
+
+  /// \brief Adds another shard's counts.
+  /// \throws salesops::length_mismatch when the stage counts differ.
+  void merge(const stage_conversion_accumulator& other) {
+    check_equal_lengths("stage_conversion_accumulator::merge", "stages", reached_.size(),
+                        "other stages", other.reached_.size());
+    for (std::size_t s = 0; s < reached_.size(); ++s) reached_[s] += other.reached_[s];
+  }
+
+  /// \brief One step per stage 0 .. stage_count-1.
+  std::vector<stage_step> result() const {
+    const std::size_t stages = reached_.size() - 1;
+    std::vector<stage_step> steps(stages);
+    for (std::size_t s = 0; s < stages; ++s) {
+      steps[s].from = static_cast<int>(s);
+      steps[s].reached = reached_[s];
+      steps[s].advanced = reached_[s + 1];
+      steps[s].rate = reached_[s] == 0 ? std::numeric_limits<double>::quiet_NaN()
+                                       : static_cast<double>(reached_[s + 1]) /
+                                             static_cast<double>(reached_[s]);
+    }
+    return steps;
+  }
+
+  /// \brief Number of stages.
+  int stage_count() const noexcept { return static_cast<int>(reached_.size()) - 1; }
+
+private:
+  // A won deal passed every stage (even skipped ones); a lost one every stage up to its highest.
+  void add(int highest_stage, bool won) {
+    const std::size_t top = won ? reached_.size() - 1 : static_cast<std::size_t>(highest_stage);
+    for (std::size_t s = 0; s <= top; ++s) ++reached_[s];
+  }
+  std::vector<std::uint64_t> reached_;
+};
+
 /// \brief Stage conversion of closed deals: one step per stage 0 .. stage_count-1.
 ///
 /// Definition: a closed deal REACHED stage s when it is won (a won deal has passed every
@@ -203,29 +260,14 @@ std::vector<stage_step> stage_conversion(span<const int> highest_stage,
                                          span<const Outcome> outcome, int stage_count) {
   const char* fn = "stage_conversion";
   check_equal_lengths(fn, "highest_stage", highest_stage.size(), "outcome", outcome.size());
-  if (stage_count < 1)
-    SALESOPS_THROW(out_of_range_value, fn, "stage_count", no_row, "is ", stage_count,
-                   ", must be >= 1");
-  const auto stages = static_cast<std::size_t>(stage_count);
-  // reached[s] for s = 0 .. stage_count, where index stage_count stands for "won".
-  std::vector<std::uint64_t> reached(stages + 1, 0);
+  stage_conversion_accumulator acc(stage_count);
   for (std::size_t i = 0; i < highest_stage.size(); ++i) {
     check_in_range(fn, "highest_stage", highest_stage[i], 0, stage_count - 1, i);
     const bool won = outcome[i] == Outcome::won;
     if (!won && outcome[i] != Outcome::lost) continue;
-    const std::size_t top = won ? stages : static_cast<std::size_t>(highest_stage[i]);
-    for (std::size_t s = 0; s <= top; ++s) ++reached[s];
+    acc.update(highest_stage[i], won);
   }
-  std::vector<stage_step> steps(stages);
-  for (std::size_t s = 0; s < stages; ++s) {
-    steps[s].from = static_cast<int>(s);
-    steps[s].reached = reached[s];
-    steps[s].advanced = reached[s + 1];
-    steps[s].rate = reached[s] == 0 ? std::numeric_limits<double>::quiet_NaN()
-                                    : static_cast<double>(reached[s + 1]) /
-                                          static_cast<double>(reached[s]);
-  }
-  return steps;
+  return acc.result();
 }
 
 } // namespace salesops::quota
