@@ -480,7 +480,12 @@ TEST_CASE("event funnel witness: hand case and bad use", "[funnel][event]") {
   std::ostringstream s;
   s << w;
   CHECK(s.str() == "funnel_witness{level=3, rows=[1, 2, 3], seconds_to_next=[2, 2]}");
-  CHECK_THROWS_AS(entity_funnel_witness(t, m, opts(10, 3, funnel_mode::strict_order)), out_of_range_value);
+  // strict_order on A@0, A@3, B@5, B@8, C@8: the run from row 0 stops at A@3 (not B); the run
+  // from row 1 takes B@5 and stops at B@8 (not C) -> level 2, rows 1, 2, 2 s apart.
+  const auto run = entity_funnel_witness(t, m, opts(10, 3, funnel_mode::strict_order));
+  CHECK(run.level == 2);
+  CHECK(run.rows == std::vector<std::size_t>{1, 2});
+  CHECK(run.seconds_to_next == std::vector<std::int64_t>{2});
   const std::vector<std::int64_t> down{6, 5};
   const std::vector<std::uint64_t> ab{A, B};
   CHECK_THROWS_AS(entity_funnel_witness(down, ab, opts(10, 2)), not_sorted);
@@ -589,13 +594,18 @@ namespace {
 
 constexpr std::uint64_t X = std::uint64_t{1} << 5; // exclusion events (bit 5, above every step here)
 
-// Brute-force reference for the constrained funnel: the rules of docs/funnel.md applied
-// literally. A chain assigns to steps 1..L an event each, or "skipped" for optional steps, and
-// ends with a performed step L (its level); the performed events are distinct, in step order
-// with non-decreasing times (increasing under strict_increase), inside the window from step 1;
-// each performed step with a gap follows the previous performed step within it; and for every
-// exclusion (bit, i, j), with a = time of the last performed step <= i and b = time of the
-// first performed step >= j (if any), no event carrying the bit lies in the open interval (a, b).
+// Brute-force reference for the funnel with options, every mode: the rules of docs/funnel.md
+// applied literally. A chain assigns to steps 1..L an event each, or "skipped" for optional
+// steps, and ends with a performed step L (its level); the performed events are distinct.
+// Ordered modes: in step order with non-decreasing times (increasing under strict_increase),
+// inside the window from step 1; the sequence modes also need increasing positions, and:
+// strict_order consecutive positions, strict_deduplication no other event between the first
+// and the last matching a step in 2..L, allow_reentry every other event between them matching
+// some step. Unordered: any times, all inside one window (inside [T1, T1 + window] under
+// first_step). Each performed step with a gap follows the previous performed step within it;
+// and for every exclusion (bit, i, j), with a = time of the last performed step <= i and b =
+// time of the first performed step >= j (if any), no event carrying the bit lies in the open
+// interval (a, b). `longest` collects every valid chain of the best level, for witnesses.
 struct brute_constrained {
   const std::vector<std::int64_t>& t;
   const std::vector<std::uint64_t>& m;
@@ -603,6 +613,7 @@ struct brute_constrained {
   std::int64_t anchor_time = -1; // >= 0: chains must start at this time (attempt counting)
   std::vector<std::pair<std::size_t, std::size_t>> performed{}; // (step, event row)
   std::size_t best = 0;
+  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> longest{};
 
   bool optional(std::size_t s) const {
     return std::find(o.optional_steps.begin(), o.optional_steps.end(), s) != o.optional_steps.end();
@@ -623,14 +634,37 @@ struct brute_constrained {
     for (std::size_t q = 0; q < t.size(); ++q)
       if ((m[q] & 1U) && (t1 < 0 || t[q] < t1)) t1 = t[q];
     if (anchor_time >= 0) t1 = anchor_time;
-    if ((o.anchor == anchor_rule::first_step || anchor_time >= 0) && t[first] != t1) return false;
+    const bool anchored = o.anchor == anchor_rule::first_step || anchor_time >= 0;
+    if (o.mode == funnel_mode::unordered) { // any order, all inside one window
+      std::int64_t lo = t[first], hi = t[first];
+      for (const auto& p : performed) {
+        lo = std::min(lo, t[p.second]);
+        hi = std::max(hi, t[p.second]);
+      }
+      return anchored ? lo >= t1 && hi <= t1 + o.window : hi - lo <= o.window;
+    }
+    if (anchored && t[first] != t1) return false;
     if (t[last] - t[first] > o.window) return false;
+    const bool sequence = o.mode == funnel_mode::strict_order ||
+                          o.mode == funnel_mode::strict_deduplication ||
+                          o.mode == funnel_mode::allow_reentry;
     for (std::size_t l = 1; l < performed.size(); ++l) {
       const std::size_t u = performed[l - 1].second, v = performed[l].second;
       if (t[v] < t[u]) return false;
       if (o.mode == funnel_mode::strict_increase && !(t[u] < t[v])) return false;
+      if (sequence && !(u < v)) return false;
+      if (o.mode == funnel_mode::strict_order && v != u + 1) return false;
       if (t[v] - t[u] > gap(performed[l].first)) return false;
     }
+    const std::size_t L = performed.back().first;
+    const std::uint64_t step_bits = (std::uint64_t{1} << o.steps) - 1; // k < 64 here
+    const std::uint64_t steps_2_to_L = ((std::uint64_t{1} << L) - 1) & ~std::uint64_t{1};
+    if (sequence)
+      for (std::size_t q = first + 1; q < last; ++q) {
+        if (used(q)) continue;
+        if (o.mode == funnel_mode::allow_reentry && (m[q] & step_bits) == 0) return false;
+        if (o.mode == funnel_mode::strict_deduplication && (m[q] & steps_2_to_L)) return false;
+      }
     for (const funnel_exclusion& x : o.exclusions) {
       std::int64_t a = -1, b = -1;
       for (const auto& p : performed) {
@@ -649,7 +683,9 @@ struct brute_constrained {
       if (!((m[q] >> (step - 1)) & 1U) || used(q)) continue;
       performed.emplace_back(step, q);
       if (valid()) { // every rule is monotone: an invalid chain has no valid extension
+        if (step > best) longest.clear();
         best = std::max(best, step);
+        if (step == best) longest.push_back(performed);
         search(step + 1);
       }
       performed.pop_back();
@@ -666,7 +702,8 @@ struct brute_constrained {
 void random_constraints(rng& g, event_funnel_options& o) {
   const std::size_t k = o.steps;
   if (k < 2) return;
-  const std::size_t exclusions = static_cast<std::size_t>(g.uniform_int(3));
+  const bool ordered = o.mode != funnel_mode::unordered; // unordered: optional steps only
+  const std::size_t exclusions = ordered ? static_cast<std::size_t>(g.uniform_int(3)) : 0;
   for (std::size_t x = 0; x < exclusions; ++x) {
     const std::size_t from = 1 + static_cast<std::size_t>(g.uniform_int(k - 1));
     const std::size_t to = from + 1 + static_cast<std::size_t>(g.uniform_int(k - from));
@@ -674,7 +711,8 @@ void random_constraints(rng& g, event_funnel_options& o) {
   }
   for (std::size_t s = 2; s <= k; ++s) {
     if (g.uniform() < 0.35) o.optional_steps.push_back(s);
-    if (g.uniform() < 0.35) o.max_gaps.push_back({s, 1 + static_cast<std::int64_t>(g.uniform_int(3))});
+    if (g.uniform() < 0.35 && ordered)
+      o.max_gaps.push_back({s, 1 + static_cast<std::int64_t>(g.uniform_int(3))});
   }
 }
 
@@ -758,7 +796,7 @@ TEST_CASE("event funnel optional steps and gaps: hand cases", "[funnel][event][c
 }
 
 TEST_CASE("event funnel constraints equal brute force on random small cases", "[funnel][event][constraints][property]") {
-  const funnel_mode mode = GENERATE(funnel_mode::standard, funnel_mode::strict_increase, funnel_mode::strict_once);
+  const funnel_mode mode = GENERATE(from_range(std::begin(all_modes), std::end(all_modes)));
   const anchor_rule anchor = GENERATE(anchor_rule::any_start, anchor_rule::first_step);
   const std::uint64_t seed = GENERATE(range<std::uint64_t>(1, 9));
   CAPTURE(mode, anchor, seed);
@@ -807,7 +845,7 @@ TEST_CASE("event funnel constraints: large equal-timestamp groups equal brute fo
   rng g(seed);
   for (int rep = 0; rep < 30; ++rep) {
     const std::size_t k = 2 + static_cast<std::size_t>(g.uniform_int(3));
-    for (funnel_mode mode : {funnel_mode::standard, funnel_mode::strict_increase}) {
+    for (funnel_mode mode : all_modes) {
       auto o = opts(1 + static_cast<std::int64_t>(g.uniform_int(2)), k, mode);
       random_constraints(g, o);
       events ev = random_events(g, k, 2, 9, 3);
@@ -878,10 +916,16 @@ TEST_CASE("event funnel constraints: bad options throw typed errors naming the a
   CHECK_THROWS_WITH(run(constrained(10, 2, {}, {}, {{2, -3}})), Contains("max_gaps at row 0") && Contains("-3"));
   CHECK_THROWS_AS(run(constrained(10, 2, {}, {}, {{1, 5}})), out_of_range_value);
   CHECK_THROWS_WITH(run(constrained(10, 2, {}, {}, {{2, 5}, {2, 6}})), Contains("max_gaps at row 1"));
-  // Modes without the constrained algorithm, and witness paths, refuse rather than ignore.
-  CHECK_THROWS_WITH(run(constrained(10, 2, {}, {2}, {}, funnel_mode::strict_order)), Contains("mode"));
+  // Unordered funnels have no step order in time: exclusions and gaps refuse, naming why.
   CHECK_THROWS_AS(run(constrained(10, 2, {}, {}, {{2, 5}}, funnel_mode::unordered)), out_of_range_value);
-  CHECK_THROWS_AS(entity_funnel_witness(t, m, constrained(10, 2, {}, {2}, {})), out_of_range_value);
+  CHECK_THROWS_WITH(run(constrained(10, 2, {}, {}, {{2, 5}}, funnel_mode::unordered)),
+                    Contains("max_gaps") && Contains("no order in time"));
+  CHECK_THROWS_WITH(run(constrained(10, 2, {{5, 1, 2}}, {}, {}, funnel_mode::unordered)),
+                    Contains("exclusions") && Contains("between"));
+  // Every other mode takes the options, and witnesses exist with them: A@0, B@1, step 2
+  // optional -> both performed, level 2, rows 0 and 1.
+  CHECK(run(constrained(10, 2, {}, {2}, {}, funnel_mode::strict_order)).levels == std::vector<std::uint8_t>{2});
+  CHECK(entity_funnel_witness(t, m, constrained(10, 2, {}, {2}, {})).rows == std::vector<std::size_t>{0, 1});
   // Exclusion bits are accepted in the data only when declared.
   const std::vector<std::uint64_t> with_x{A, B | X};
   CHECK(event_funnel(e, t, with_x, constrained(10, 2, {{5, 1, 2}}, {}, {})).levels == std::vector<std::uint8_t>{2});
@@ -907,4 +951,176 @@ TEST_CASE("event funnel constraints: printing", "[funnel][event][constraints]") 
   CHECK(s.str() == "event_funnel_options{window=10s, steps=3, mode=default, anchor=any_start, "
                    "exclusions=[exclusion{bit=5, from=1, to=3}], optional_steps=[2], "
                    "max_gaps=[gap{step=3, seconds=60}]}");
+}
+
+// ---- Witness paths in every mode, with and without options ---------------------------------
+namespace {
+
+// Earliest and latest time of a chain's events (= first and last event in the ordered modes).
+template <class Rows>
+std::pair<std::int64_t, std::int64_t> span_of(const Rows& rows, const std::vector<std::int64_t>& t) {
+  std::int64_t lo = std::numeric_limits<std::int64_t>::max(), hi = -1;
+  for (std::size_t r : rows) {
+    lo = std::min(lo, t[r]);
+    hi = std::max(hi, t[r]);
+  }
+  return {lo, hi};
+}
+
+// The documented rule against brute force: the witness is one of the longest valid chains (rows
+// and the steps they perform), its start is the latest of them all, and its end the earliest
+// among those with that start; its step times are the differences of its rows' times.
+void check_witness(const funnel_witness& w, brute_constrained& b) {
+  const std::size_t level = b.level();
+  REQUIRE(w.level == level);
+  REQUIRE(w.rows.size() == w.steps.size());
+  REQUIRE(w.seconds_to_next.size() == (w.rows.empty() ? 0 : w.rows.size() - 1));
+  if (level == 0) {
+    REQUIRE(w.rows.empty());
+    return;
+  }
+  std::vector<std::pair<std::size_t, std::size_t>> chain;
+  for (std::size_t j = 0; j < w.rows.size(); ++j) chain.emplace_back(w.steps[j], w.rows[j]);
+  REQUIRE(std::find(b.longest.begin(), b.longest.end(), chain) != b.longest.end());
+  std::int64_t latest_start = -1, earliest_end = std::numeric_limits<std::int64_t>::max();
+  std::vector<std::vector<std::size_t>> rows_of(b.longest.size());
+  for (std::size_t c = 0; c < b.longest.size(); ++c) {
+    for (const auto& p : b.longest[c]) rows_of[c].push_back(p.second);
+    latest_start = std::max(latest_start, span_of(rows_of[c], b.t).first);
+  }
+  for (const auto& rows : rows_of)
+    if (span_of(rows, b.t).first == latest_start) earliest_end = std::min(earliest_end, span_of(rows, b.t).second);
+  CHECK(span_of(w.rows, b.t).first == latest_start);
+  CHECK(span_of(w.rows, b.t).second == earliest_end);
+  for (std::size_t j = 1; j < w.rows.size(); ++j)
+    CHECK(w.seconds_to_next[j - 1] == b.t[w.rows[j]] - b.t[w.rows[j - 1]]);
+}
+
+} // namespace
+
+TEST_CASE("event funnel witness in every mode equals the brute-force rule", "[funnel][event][witness][property]") {
+  // Thousands of single entities full of equal timestamps and multi-step events: 7 modes x 2
+  // anchorings x (plain, with random options) x 250.
+  const funnel_mode mode = GENERATE(from_range(std::begin(all_modes), std::end(all_modes)));
+  const anchor_rule anchor = GENERATE(anchor_rule::any_start, anchor_rule::first_step);
+  const bool with_options = GENERATE(false, true);
+  rng g(11000 + static_cast<std::uint64_t>(mode) * 4 + static_cast<std::uint64_t>(anchor) * 2 +
+        static_cast<std::uint64_t>(with_options));
+  for (int rep = 0; rep < 250; ++rep) {
+    const std::size_t k = 1 + static_cast<std::size_t>(g.uniform_int(4));
+    auto o = opts(1 + static_cast<std::int64_t>(g.uniform_int(5)), k, mode, anchor);
+    events ev = random_events(g, k, 1, 9, 8);
+    if (with_options) {
+      random_constraints(g, o);
+      add_exclusion_events(g, ev, k);
+      keep_declared_bits(ev, o);
+    }
+    const events sorted = stable_sorted(ev);
+    CAPTURE(rep, o, sorted.time, sorted.steps);
+    const auto w = entity_funnel_witness(sorted.time, sorted.steps, o);
+    CAPTURE(w);
+    brute_constrained b{sorted.time, sorted.steps, o};
+    check_witness(w, b);
+    // The witness's level is the funnel's level (one definition, two algorithms).
+    REQUIRE(w.level == entity_funnel_level(sorted.time, sorted.steps, o));
+  }
+}
+
+TEST_CASE("event funnel witness with a hold-constant key equals brute force per key", "[funnel][event][witness][property]") {
+  // Reference: brute force on each key's events; the best key by level, then latest start,
+  // then earliest end, then the smaller key; the witness rows must be that key's rows.
+  const funnel_mode mode = GENERATE(from_range(std::begin(all_modes), std::end(all_modes)));
+  rng g(12000 + static_cast<std::uint64_t>(mode));
+  for (int rep = 0; rep < 120; ++rep) {
+    const std::size_t k = 1 + static_cast<std::size_t>(g.uniform_int(4));
+    const auto o = opts(1 + static_cast<std::int64_t>(g.uniform_int(5)), k, mode);
+    const events ev = stable_sorted(random_events(g, k, 1, 10, 8));
+    std::vector<std::uint64_t> key(ev.time.size());
+    for (auto& x : key) x = 50 + g.uniform_int(3);
+    const auto w = entity_funnel_witness_held(ev.time, key, ev.steps, o);
+    CAPTURE(rep, k, ev.time, ev.steps, key, w);
+    std::size_t best_level = 0;
+    std::int64_t best_lo = 0, best_hi = 0;
+    std::uint64_t best_key = 0;
+    for (std::uint64_t kv = 50; kv < 53; ++kv) {
+      std::vector<std::int64_t> t;
+      std::vector<std::uint64_t> m;
+      std::vector<std::size_t> rows;
+      for (std::size_t i = 0; i < key.size(); ++i)
+        if (key[i] == kv) {
+          t.push_back(ev.time[i]);
+          m.push_back(ev.steps[i]);
+          rows.push_back(i);
+        }
+      if (t.empty()) continue;
+      brute_constrained b{t, m, o};
+      const std::size_t level = b.level();
+      if (level == 0) continue;
+      // This key's best chain by the rule (latest start, then earliest end).
+      std::int64_t lo = -1, hi = std::numeric_limits<std::int64_t>::max();
+      for (const auto& c : b.longest) {
+        std::vector<std::size_t> r;
+        for (const auto& p : c) r.push_back(p.second);
+        const auto s = span_of(r, t);
+        if (s.first > lo || (s.first == lo && s.second < hi)) {
+          lo = s.first;
+          hi = s.second;
+        }
+      }
+      if (level > best_level || (level == best_level && (lo > best_lo || (lo == best_lo && hi < best_hi)))) {
+        best_level = level;
+        best_lo = lo;
+        best_hi = hi;
+        best_key = kv;
+      }
+    }
+    REQUIRE(w.level == best_level);
+    if (best_level == 0) continue;
+    for (std::size_t r : w.rows) CHECK(key[r] == best_key);
+    CHECK(span_of(w.rows, ev.time) == std::make_pair(best_lo, best_hi));
+  }
+}
+
+TEST_CASE("event funnel options in the sequence modes: hand cases", "[funnel][event][constraints]") {
+  // Hand derivations from the rules of docs/funnel.md (section "Options in every mode").
+  // strict_order, step 2 optional: A@0, C@1 are consecutive -> 3; A@0, x@1 (no step), C@2: the
+  // unrelated event intervenes -> 1.
+  CHECK(one_entity({0, 1}, {A, C}, constrained(10, 3, {}, {2}, {}, funnel_mode::strict_order)) == 3);
+  CHECK(one_entity({0, 1, 2}, {A, 0, C}, constrained(10, 3, {}, {2}, {}, funnel_mode::strict_order)) == 1);
+  // strict_order, exclusion carried by a chain event: A@0, (B|X)@1, C@2, X between 1 and 3 ->
+  // X at 1 is strictly between 0 and 2 -> 2.
+  CHECK(one_entity({0, 1, 2}, {A, B | X, C}, constrained(10, 3, {{5, 1, 3}}, {}, {}, funnel_mode::strict_order)) == 2);
+  // strict_order, gap 1 on step 2: A@0, B@2 -> 1; gap 2 -> 2.
+  CHECK(one_entity({0, 2}, {A, B}, constrained(10, 2, {}, {}, {{2, 1}}, funnel_mode::strict_order)) == 1);
+  CHECK(one_entity({0, 2}, {A, B}, constrained(10, 2, {}, {}, {{2, 2}}, funnel_mode::strict_order)) == 2);
+  // allow_reentry: an exclusion-only event matches no step, so it breaks the chain like any
+  // unrelated event, even outside the exclusion's span: A@0, X@1, B@2, X between 2 and 3 -> 1.
+  CHECK(one_entity({0, 1, 2}, {A, X, B}, constrained(10, 3, {{5, 2, 3}}, {}, {}, funnel_mode::allow_reentry)) == 1);
+  // allow_reentry: (A|X)@1 matches a step, so it does not break; as an exclusion event it lies
+  // strictly between A@0 and C@2 (X between 1 and 3) -> chain A@0, B@... none; A@0, C? needs B.
+  // Events A@0, (A|X)@1, B@2, C@3: chain from A@0 spans X@1 -> stops at 2; chain from
+  // (A|X)@1 re-anchors after it (X at the anchor's own time is not strictly between) -> 3.
+  CHECK(one_entity({0, 1, 2, 3}, {A, A | X, B, C}, constrained(10, 3, {{5, 1, 3}}, {}, {}, funnel_mode::allow_reentry)) == 3);
+  // strict_deduplication, step 2 optional: A@0, C@1 -> 3; A@0, B@1, B@2, C@3: the second B
+  // repeats step 2 inside any chain reaching C -> 2; with step 2 skipped the Bs still count as
+  // events of step 2 <= L inside the chain -> 2 as well.
+  CHECK(one_entity({0, 1}, {A, C}, constrained(10, 3, {}, {2}, {}, funnel_mode::strict_deduplication)) == 3);
+  CHECK(one_entity({0, 1, 2, 3}, {A, B, B, C}, constrained(10, 3, {}, {2}, {}, funnel_mode::strict_deduplication)) == 2);
+  // strict_deduplication with a gap: A@0, B@5, C@6, gap 1 on step 2, step 2 optional: B@5 is
+  // too late for step 2, and skipping it leaves B@5 inside A..C as an event of step 2 -> 1.
+  CHECK(one_entity({0, 5, 6}, {A, B, C}, constrained(10, 3, {}, {2}, {{2, 1}}, funnel_mode::strict_deduplication)) == 1);
+  // unordered with step 2 optional: C@0, A@3 -> 3 (B skipped); without the option -> 1.
+  CHECK(one_entity({0, 3}, {C, A}, constrained(10, 3, {}, {2}, {}, funnel_mode::unordered)) == 3);
+  CHECK(one_entity({0, 3}, {C, A}, opts(10, 3, funnel_mode::unordered)) == 1);
+  // The unordered witness lists performed steps only: rows 1 (A, step 1) and 0 (C, step 3);
+  // step times may be negative (C came first): 0 - 3 = -3.
+  const std::vector<std::int64_t> t{0, 3};
+  const std::vector<std::uint64_t> m{C, A};
+  const auto w = entity_funnel_witness(t, m, constrained(10, 3, {}, {2}, {}, funnel_mode::unordered));
+  CHECK(w.rows == std::vector<std::size_t>{1, 0});
+  CHECK(w.steps == std::vector<std::size_t>{1, 3});
+  CHECK(w.seconds_to_next == std::vector<std::int64_t>{-3});
+  std::ostringstream s;
+  s << w;
+  CHECK(s.str() == "funnel_witness{level=3, rows=[1, 0], steps=[1, 3], seconds_to_next=[-3]}");
 }

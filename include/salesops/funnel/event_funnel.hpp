@@ -2,9 +2,10 @@
 // chain of its events inside a conversion window. Reference: ClickHouse `windowFunnel`
 // (modes default, strict_increase, strict_order, strict_deduplication, strict_once,
 // allow_reentry; plus unordered funnels, a hold-constant key, and PostHog/Mixpanel-style
-// exclusion steps, optional steps and per-step maximum gaps), with every mode defined here as "the largest k for which a chain satisfying
-// the mode's rule exists" rather than by ClickHouse's greedy scan, which under-counts; the
-// exact definitions and the differences are in docs/funnel.md.
+// exclusion steps, optional steps and per-step maximum gaps, and the witness chain of every
+// mode), with every mode defined here as "the largest k for which a chain satisfying the
+// mode's rule exists" rather than by ClickHouse's greedy scan, which under-counts; the exact
+// definitions and the differences are in docs/funnel.md.
 //
 // Input is columnar: entity (std::uint64_t), timestamp (std::int64_t seconds, >= 0) and steps
 // (std::uint64_t bitmask, bit i set when the event matches step i+1; an event may match
@@ -71,11 +72,11 @@ struct event_funnel_options {
   std::size_t steps = 0;                       ///< Number of funnel steps k, 1..64.
   funnel_mode mode = funnel_mode::standard;    ///< Chain rule.
   anchor_rule anchor = anchor_rule::any_start; ///< Window anchoring rule.
-  /// Exclusion steps (modes default, strict_once, strict_increase; at most 64).
+  /// Exclusion steps (at most 64; every mode but unordered, whose steps have no order).
   std::vector<funnel_exclusion> exclusions;
-  /// Steps (1-based, 2..k) a chain may skip (modes default, strict_once, strict_increase).
+  /// Steps (1-based, 2..k) a chain may skip (every mode).
   std::vector<std::size_t> optional_steps;
-  /// Per-step maximum gaps, one entry per step at most (modes default, strict_once, strict_increase).
+  /// Per-step maximum gaps, one entry per step at most (every mode but unordered).
   std::vector<funnel_gap> max_gaps;
 };
 
@@ -151,21 +152,31 @@ std::size_t entity_funnel_level(span<const std::int64_t> timestamp,
 
 /// \brief The best chain of one entity (the witness of its level) and its step times.
 struct funnel_witness {
-  std::size_t level = 0;                      ///< Level reached: the chain's length.
-  std::vector<std::size_t> rows;              ///< Rows of e1..e_level in the entity's columns.
-  std::vector<std::int64_t> seconds_to_next;  ///< t(e_j+1) - t(e_j) for j = 1..level-1.
+  std::size_t level = 0;                      ///< Level reached: the last performed step.
+  std::vector<std::size_t> rows;              ///< Rows of the performed events, in step order.
+  std::vector<std::size_t> steps;             ///< Step (1-based) each row performs: 1..level unless optional steps were skipped.
+  std::vector<std::int64_t> seconds_to_next;  ///< t(rows[j+1]) - t(rows[j]) (negative possible only in unordered funnels).
 };
 
-/// \brief The witness path of one entity whose events are in position order: among the chains
-/// reaching the entity's level, the one with the latest start t(e1); among those, the one whose
-/// last event is earliest (the first completed in time order). Remaining ties (equal times)
-/// go to the chain found first by the scan, which is deterministic.
-/// \throws salesops::out_of_range_value for the sequence modes (strict_order,
-///   strict_deduplication, allow_reentry), which have no witness implementation yet; see
-///   entity_funnel_level for the other errors.
+/// \brief The witness path of one entity whose events are in position order, in every mode
+/// and with every option: among the chains reaching the entity's level, the one with the latest
+/// start (t(e1); unordered: its earliest event); among those, the one whose last event is
+/// earliest (unordered: its latest event). Remaining ties (equal times) go to the chain the
+/// algorithm finds first, which is deterministic (docs/funnel.md).
+/// \throws as entity_funnel_level.
 funnel_witness entity_funnel_witness(span<const std::int64_t> timestamp,
                                      span<const std::uint64_t> steps,
                                      const event_funnel_options& options);
+
+/// \brief The witness path of one entity under a hold-constant key (see event_funnel_held):
+/// the best witness over the entity's keys by the rule of entity_funnel_witness (longer, then
+/// later start, then earlier end); a tie between keys goes to the smaller key. Rows index the
+/// entity's columns (events in position order, any keys interleaved).
+/// \throws as entity_funnel_level, and salesops::length_mismatch when `key` has another length.
+funnel_witness entity_funnel_witness_held(span<const std::int64_t> timestamp,
+                                          span<const std::uint64_t> key,
+                                          span<const std::uint64_t> steps,
+                                          const event_funnel_options& options);
 
 /// \brief One attempt of an entity: the chains whose step-1 event is at time `start`.
 struct funnel_attempt {
@@ -206,7 +217,8 @@ std::ostream& operator<<(std::ostream& out, const funnel_gap& gap);
 std::ostream& operator<<(std::ostream& out, const event_funnel_options& options);
 /// \brief Prints the entity count and the per-step counts.
 std::ostream& operator<<(std::ostream& out, const event_funnel_result& result);
-/// \brief Prints the level, the rows and the step-to-step seconds.
+/// \brief Prints the level, the rows (and their steps when one was skipped) and the
+/// step-to-step seconds.
 std::ostream& operator<<(std::ostream& out, const funnel_witness& witness);
 /// \brief Prints the entity count and the per-step counts.
 std::ostream& operator<<(std::ostream& out, const funnel_step_counts& counts);
@@ -236,11 +248,16 @@ inline std::uint64_t allowed_bits(const event_funnel_options& o) noexcept {
 inline void check_constraints(const event_funnel_options& o) {
   if (!has_constraints(o)) return;
   const std::size_t k = o.steps;
-  if (o.mode != funnel_mode::standard && o.mode != funnel_mode::strict_once &&
-      o.mode != funnel_mode::strict_increase)
-    SALESOPS_THROW(out_of_range_value, event_funnel_name, "mode", no_row, "is ", to_string(o.mode),
-                   ": exclusions, optional steps and maximum gaps exist for default, strict_once "
-                   "and strict_increase");
+  // An unordered funnel has no order of its steps in time: no "previous step" for a gap to
+  // follow and no "between steps i and j" for an exclusion.
+  if (o.mode == funnel_mode::unordered && !o.exclusions.empty())
+    SALESOPS_THROW(out_of_range_value, event_funnel_name, "exclusions", no_row,
+                   "are set with mode unordered, whose steps have no order in time, so no event "
+                   "lies 'between' two of them (use an ordered mode)");
+  if (o.mode == funnel_mode::unordered && !o.max_gaps.empty())
+    SALESOPS_THROW(out_of_range_value, event_funnel_name, "max_gaps", no_row,
+                   "are set with mode unordered, whose steps have no order in time, so a step has "
+                   "no previous step to follow within a gap (the window bounds the whole chain)");
   if (o.exclusions.size() > 64)
     SALESOPS_THROW(out_of_range_value, event_funnel_name, "exclusions", no_row, "has ",
                    o.exclusions.size(), " entries, more than 64");
@@ -474,64 +491,151 @@ inline std::size_t level_reentry(const std::int64_t* ts, const std::uint64_t* ma
   return best;
 }
 
-// unordered: a chain is any set of distinct events covering steps 1..j, all inside one window.
-// The earliest event of an optimal chain is some event at time T, so it suffices to try every
-// window [T, T + window] (only [T1, T1 + window] under first_step) and find, by augmenting
-// paths, the longest prefix of steps that distinct events of the window can cover. O(n·w·k²)
-// for w events per window: exact, not tuned.
+// unordered: the deepest level distinct events of `masks` reach. Level L needs step L and the
+// mandatory steps below it, each matched to an event of its own (a bipartite matching, grown
+// one step at a time by augmenting paths). An optional step is tried on a copy and then
+// dropped, because higher levels do not need it. `matched` (if given) receives, per step, the
+// index into `masks` of its event in a matching of the best level (-1: skipped).
+inline std::size_t unordered_cover(const std::vector<std::uint64_t>& masks, std::size_t k,
+                                   std::uint64_t optional, std::array<int, 64>* matched) {
+  std::vector<int> step_of_event(masks.size(), -1);
+  std::array<int, 64> event_of_step;
+  event_of_step.fill(-1);
+  std::vector<char> seen(masks.size());
+  std::size_t best = 0;
+  for (std::size_t s = 0; s < k; ++s) {
+    const bool opt = ((optional >> s) & 1U) != 0;
+    const std::vector<int> kept_step_of_event = opt ? step_of_event : std::vector<int>{};
+    const std::array<int, 64> kept_event_of_step = event_of_step;
+    std::fill(seen.begin(), seen.end(), 0);
+    if (!augment_step(s, masks, step_of_event, event_of_step, seen)) {
+      if (opt) continue;
+      break; // a mandatory step no event can take: no higher level either
+    }
+    best = s + 1;
+    if (matched) *matched = event_of_step;
+    if (opt) {
+      step_of_event = kept_step_of_event;
+      event_of_step = kept_event_of_step;
+    }
+  }
+  return best;
+}
+
+// The events with times in [lo, hi] that match a step: their masks (step bits) and rows.
+inline void unordered_events(const std::int64_t* ts, const std::uint64_t* mask, std::size_t n,
+                             std::uint64_t step_bits, std::int64_t lo, std::int64_t hi,
+                             std::vector<std::uint64_t>& masks, std::vector<std::size_t>& rows) {
+  masks.clear();
+  rows.clear();
+  for (std::size_t j = static_cast<std::size_t>(std::lower_bound(ts, ts + n, lo) - ts);
+       j < n && ts[j] <= hi; ++j)
+    if (mask[j] & step_bits) {
+      masks.push_back(mask[j] & step_bits);
+      rows.push_back(j);
+    }
+}
+
+inline std::uint64_t optional_bits(const event_funnel_options& o) noexcept {
+  std::uint64_t bits = 0;
+  for (std::size_t s : o.optional_steps) bits |= std::uint64_t{1} << (s - 1);
+  return bits;
+}
+
+// unordered: a chain is any set of distinct events covering the steps of its level, all inside
+// one window. The earliest event of an optimal chain is at some time T, so it suffices to try
+// every window [T, T + window] (only [T1, T1 + window] under first_step, T1 the first step-1
+// time). O(n·w·k²) for w events per window: exact, not tuned.
 inline std::size_t level_unordered(const std::int64_t* ts, const std::uint64_t* mask,
                                    std::size_t n, const event_funnel_options& o) {
   const std::size_t k = o.steps;
+  const std::uint64_t step_bits = step_mask(k), optional = optional_bits(o);
   std::size_t best = 0;
-  std::vector<std::uint64_t> window_masks;
-  std::vector<int> step_of_event;
-  std::vector<char> seen;
-  std::array<int, 64> event_of_step;
-  std::size_t end = 0;
+  std::vector<std::uint64_t> masks;
+  std::vector<std::size_t> rows;
   std::int64_t tried = no_start; // last window start tried
   for (std::size_t i = 0; i < n && best < k; ++i) {
     if (o.anchor == anchor_rule::first_step) {
       if (!(mask[i] & 1U)) continue; // the window opens at the first step-1 event only
-    } else if (mask[i] == 0 || ts[i] == tried) {
+    } else if (!(mask[i] & step_bits) || ts[i] == tried) {
       continue; // no step, or the same window as an earlier start
     }
     tried = ts[i];
-    window_masks.clear();
-    for (std::size_t j = i; j < n && ts[j] - ts[i] <= o.window; ++j)
-      if (mask[j]) window_masks.push_back(mask[j]);
-    // Events at time ts[i] that precede row i belong to the window too.
-    for (std::size_t j = i; j-- > 0 && ts[j] == ts[i];)
-      if (mask[j]) window_masks.push_back(mask[j]);
-    step_of_event.assign(window_masks.size(), -1);
-    seen.resize(window_masks.size());
-    event_of_step.fill(-1);
-    end = 0;
-    while (end < k) {
-      std::fill(seen.begin(), seen.end(), 0);
-      if (!augment_step(end, window_masks, step_of_event, event_of_step, seen)) break;
-      ++end;
-    }
-    best = std::max(best, end);
+    unordered_events(ts, mask, n, step_bits, ts[i], ts[i] + o.window, masks, rows);
+    best = std::max(best, unordered_cover(masks, k, optional, nullptr));
     if (o.anchor == anchor_rule::first_step) break;
   }
   return best;
 }
 
-// Exclusions, optional steps and maximum gaps (modes default, strict_once, strict_increase).
-// With these a partial chain is no longer summarised by its start alone: the time of its last
-// event matters for the next gap, and each open exclusion needs the time of the chain's last
-// step <= `from` (its anchor) and whether an exclusion event has occurred since (dirty). So the
-// programme of level_by_time keeps, per level p (= last performed step), the Pareto set of
-// partial chains over (start, last, anchors: larger is better; dirty bits: fewer is better).
-// Claim and proof as for level_by_time (docs/funnel.md): extension depends only on that
-// summary, and a summary that is at least as good in every coordinate extends wherever the
-// other does. Events are processed in groups of equal time T: every chain through the group is
-// a state from before T followed by distinct events of the group (at most one under
-// strict_increase), enumerated by depth-first search; then the group's exclusion events mark
-// the states whose anchor is earlier than T as dirty ("strictly between": an exclusion event at
-// the time of the closing step does not break the chain, one at a later time does). A dirty
-// exclusion is cured by performing another step <= from (a new, later anchor); past `from` a
-// dirty chain may still reach the levels below `to`, but can never close the exclusion.
+// The unordered witness: the latest earliest time lo of a chain of the entity's level L (lo
+// descending over the times of step events: the first window [lo, lo + window] that reaches L,
+// inside [T1, T1 + window] under first_step), then the earliest latest time hi (hi ascending:
+// the first [lo, hi] that reaches L). A matching of [lo, hi] reaching L has exactly these
+// extreme times, else a later lo or an earlier hi would have been found first.
+inline void unordered_witness(const std::int64_t* ts, const std::uint64_t* mask, std::size_t n,
+                              const event_funnel_options& o, funnel_witness& w) {
+  const std::size_t k = o.steps;
+  const std::uint64_t step_bits = step_mask(k), optional = optional_bits(o);
+  w.level = level_unordered(ts, mask, n, o);
+  if (w.level == 0) return;
+  std::int64_t first = no_start; // T1
+  for (std::size_t i = 0; i < n && first == no_start; ++i)
+    if (mask[i] & 1U) first = ts[i];
+  auto latest_end = [&](std::int64_t lo) {
+    return o.anchor == anchor_rule::first_step ? first + o.window : lo + o.window;
+  };
+  std::vector<std::uint64_t> masks;
+  std::vector<std::size_t> rows;
+  std::int64_t lo = no_start, tried = no_start;
+  for (std::size_t i = n; i-- > 0 && lo == no_start;) {
+    if (!(mask[i] & step_bits) || ts[i] == tried) continue;
+    if (o.anchor == anchor_rule::first_step && (ts[i] < first || ts[i] > first + o.window))
+      continue;
+    tried = ts[i];
+    unordered_events(ts, mask, n, step_bits, ts[i], latest_end(ts[i]), masks, rows);
+    if (unordered_cover(masks, k, optional, nullptr) == w.level) lo = ts[i];
+  }
+  std::array<int, 64> matched;
+  matched.fill(-1);
+  for (std::size_t j = static_cast<std::size_t>(std::lower_bound(ts, ts + n, lo) - ts); j < n; ++j) {
+    if (j + 1 < n && ts[j + 1] == ts[j]) continue; // the whole group at ts[j] first
+    unordered_events(ts, mask, n, step_bits, lo, ts[j], masks, rows);
+    if (unordered_cover(masks, k, optional, &matched) == w.level) break;
+  }
+  for (std::size_t s = 0; s < w.level; ++s)
+    if (matched[s] >= 0) {
+      w.rows.push_back(rows[static_cast<std::size_t>(matched[s])]);
+      w.steps.push_back(s + 1);
+    }
+}
+
+// Exclusions, optional steps and maximum gaps in the ordered modes, and the witness paths of
+// every ordered mode that the plain programmes above do not track.
+// With these options a partial chain is no longer summarised by its start alone: the time of
+// its last event matters for the next gap, and each open exclusion needs the time of the
+// chain's last step <= `from` (its anchor) and whether an exclusion event has occurred since
+// (dirty); under strict_deduplication also the first step it may no longer reach (cap: an
+// event outside the chain matched it). So the programme keeps, per level p (= last performed
+// step), the Pareto set of partial chains over (start, last, anchors, cap: larger is better;
+// dirty bits: fewer is better). Claim and proof as for level_by_time (docs/funnel.md):
+// extension depends only on that summary, and a summary that is at least as good in every
+// coordinate extends wherever the other does. Events are processed in groups of equal time T.
+// In the time modes every chain through the group is a state from before T followed by
+// distinct events of the group (at most one under strict_increase), enumerated by depth-first
+// search; in the sequence modes the group's events are taken one at a time in position order
+// (a chain's events are in position order), and an event a state does not take lies inside
+// it: strict_order then ends the state, allow_reentry ends it when the event matches no step,
+// strict_deduplication ends it when the event matches one of its steps 2..p and caps it below
+// a later step the event matches. After the group, its exclusion events mark the states whose
+// anchor is earlier than T as dirty ("strictly between": an exclusion event at the time of the
+// closing step does not break the chain, one at a later time does). A dirty exclusion is cured
+// by performing another step <= from (a new, later anchor); past `from` a dirty chain may
+// still reach the levels below `to`, but can never close the exclusion.
+// Witness: states then also carry their rows; the witness is the first chain created with the
+// largest level and, among those, the latest start. Creation follows time order and some kept
+// state dominates every prefix, so that chain has the latest start and, among chains with that
+// start, the earliest last event (docs/funnel.md).
 // Cost: O(events x states per level); the search inside a group is exponential in the number
 // of same-time events of one entity with distinct masks in the worst case (fine for the usual
 // few; identical events are tried once).
@@ -539,16 +643,21 @@ struct partial_chain {
   std::int64_t start = 0;            // t(e1)
   std::int64_t last = 0;             // time of the last performed step
   std::uint64_t dirty = 0;           // bit e: an exclusion-e event in (anchor[e], now]
+  std::size_t cap = 65;              // strict_deduplication: levels >= cap are out of reach
   std::vector<std::int64_t> anchor;  // per exclusion: time of the last performed step <= from
+  std::vector<std::size_t> rows;     // witness only: rows of the performed events
+  std::vector<std::size_t> steps;    // witness only: the step (1-based) each row performs
 };
 
 inline bool dominates(const partial_chain& a, const partial_chain& b) noexcept {
-  if (a.start < b.start || a.last < b.last || (a.dirty & ~b.dirty) != 0) return false;
+  if (a.start < b.start || a.last < b.last || a.cap < b.cap || (a.dirty & ~b.dirty) != 0)
+    return false;
   for (std::size_t e = 0; e < a.anchor.size(); ++e)
     if (a.anchor[e] < b.anchor[e]) return false;
   return true;
 }
 
+// Keeps the earlier of two equal summaries, so a witness is the first chain found.
 inline void insert_pareto(std::vector<partial_chain>& set, partial_chain c) {
   for (const partial_chain& s : set)
     if (dominates(s, c)) return;
@@ -558,44 +667,112 @@ inline void insert_pareto(std::vector<partial_chain>& set, partial_chain c) {
   set.push_back(std::move(c));
 }
 
-inline std::size_t level_constrained(const std::int64_t* ts, const std::uint64_t* mask,
-                                     std::size_t n, const event_funnel_options& o) {
-  const std::size_t k = o.steps;
-  const bool strict = o.mode == funnel_mode::strict_increase;
-  const auto& ex = o.exclusions;
-  std::uint64_t optional = 0; // bit s: step s optional (1-based)
-  for (std::size_t s : o.optional_steps) optional |= std::uint64_t{1} << (s - 1);
-  std::array<std::int64_t, 65> gap;
-  gap.fill(std::numeric_limits<std::int64_t>::max());
-  for (const funnel_gap& g : o.max_gaps) gap[g.step] = g.seconds;
-  // Levels p with a state; states[p] = Pareto set of chains whose last performed step is p.
-  std::vector<std::vector<partial_chain>> states(k + 1), fresh(k + 1);
-  std::size_t best = 0;
-  std::int64_t anchor_time = no_start; // first step-1 time (first_step rule)
-  std::vector<char> used;
+// The witness rule while chains are created in time order: a longer chain, or as long with a
+// strictly later start.
+struct witness_tracker {
+  std::size_t level = 0;
+  std::int64_t start = 0;
+  std::vector<std::size_t> rows, steps;
+  void offer(std::size_t q, const partial_chain& c) {
+    if (q < level || (q == level && c.start <= start)) return;
+    level = q;
+    start = c.start;
+    rows = c.rows;
+    steps = c.steps;
+  }
+};
 
-  // The chain `c` at level p extended by step q at time T, or false.
-  auto extend = [&](const partial_chain& c, std::size_t p, std::size_t q, std::int64_t T,
-                    partial_chain& out) {
-    if (T - c.start > o.window || T - c.last > gap[q]) return false;
+// The options' rules on one chain: opening, extending by one step, exclusion marks.
+struct chain_rules {
+  const event_funnel_options& o;
+  bool track = false;        // keep rows (witness)
+  std::uint64_t optional = 0; // bit s: step s + 1 optional
+  std::array<std::int64_t, 65> gap{};
+
+  chain_rules(const event_funnel_options& options, bool track_rows) : o(options), track(track_rows) {
+    for (std::size_t s : o.optional_steps) optional |= std::uint64_t{1} << (s - 1);
+    gap.fill(std::numeric_limits<std::int64_t>::max());
+    for (const funnel_gap& g : o.max_gaps) gap[g.step] = g.seconds;
+  }
+  bool is_optional(std::size_t q) const noexcept { return ((optional >> (q - 1)) & 1U) != 0; }
+
+  partial_chain open(std::int64_t T, std::size_t row) const {
+    partial_chain c;
+    c.start = c.last = T;
+    c.anchor.assign(o.exclusions.size(), T);
+    if (track) {
+      c.rows.push_back(row);
+      c.steps.push_back(1);
+    }
+    return c;
+  }
+
+  // The chain `c` at level p extended by step q, performed by `row` at time T, or false.
+  bool extend(const partial_chain& c, std::size_t p, std::size_t q, std::int64_t T,
+              std::size_t row, partial_chain& out) const {
+    if (q >= c.cap || T - c.start > o.window || T - c.last > gap[q]) return false;
     out = c;
     out.last = T;
-    for (std::size_t e = 0; e < ex.size(); ++e) {
-      if (p >= ex[e].to) continue; // closed before
+    for (std::size_t e = 0; e < o.exclusions.size(); ++e) {
+      const funnel_exclusion& x = o.exclusions[e];
+      if (p >= x.to) continue; // closed before
       const std::uint64_t bit = std::uint64_t{1} << e;
-      if (q <= ex[e].from) {
+      if (q <= x.from) {
         out.anchor[e] = T; // re-anchored: earlier exclusion events no longer lie between
         out.dirty &= ~bit;
-      } else if (q >= ex[e].to) {
+      } else if (q >= x.to) {
         if (c.dirty & bit) return false; // an exclusion event lies between anchor and close
         out.anchor[e] = 0;               // closed: no longer matters (canonical, for dominance)
         out.dirty &= ~bit;
       } // else: past `from`, not closed: the anchor stays, and so does a dirty bit (the chain
         // may still reach the levels below `to`, never `to` itself)
     }
+    if (track) {
+      out.rows.push_back(row);
+      out.steps.push_back(q);
+    }
     return true;
+  }
+
+  // Exclusion events at T (`any`: the group's bits): every open exclusion anchored before T
+  // gets dirty.
+  void mark_exclusions(std::vector<std::vector<partial_chain>>& states, std::uint64_t any,
+                       std::int64_t T) const {
+    for (std::size_t e = 0; e < o.exclusions.size(); ++e) {
+      const funnel_exclusion& x = o.exclusions[e];
+      if (!((any >> x.bit) & 1U)) continue;
+      for (std::size_t p = 1; p < x.to; ++p)
+        for (partial_chain& c : states[p])
+          if (c.anchor[e] < T) c.dirty |= std::uint64_t{1} << e;
+    }
+  }
+
+  void drop_expired(std::vector<std::vector<partial_chain>>& states, std::int64_t T) const {
+    for (auto& set : states)
+      set.erase(std::remove_if(set.begin(), set.end(),
+                               [&](const partial_chain& c) { return T - c.start > o.window; }),
+                set.end());
+  }
+};
+
+// Modes default, strict_once and strict_increase with options (groups of equal time).
+inline std::size_t level_constrained(const std::int64_t* ts, const std::uint64_t* mask,
+                                     std::size_t n, const event_funnel_options& o,
+                                     witness_tracker* witness = nullptr) {
+  const std::size_t k = o.steps;
+  const bool strict = o.mode == funnel_mode::strict_increase;
+  const chain_rules rules(o, witness != nullptr);
+  // Levels p with a state; states[p] = Pareto set of chains whose last performed step is p.
+  std::vector<std::vector<partial_chain>> states(k + 1), fresh(k + 1);
+  std::size_t best = 0;
+  std::int64_t anchor_time = no_start; // first step-1 time (first_step rule)
+  std::vector<char> used;
+  auto created = [&](std::size_t q, const partial_chain& c) {
+    best = std::max(best, q);
+    if (witness) witness->offer(q, c);
   };
-  for (std::size_t i = 0; i < n && best < k;) {
+  // A witness needs the latest start, so the scan does not stop at level k.
+  for (std::size_t i = 0; i < n && (witness || best < k);) {
     const std::int64_t T = ts[i];
     std::size_t g = i + 1;
     while (g < n && ts[g] == T) ++g;
@@ -617,8 +794,8 @@ inline std::size_t level_constrained(const std::int64_t* ts, const std::uint64_t
         for (std::size_t e = i; e < g; ++e) {
           if (used[e - i] || !((mask[e] >> (q - 1)) & 1U) || same_unused_before(e)) continue;
           partial_chain next;
-          if (!extend(c, p, q, T, next)) continue;
-          best = std::max(best, q);
+          if (!rules.extend(c, p, q, T, e, next)) continue;
+          created(q, next);
           if (!strict) {
             used[e - i] = 1;
             self(self, next, q);
@@ -626,44 +803,105 @@ inline std::size_t level_constrained(const std::int64_t* ts, const std::uint64_t
           }
           insert_pareto(fresh[q], std::move(next));
         }
-        if (!((optional >> (q - 1)) & 1U)) break;
+        if (!rules.is_optional(q)) break;
       }
     };
     std::uint64_t any = 0;
     for (std::size_t e = i; e < g; ++e) any |= mask[e];
-    for (std::size_t p = 1; p <= k; ++p) {
-      auto& set = states[p];
-      set.erase(std::remove_if(set.begin(), set.end(),
-                               [&](const partial_chain& c) { return T - c.start > o.window; }),
-                set.end());
-      for (const partial_chain& c : set) search(search, c, p);
-    }
-    if (can_open && (any & 1U)) {
-      partial_chain opened;
-      opened.start = opened.last = T;
-      opened.anchor.assign(ex.size(), T);
-      best = std::max<std::size_t>(best, 1);
+    rules.drop_expired(states, T);
+    for (std::size_t p = 1; p <= k; ++p)
+      for (const partial_chain& c : states[p]) search(search, c, p);
+    if (can_open)
       for (std::size_t e = i; e < g; ++e) {
-        if (!(mask[e] & 1U)) continue;
+        if (!(mask[e] & 1U) || same_unused_before(e)) continue;
+        partial_chain opened = rules.open(T, e);
+        created(1, opened);
         if (!strict) {
           used[e - i] = 1;
           search(search, opened, 1);
           used[e - i] = 0;
         }
+        insert_pareto(fresh[1], std::move(opened));
       }
-      insert_pareto(fresh[1], opened);
-    }
     for (std::size_t p = 1; p <= k; ++p) {
       for (partial_chain& c : fresh[p]) insert_pareto(states[p], std::move(c));
       fresh[p].clear();
     }
-    // Exclusion events at T: every open exclusion anchored before T gets dirty.
-    for (std::size_t e = 0; e < ex.size(); ++e) {
-      if (!((any >> ex[e].bit) & 1U)) continue;
-      for (std::size_t p = 1; p < ex[e].to; ++p)
-        for (partial_chain& c : states[p])
-          if (c.anchor[e] < T) c.dirty |= std::uint64_t{1} << e;
+    rules.mark_exclusions(states, any, T);
+    if ((any & 1U) && anchor_time == no_start) anchor_time = T;
+    i = g;
+  }
+  return best;
+}
+
+// Modes strict_order, strict_deduplication and allow_reentry with options, and their
+// witnesses: events one at a time in position order, exclusion marks per group of equal time.
+inline std::size_t level_constrained_sequence(const std::int64_t* ts, const std::uint64_t* mask,
+                                              std::size_t n, const event_funnel_options& o,
+                                              witness_tracker* witness = nullptr) {
+  const std::size_t k = o.steps;
+  const std::uint64_t step_bits = step_mask(k);
+  const chain_rules rules(o, witness != nullptr);
+  std::vector<std::vector<partial_chain>> states(k + 1), fresh(k + 1);
+  std::size_t best = 0;
+  std::int64_t anchor_time = no_start;
+  auto created = [&](std::size_t q, const partial_chain& c) {
+    best = std::max(best, q);
+    if (witness) witness->offer(q, c);
+  };
+  for (std::size_t i = 0; i < n && (witness || best < k);) {
+    const std::int64_t T = ts[i];
+    std::size_t g = i + 1;
+    while (g < n && ts[g] == T) ++g;
+    if (o.anchor == anchor_rule::first_step && anchor_time != no_start && T - anchor_time > o.window)
+      break;
+    // Under first_step every step-1 event at the first step-1 time may open a chain.
+    const bool can_open = o.anchor == anchor_rule::any_start || anchor_time == no_start;
+    rules.drop_expired(states, T);
+    std::uint64_t any = 0;
+    for (std::size_t e = i; e < g; ++e) {
+      const std::uint64_t m = mask[e];
+      any |= m;
+      // Chains that take e as their next performed step.
+      for (std::size_t p = 1; p <= k; ++p)
+        for (const partial_chain& c : states[p])
+          for (std::size_t q = p + 1; q <= k; ++q) {
+            partial_chain next;
+            if (((m >> (q - 1)) & 1U) && rules.extend(c, p, q, T, e, next)) {
+              created(q, next);
+              insert_pareto(fresh[q], std::move(next));
+            }
+            if (!rules.is_optional(q)) break;
+          }
+      if ((m & 1U) && can_open) {
+        partial_chain opened = rules.open(T, e);
+        created(1, opened);
+        insert_pareto(fresh[1], std::move(opened));
+      }
+      // Chains that do not take e: it now lies inside them.
+      for (std::size_t p = 1; p <= k; ++p) {
+        auto& set = states[p];
+        if (o.mode == funnel_mode::strict_order ||
+            (o.mode == funnel_mode::allow_reentry && (m & step_bits) == 0)) {
+          set.clear();
+        } else if (o.mode == funnel_mode::strict_deduplication) {
+          if (m & step_mask(p) & ~std::uint64_t{1}) { // repeats one of steps 2..p
+            set.clear();
+            continue;
+          }
+          const std::uint64_t later = m & step_bits & ~step_mask(p);
+          if (later) {
+            const auto cap = static_cast<std::size_t>(__builtin_ctzll(later)) + 1;
+            for (partial_chain& c : set) c.cap = std::min(c.cap, cap);
+          }
+        }
+      }
+      for (std::size_t p = 1; p <= k; ++p) {
+        for (partial_chain& c : fresh[p]) insert_pareto(states[p], std::move(c));
+        fresh[p].clear();
+      }
     }
+    rules.mark_exclusions(states, any, T);
     if ((any & 1U) && anchor_time == no_start) anchor_time = T;
     i = g;
   }
@@ -713,7 +951,18 @@ inline std::size_t level_by_scan(const std::int64_t* ts, const std::uint64_t* ma
 
 inline std::size_t level_of(const std::int64_t* ts, const std::uint64_t* mask, std::size_t n,
                             const event_funnel_options& o) {
-  if (has_constraints(o)) return level_constrained(ts, mask, n, o);
+  if (has_constraints(o)) {
+    switch (o.mode) {
+    case funnel_mode::standard:
+    case funnel_mode::strict_once:
+    case funnel_mode::strict_increase:
+      return level_constrained(ts, mask, n, o);
+    case funnel_mode::unordered: // optional steps only (check_constraints)
+      return level_unordered(ts, mask, n, o);
+    default:
+      return level_constrained_sequence(ts, mask, n, o);
+    }
+  }
   switch (o.mode) {
   case funnel_mode::standard:
   case funnel_mode::strict_once:
@@ -887,23 +1136,73 @@ inline std::size_t entity_funnel_level(span<const std::int64_t> timestamp,
 inline funnel_witness entity_funnel_witness(span<const std::int64_t> timestamp,
                                             span<const std::uint64_t> steps,
                                             const event_funnel_options& options) {
-  if (options.mode == funnel_mode::strict_order || options.mode == funnel_mode::strict_deduplication ||
-      options.mode == funnel_mode::allow_reentry || options.mode == funnel_mode::unordered)
-    SALESOPS_THROW(out_of_range_value, "entity_funnel_witness", "mode", no_row, "is ",
-                   to_string(options.mode),
-                   ": witness paths exist for default, strict_once and strict_increase");
-  if (detail::has_constraints(options))
-    SALESOPS_THROW(out_of_range_value, "entity_funnel_witness", "options", no_row,
-                   "set exclusions, optional steps or maximum gaps: witness paths exist only "
-                   "without them");
   entity_funnel_level(timestamp, steps, options); // validates
-  std::vector<std::vector<std::size_t>> chains;
+  const std::int64_t* t = timestamp.data();
+  const std::uint64_t* m = steps.data();
+  const std::size_t n = timestamp.size();
+  const bool by_time = options.mode == funnel_mode::standard ||
+                       options.mode == funnel_mode::strict_once ||
+                       options.mode == funnel_mode::strict_increase;
   funnel_witness w;
-  w.level = detail::level_by_time(timestamp.data(), steps.data(), timestamp.size(), options, &chains);
-  w.rows = chains[w.level];
+  if (options.mode == funnel_mode::unordered) {
+    detail::unordered_witness(t, m, n, options, w);
+  } else if (by_time && !detail::has_constraints(options)) {
+    std::vector<std::vector<std::size_t>> chains;
+    w.level = detail::level_by_time(t, m, n, options, &chains);
+    w.rows = chains[w.level];
+    for (std::size_t j = 1; j <= w.level; ++j) w.steps.push_back(j);
+  } else {
+    // The Pareto programme tracks rows; without options it also serves the sequence modes.
+    detail::witness_tracker tracker;
+    w.level = by_time ? detail::level_constrained(t, m, n, options, &tracker)
+                      : detail::level_constrained_sequence(t, m, n, options, &tracker);
+    w.rows = std::move(tracker.rows);
+    w.steps = std::move(tracker.steps);
+  }
   for (std::size_t j = 1; j < w.rows.size(); ++j)
-    w.seconds_to_next.push_back(timestamp[w.rows[j]] - timestamp[w.rows[j - 1]]);
+    w.seconds_to_next.push_back(t[w.rows[j]] - t[w.rows[j - 1]]);
   return w;
+}
+
+inline funnel_witness entity_funnel_witness_held(span<const std::int64_t> timestamp,
+                                                 span<const std::uint64_t> key,
+                                                 span<const std::uint64_t> steps,
+                                                 const event_funnel_options& options) {
+  check_equal_lengths("entity_funnel_witness_held", "timestamp", timestamp.size(), "key", key.size());
+  entity_funnel_level(timestamp, steps, options); // validates
+  std::vector<std::uint64_t> keys(key.begin(), key.end());
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  funnel_witness best;
+  std::int64_t best_lo = 0, best_hi = 0;
+  std::vector<std::size_t> rows;
+  std::vector<std::int64_t> t;
+  std::vector<std::uint64_t> m;
+  for (std::uint64_t kv : keys) { // ascending: a tie keeps the smaller key
+    rows.clear();
+    t.clear();
+    m.clear();
+    for (std::size_t i = 0; i < key.size(); ++i)
+      if (key[i] == kv) {
+        rows.push_back(i);
+        t.push_back(timestamp[i]);
+        m.push_back(steps[i]);
+      }
+    funnel_witness w = entity_funnel_witness(t, m, options);
+    if (w.level == 0) continue;
+    for (std::size_t& r : w.rows) r = rows[r];
+    std::int64_t lo = timestamp[w.rows.front()], hi = lo;
+    for (std::size_t r : w.rows) {
+      lo = std::min(lo, timestamp[r]);
+      hi = std::max(hi, timestamp[r]);
+    }
+    if (w.level > best.level || (w.level == best.level && (lo > best_lo || (lo == best_lo && hi < best_hi)))) {
+      best = std::move(w);
+      best_lo = lo;
+      best_hi = hi;
+    }
+  }
+  return best;
 }
 
 inline std::vector<funnel_attempt> entity_funnel_attempts(span<const std::int64_t> timestamp,
@@ -1089,7 +1388,13 @@ inline std::ostream& operator<<(std::ostream& out, const event_funnel_result& re
 inline std::ostream& operator<<(std::ostream& out, const funnel_witness& witness) {
   out << "funnel_witness{level=" << witness.level << ", rows=[";
   for (std::size_t j = 0; j < witness.rows.size(); ++j) out << (j ? ", " : "") << witness.rows[j];
-  out << "], seconds_to_next=[";
+  out << "]";
+  if (witness.steps.size() != witness.level) { // some optional step was skipped
+    out << ", steps=[";
+    for (std::size_t j = 0; j < witness.steps.size(); ++j) out << (j ? ", " : "") << witness.steps[j];
+    out << "]";
+  }
+  out << ", seconds_to_next=[";
   for (std::size_t j = 0; j < witness.seconds_to_next.size(); ++j)
     out << (j ? ", " : "") << witness.seconds_to_next[j];
   return out << "]}";
