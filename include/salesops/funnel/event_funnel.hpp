@@ -30,6 +30,7 @@
 #include "salesops/core/error.hpp"
 #include "salesops/core/span.hpp"
 #include "salesops/core/validate.hpp"
+#include "salesops/funnel/event_sort.hpp"
 
 namespace salesops {
 namespace funnel {
@@ -1236,33 +1237,14 @@ inline event_funnel_result event_funnel(span<const std::uint64_t> entity,
   event_funnel_result out;
   if (!detail::funnel_sorted(entity.data(), timestamp.data(), steps.data(), n, options, out)) {
     // Unsorted: validate everything (rows keep their input index in messages), then sort a
-    // copy stably by (entity, timestamp) and run the same pass on it.
+    // copy into position order (stable radix sort, event_sort.hpp) and run the same pass on it.
     const std::uint64_t allowed = detail::allowed_bits(options);
     for (std::size_t i = 0; i < n; ++i)
       detail::check_event_row(timestamp[i], steps[i], allowed, options.steps, i);
-    struct row {
-      std::uint64_t entity;
-      std::int64_t time;
-      std::uint64_t index;
-    };
-    std::vector<row> rows(n);
-    for (std::size_t i = 0; i < n; ++i) rows[i] = {entity[i], timestamp[i], i};
-    std::sort(rows.begin(), rows.end(), [](const row& a, const row& b) {
-      if (a.entity != b.entity) return a.entity < b.entity;
-      if (a.time != b.time) return a.time < b.time;
-      return a.index < b.index; // stable: equal keys keep input order
-    });
-    std::vector<std::uint64_t> e(n), m(n);
-    std::vector<std::int64_t> t(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      e[i] = rows[i].entity;
-      t[i] = rows[i].time;
-      m[i] = steps[static_cast<std::size_t>(rows[i].index)];
-    }
-    rows.clear();
-    rows.shrink_to_fit();
+    const sorted_events sorted = sort_events(entity, timestamp, steps);
     out = event_funnel_result{};
-    detail::funnel_sorted(e.data(), t.data(), m.data(), n, options, out);
+    detail::funnel_sorted(sorted.entity.data(), sorted.timestamp.data(), sorted.steps.data(), n,
+                          options, out);
   }
   event_funnel_counter counter(options.steps);
   for (std::uint8_t level : out.levels) counter.update(level);
