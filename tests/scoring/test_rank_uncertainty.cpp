@@ -3,13 +3,51 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <limits>
 #include <cstdint>
+#include <string>
 #include <sstream>
 #include <vector>
 
 using namespace salesops;
 using namespace salesops::scoring;
 using Catch::Matchers::Contains;
+
+namespace {
+// Brute-force summary of replicate ranks by the definitions: competition rank = 1 + the number
+// of strictly higher scores; with B = 200 replicates and level 0.95 the type-1 quantiles are
+// the smallest ranks whose empirical CDF reaches 5/200 and 195/200, i.e. the 5th and 195th
+// smallest ranks (hand derivation, no floating-point positions involved).
+struct brute_ranks {
+  std::vector<std::vector<std::size_t>> of_rep;
+  void add(const Eigen::VectorXd& scores) {
+    of_rep.resize(static_cast<std::size_t>(scores.size()));
+    for (Eigen::Index i = 0; i < scores.size(); ++i) {
+      std::size_t above = 0;
+      for (Eigen::Index j = 0; j < scores.size(); ++j) above += scores(j) > scores(i) ? 1u : 0u;
+      of_rep[static_cast<std::size_t>(i)].push_back(above + 1);
+    }
+  }
+  void check(const rank_uncertainty& r, std::size_t k) {
+    REQUIRE(r.reps.size() == of_rep.size());
+    for (std::size_t i = 0; i < of_rep.size(); ++i) {
+      auto v = of_rep[i];
+      REQUIRE(v.size() == 200);
+      std::sort(v.begin(), v.end());
+      std::size_t sum = 0, top = 0;
+      for (std::size_t x : v) {
+        sum += x;
+        top += x <= k ? 1u : 0u;
+      }
+      CHECK(r.reps[i].mean_rank == static_cast<double>(sum) / 200.0);
+      CHECK(r.reps[i].prob_top_k == static_cast<double>(top) / 200.0);
+      CHECK(r.reps[i].lower == v[4]);
+      CHECK(r.reps[i].upper == v[194]);
+    }
+  }
+};
+} // namespace
 
 TEST_CASE("rank_collector matches a brute-force count", "[scoring][rank]") {
   // Three replicates of three reps, ranked by hand:
@@ -130,4 +168,151 @@ TEST_CASE("bootstrap rank intervals", "[scoring][rank]") {
   rep_of_row[5] = 31;
   CHECK_THROWS_WITH(bootstrap_rank_intervals(obs, rep_of_row, specs, normalization::z_score, o),
                     Contains("no row for rep 30"));
+}
+
+TEST_CASE("bootstrap rank intervals equal a brute-force bootstrap", "[scoring][rank]") {
+  // The definition, written out: replicate b draws for rep 0, 1, ... in turn m_i row indices
+  // with rng::uniform_int(m_i) over the rep's rows in input order, averages them, scores the
+  // rep means with the public composite_scores and ranks by counting.
+  const auto method = GENERATE(normalization::z_score, normalization::robust_z,
+                               normalization::percentile_rank, normalization::min_max);
+  const bool grouped = GENERATE(false, true);
+  rng gen(900 + static_cast<std::uint64_t>(method) + (grouped ? 10u : 0u));
+  const std::size_t reps = 25;
+  std::vector<std::size_t> rep_of_row;
+  for (std::size_t i = 0; i < reps; ++i)
+    for (std::size_t t = 0; t < 1 + i % 5; ++t) rep_of_row.push_back(i); // 1 to 5 rows per rep
+  for (std::size_t r = rep_of_row.size() - 1; r > 0; --r) // Fisher-Yates: rows interleaved
+    std::swap(rep_of_row[r], rep_of_row[gen.uniform_int(r + 1)]);
+  Eigen::MatrixXd obs(static_cast<Eigen::Index>(rep_of_row.size()), 3);
+  for (Eigen::Index r = 0; r < obs.rows(); ++r) {
+    const auto i = static_cast<double>(rep_of_row[static_cast<std::size_t>(r)]);
+    obs(r, 0) = 0.1 * i + gen.normal();                           // continuous
+    obs(r, 1) = static_cast<double>(gen.uniform_int(3));         // discrete: MAD is often 0
+    obs(r, 2) = i < 5 ? 1000 * gen.lognormal(0, 2) : gen.exponential(1); // heavy tail
+  }
+  const std::vector<kpi_spec> specs = {{"bookings", 2, direction::higher_is_better},
+                                       {"meetings", 1, direction::higher_is_better},
+                                       {"cycle_days", 1, direction::lower_is_better}};
+  std::vector<std::string> groups;
+  if (grouped)
+    for (std::size_t i = 0; i < reps; ++i) groups.push_back(i % 2 == 0 ? "east" : "west");
+  rank_options o;
+  o.replicates = 200;
+  o.top_k = 3;
+  o.seed = 17;
+  const auto fast = bootstrap_rank_intervals(obs, rep_of_row, specs, method, o, groups);
+  std::vector<std::vector<Eigen::Index>> rows_of(reps);
+  for (std::size_t r = 0; r < rep_of_row.size(); ++r)
+    rows_of[rep_of_row[r]].push_back(static_cast<Eigen::Index>(r));
+  Eigen::MatrixXd means(static_cast<Eigen::Index>(reps), 3);
+  const auto average = [&](std::size_t i, auto pick) {
+    Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(3);
+    const std::size_t m = rows_of[i].size();
+    for (std::size_t t = 0; t < m; ++t) sum += obs.row(rows_of[i][pick(m, t)]);
+    means.row(static_cast<Eigen::Index>(i)) = sum / static_cast<double>(m);
+  };
+  for (std::size_t i = 0; i < reps; ++i) average(i, [](std::size_t, std::size_t t) { return t; });
+  const Eigen::VectorXd point_scores = composite_scores(means, specs, method, groups);
+  const auto point = competition_ranks(point_scores);
+  rng draw(o.seed);
+  brute_ranks brute;
+  for (std::size_t b = 0; b < o.replicates; ++b) {
+    for (std::size_t i = 0; i < reps; ++i)
+      average(i, [&](std::size_t m, std::size_t) { return static_cast<std::size_t>(draw.uniform_int(m)); });
+    brute.add(composite_scores(means, specs, method, groups));
+  }
+  for (std::size_t i = 0; i < reps; ++i) CHECK(fast.reps[i].rank == point[i]);
+  brute.check(fast, 3);
+  // A NaN observation is named by row and KPI.
+  obs(7, 1) = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_WITH(bootstrap_rank_intervals(obs, rep_of_row, specs, method, o, groups),
+                    Contains("observations at row 7") && Contains("meetings"));
+}
+
+TEST_CASE("rank_collector: shards from different distributions merge into one pass", "[scoring][rank]") {
+  const auto seed = GENERATE(61u, 62u, 63u);
+  rng gen(seed);
+  const std::size_t n = 40;
+  std::vector<double> point(n);
+  for (auto& p : point) p = gen.normal();
+  // 200 replicates: the first 70 continuous, the next 60 discrete (ties), the rest heavy-tailed.
+  std::vector<std::vector<double>> replicate(200, std::vector<double>(n));
+  for (std::size_t b = 0; b < 200; ++b)
+    for (std::size_t i = 0; i < n; ++i)
+      replicate[b][i] = b < 70    ? point[i] + gen.normal()
+                        : b < 130 ? static_cast<double>(gen.uniform_int(4))
+                                  : gen.lognormal(0, 3) - gen.lognormal(0, 3);
+  rank_collector one(point, 5, 0.95), first(point, 5, 0.95), second(point, 5, 0.95),
+      third(point, 5, 0.95);
+  brute_ranks brute;
+  for (std::size_t b = 0; b < 200; ++b) {
+    one.add(replicate[b]);
+    (b < 70 ? first : b < 130 ? second : third).add(replicate[b]);
+    brute.add(Eigen::Map<const Eigen::VectorXd>(replicate[b].data(), static_cast<Eigen::Index>(n)));
+  }
+  second.merge(third); // merge order does not matter for the result: only the multiset counts
+  first.merge(second);
+  const auto a = one.result(), m = first.result();
+  for (std::size_t i = 0; i < n; ++i) {
+    CHECK(m.reps[i].mean_rank == a.reps[i].mean_rank);
+    CHECK(m.reps[i].prob_top_k == a.reps[i].prob_top_k);
+    CHECK(m.reps[i].lower == a.reps[i].lower);
+    CHECK(m.reps[i].upper == a.reps[i].upper);
+  }
+  brute.check(a, 5);
+}
+
+TEST_CASE("posterior rank intervals of a scorecard with a win-rate KPI", "[scoring][rank]") {
+  const std::vector<std::uint64_t> wins = {3, 149, 12, 30, 7, 45, 20, 2, 60, 18, 9, 33};
+  const std::vector<std::uint64_t> trials = {3, 213, 40, 80, 25, 110, 50, 10, 150, 45, 30, 90};
+  const auto s = shrink_win_rates(wins, trials);
+  rank_options o;
+  o.replicates = 200;
+  o.top_k = 2;
+  o.seed = 99;
+  // One KPI, z-scored: a strictly increasing map of the draws, so the ranks are exactly those
+  // of posterior_rank_intervals (same seed, same draws).
+  Eigen::MatrixXd only(12, 1);
+  only.setZero();
+  const std::vector<kpi_spec> one = {{"win_rate", 1, direction::higher_is_better}};
+  const auto a = posterior_score_rank_intervals(only, one, 0, s, normalization::z_score, o);
+  const auto b = posterior_rank_intervals(s, o);
+  for (std::size_t i = 0; i < 12; ++i) {
+    CHECK(a.reps[i].rank == b.reps[i].rank);
+    CHECK(a.reps[i].mean_rank == b.reps[i].mean_rank);
+    CHECK(a.reps[i].lower == b.reps[i].lower);
+    CHECK(a.reps[i].upper == b.reps[i].upper);
+  }
+  // Two KPIs: brute force by the definition (draws in rep order from the posteriors, the
+  // bookings column held fixed, composite_scores, ranks by counting).
+  Eigen::MatrixXd kpis(12, 2);
+  for (Eigen::Index i = 0; i < 12; ++i) {
+    kpis(i, 0) = 1000.0 * static_cast<double>((i * 7) % 12);
+    kpis(i, 1) = -1; // ignored: replaced by the shrunk rate / the draws
+  }
+  const std::vector<kpi_spec> two = {{"bookings", 1, direction::higher_is_better},
+                                     {"win_rate", 3, direction::higher_is_better}};
+  const auto method = GENERATE(normalization::z_score, normalization::percentile_rank);
+  const auto fast = posterior_score_rank_intervals(kpis, two, 1, s, method, o);
+  Eigen::MatrixXd x = kpis;
+  for (Eigen::Index i = 0; i < 12; ++i) x(i, 1) = s.reps[static_cast<std::size_t>(i)].shrunk;
+  const Eigen::VectorXd point = composite_scores(x, two, method);
+  rng draw(o.seed);
+  brute_ranks brute;
+  for (std::size_t r = 0; r < o.replicates; ++r) {
+    for (Eigen::Index i = 0; i < 12; ++i) {
+      const auto& rep = s.reps[static_cast<std::size_t>(i)];
+      x(i, 1) = draw.beta(s.prior.alpha + static_cast<double>(rep.wins),
+                          s.prior.beta + static_cast<double>(rep.trials - rep.wins));
+    }
+    brute.add(composite_scores(x, two, method));
+  }
+  const auto point_rank = competition_ranks(point);
+  for (std::size_t i = 0; i < 12; ++i) CHECK(fast.reps[i].rank == point_rank[i]);
+  brute.check(fast, 2);
+  CHECK_THROWS_AS(posterior_score_rank_intervals(kpis, two, 2, s, method, o), out_of_range_value);
+  CHECK_THROWS_AS(posterior_score_rank_intervals(kpis.topRows(5), two, 1, s, method, o), length_mismatch);
+  o.replicates = 0;
+  CHECK_THROWS_AS(posterior_score_rank_intervals(kpis, two, 1, s, method, o), out_of_range_value);
 }

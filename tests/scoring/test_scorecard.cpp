@@ -62,7 +62,9 @@ TEST_CASE("degenerate columns have documented values", "[scoring][scorecard]") {
   check_all(normalize(flat, normalization::min_max), {0.5, 0.5, 0.5});
   check_all(normalize(flat, normalization::percentile_rank), {0.5, 0.5, 0.5});
   check_all(normalize(one, normalization::percentile_rank), {0.5});
-  CHECK_THROWS_AS(normalize(flat, normalization::robust_z), numerical_error);
+  // Robust z of a column without any spread: every value is the median, so 0 (spread_rule
+  // constant; this used to throw, issue 6 review item d).
+  check_all(normalize(flat, normalization::robust_z), {0, 0, 0});
   const std::vector<double> bad = {1, std::numeric_limits<double>::quiet_NaN()}, none;
   CHECK_THROWS_WITH(normalize(bad, normalization::z_score), Contains("values at row 1"));
   CHECK_THROWS_AS(normalize(none, normalization::z_score), empty_input);
@@ -186,4 +188,112 @@ TEST_CASE("scorecard rejects bad weights, NaN KPIs and bad shapes", "[scoring][s
   CHECK_THROWS_AS(scorecard_of(k, specs, o), out_of_range_value);
   const std::vector<std::string> groups = {"a", "", "a"};
   CHECK_THROWS_WITH(scorecard_of(k, specs, {}, groups), Contains("peer_group at row 1"));
+}
+
+TEST_CASE("robust z with MAD = 0 falls back to the mean absolute deviation", "[scoring][scorecard]") {
+  // More than half the values equal the median, so R's mad(x) is 0. Reference (R 4.2):
+  //   x <- c(5, 5, 5, 5, 9, 1, 5, 6); mad(x)  # 0
+  //   (x - median(x)) / (sqrt(pi / 2) * mean(abs(x - median(x))))
+  //   # 0 0 0 0 2.836922882854632 -2.836922882854632 0 0.709230720713658
+  const std::vector<double> ties = {5, 5, 5, 5, 9, 1, 5, 6};
+  const std::vector<double> want = {0, 0, 0, 0, 2.836922882854632, -2.836922882854632, 0,
+                                    0.709230720713658};
+  check_all(normalize(ties, normalization::robust_z), want);
+  // Lower-is-better flips the sign, as for a regular column.
+  const auto down = normalize(ties, normalization::robust_z, direction::lower_is_better);
+  for (std::size_t i = 0; i < ties.size(); ++i) CHECK(down[i] == Approx(-want[i]).margin(1e-14));
+  // The scorecard flags the column (and only it): KPI 1 in peer group "b" uses the fallback,
+  // KPI 1 in group "a" has no spread at all (constant), KPI 0 is regular everywhere.
+  Eigen::MatrixXd k(11, 2);
+  const std::vector<std::string> group = {"b", "b", "b", "b", "b", "b", "b", "b", "a", "a", "a"};
+  for (Eigen::Index i = 0; i < 8; ++i) k(i, 1) = ties[static_cast<std::size_t>(i)];
+  k(8, 1) = k(9, 1) = k(10, 1) = 3;
+  for (Eigen::Index i = 0; i < 11; ++i) k(i, 0) = static_cast<double>(i * i);
+  const std::vector<kpi_spec> specs = {{"calls", 1, direction::higher_is_better},
+                                       {"meetings", 1, direction::higher_is_better}};
+  scorecard_options o;
+  o.method = normalization::robust_z;
+  const auto card = scorecard_of(k, specs, o, group);
+  REQUIRE(card.fallbacks.size() == 2);
+  CHECK(card.fallbacks[0].peer_group == "a"); // groups are reported in name order
+  CHECK(card.fallbacks[0].kpi == 1);
+  CHECK(card.fallbacks[0].rule == spread_rule::constant);
+  CHECK(card.fallbacks[1].peer_group == "b");
+  CHECK(card.fallbacks[1].rule == spread_rule::mean_deviation);
+  for (std::size_t i = 0; i < 8; ++i)
+    CHECK(card.reps[i].contributions[1] == Approx(0.5 * want[i]).margin(1e-14));
+  CHECK(card.reps[9].contributions[1] == 0.0);
+  std::ostringstream out;
+  out << card;
+  CHECK(out.str().find("mean_deviation") != std::string::npos);
+  // A regular table reports no fallback; z-score and min-max flag a constant column.
+  CHECK(scorecard_of(k, specs).fallbacks.empty());
+  k.col(1).setConstant(2);
+  const auto flat = scorecard_of(k, specs);
+  REQUIRE(flat.fallbacks.size() == 1);
+  CHECK(flat.fallbacks[0].rule == spread_rule::constant);
+  o.method = normalization::min_max;
+  CHECK(scorecard_of(k, specs, o).fallbacks.size() == 1);
+}
+
+TEST_CASE("competition ranks equal a brute-force count, ties and extremes included", "[scoring][scorecard]") {
+  // Brute force: rank_i = 1 + #{j : s_j > s_i}, the definition of competition ranking.
+  const auto seed = GENERATE(41u, 42u, 43u, 44u);
+  rng gen(seed);
+  const std::size_t n = 1 + gen.uniform_int(400);
+  std::vector<double> s(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    switch (seed % 4) {
+    case 0: s[i] = gen.normal(); break;                                   // continuous
+    case 1: s[i] = static_cast<double>(gen.uniform_int(7)) - 3.0; break; // many ties
+    case 2: s[i] = gen.uniform() < 0.01 ? 1e300 * gen.normal() : gen.normal(); break; // outliers
+    default: s[i] = gen.uniform() < 0.5 ? 0.0 : -0.0; break;             // +0 and -0 tie
+    }
+  }
+  if (n > 2 && seed % 4 == 2) { // a range that overflows: max - min = +inf
+    s[0] = std::numeric_limits<double>::max();
+    s[1] = -std::numeric_limits<double>::max();
+  }
+  const auto fast = competition_ranks(s);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t above = 0;
+    for (std::size_t j = 0; j < n; ++j) above += s[j] > s[i] ? 1u : 0u;
+    CHECK(fast[i] == above + 1);
+  }
+  s[n / 2] = std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_WITH(competition_ranks(s), Contains("scores at row " + std::to_string(n / 2)));
+}
+
+TEST_CASE("composite_scores is the scorecard's score, for every method and peer groups", "[scoring][scorecard]") {
+  const auto method = GENERATE(normalization::z_score, normalization::robust_z,
+                               normalization::percentile_rank, normalization::min_max);
+  rng gen(77);
+  Eigen::MatrixXd k(50, 4);
+  std::vector<std::string> g(50);
+  for (Eigen::Index i = 0; i < 50; ++i) {
+    g[static_cast<std::size_t>(i)] = i % 3 == 0 ? "east" : "west";
+    for (Eigen::Index j = 0; j < 4; ++j)
+      k(i, j) = j == 3 ? static_cast<double>(gen.uniform_int(3)) : gen.lognormal(static_cast<double>(j), 1);
+  }
+  const std::vector<kpi_spec> specs = {{"a", 1, direction::higher_is_better},
+                                       {"b", 2, direction::lower_is_better},
+                                       {"c", 0.5, direction::higher_is_better},
+                                       {"d", 1, direction::lower_is_better}};
+  scorecard_options o;
+  o.method = method;
+  const auto card = scorecard_of(k, specs, o, g);
+  const Eigen::VectorXd fast = composite_scores(k, specs, method, g);
+  // Brute force: weights times normalize_within of each column, summed in column order.
+  const auto w = normalized_weights(specs);
+  std::vector<double> brute(50, 0.0);
+  for (std::size_t j = 0; j < 4; ++j) {
+    const std::vector<double> col(k.col(static_cast<Eigen::Index>(j)).data(),
+                                  k.col(static_cast<Eigen::Index>(j)).data() + 50);
+    const auto z = normalize_within(col, g, method, specs[j].dir);
+    for (std::size_t i = 0; i < 50; ++i) brute[i] += w[j] * z[i];
+  }
+  for (std::size_t i = 0; i < 50; ++i) {
+    CHECK(fast(static_cast<Eigen::Index>(i)) == card.reps[i].score);
+    CHECK(card.reps[i].score == brute[i]);
+  }
 }

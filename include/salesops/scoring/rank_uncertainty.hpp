@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <ostream>
 #include <string>
@@ -75,6 +76,8 @@ inline std::ostream& operator<<(std::ostream& out, const rank_options& o) {
 /// \brief Collects the ranks of replicates into rank intervals: a building block for any
 /// source of replicate scores. Call `add` with each replicate's scores (higher is better),
 /// then `result`. Ranks within a replicate are competition ranks (ties share the best rank).
+/// Every replicate's ranks are kept (4 bytes per rep and replicate), so the intervals are the
+/// exact type-1 quantiles of the ranks, and shards merge exactly.
 class rank_collector {
 public:
   /// \brief Starts a collection for the point scores `point` (which give rank_interval::rank).
@@ -90,8 +93,13 @@ public:
                      point.size());
     if (!(level > 0 && level < 1))
       SALESOPS_THROW(out_of_range_value, fn, "level", no_row, "is ", level, ", must be in (0, 1)");
-    order_.resize(point.size());
+    if (point.size() > std::numeric_limits<std::uint32_t>::max())
+      SALESOPS_THROW(out_of_range_value, fn, "point", no_row, "has ", point.size(),
+                     " reps; ranks are stored as 32-bit integers");
   }
+
+  /// \brief Reserves room for `replicates` more replicates, so `add` does not reallocate.
+  void reserve(std::size_t replicates) { ranks_.reserve(ranks_.size() + replicates * point_.size()); }
 
   /// \brief Adds one replicate's scores, one per rep.
   /// \throws salesops::length_mismatch; salesops::not_finite naming the rep of a NaN score.
@@ -99,21 +107,9 @@ public:
     constexpr const char* fn = "rank_collector::add";
     check_equal_lengths(fn, "point", point_.size(), "scores", scores.size());
     check_finite(fn, "scores", scores);
-    const std::size_t n = scores.size();
-    std::iota(order_.begin(), order_.end(), std::size_t{0});
-    std::sort(order_.begin(), order_.end(),
-              [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
-    std::uint32_t previous_rank = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      const bool tie = k > 0 && scores[order_[k]] == scores[order_[k - 1]];
-      const std::uint32_t r = tie ? previous_rank : static_cast<std::uint32_t>(k + 1);
-      ranks_.push_back(r); // stored replicate-major: ranks_[rep_offset + rep]
-      previous_rank = r;
-    }
-    // Re-order the n ranks just pushed from sorted order into rep order.
-    auto* base = ranks_.data() + (ranks_.size() - n);
-    scratch_.assign(base, base + n);
-    for (std::size_t k = 0; k < n; ++k) base[order_[k]] = scratch_[k];
+    const std::size_t base = ranks_.size();
+    ranks_.resize(base + scores.size()); // replicate-major: ranks_[replicate * reps + rep]
+    ranker_(scores, ranks_.data() + base);
     ++replicates_;
   }
 
@@ -133,32 +129,47 @@ public:
     r.replicates = replicates_;
     r.top_k = top_k_;
     r.level = level_;
-    const std::size_t n = point_.size();
+    const std::size_t n = point_.size(), reps_b = replicates_;
     const auto point_rank = competition_ranks(point_);
     r.reps.resize(n);
-    std::vector<std::uint32_t> own(replicates_);
-    for (std::size_t i = 0; i < n; ++i) {
-      auto& ri = r.reps[i];
-      ri.rank = point_rank[i];
-      if (replicates_ == 0) continue;
-      std::uint64_t sum = 0, top = 0;
-      for (std::size_t b = 0; b < replicates_; ++b) {
-        own[b] = ranks_[b * n + i];
-        sum += own[b];
-        top += own[b] <= top_k_ ? 1u : 0u;
+    for (std::size_t i = 0; i < n; ++i) r.reps[i].rank = point_rank[i];
+    if (reps_b == 0) return r;
+    // Type-1 quantile (inverse empirical CDF): the smallest rank with F(rank) >= p, i.e. the
+    // order statistic at 0-based position max(1, ceil(p B)) - 1.
+    const double b = static_cast<double>(reps_b);
+    const auto position = [&](double p) {
+      const double pos = std::ceil(p * b - 1e-9);
+      return std::min(static_cast<std::size_t>(std::max(1.0, pos)) - 1, reps_b - 1);
+    };
+    const std::size_t at_lower = position((1 - level_) / 2), at_upper = position((1 + level_) / 2);
+    // Transpose a block of reps at a time (each replicate contributes one contiguous run), so
+    // the replicate-major store is read sequentially rather than with a stride of n.
+    constexpr std::size_t block = 64;
+    std::vector<std::uint32_t> own(std::min(block, n) * reps_b);
+    for (std::size_t first = 0; first < n; first += block) {
+      const std::size_t width = std::min(block, n - first);
+      for (std::size_t rep_b = 0; rep_b < reps_b; ++rep_b) {
+        const std::uint32_t* row = ranks_.data() + rep_b * n + first;
+        for (std::size_t t = 0; t < width; ++t) own[t * reps_b + rep_b] = row[t];
       }
-      std::sort(own.begin(), own.end());
-      const double reps = static_cast<double>(replicates_);
-      ri.mean_rank = static_cast<double>(sum) / reps;
-      ri.prob_top_k = static_cast<double>(top) / reps;
-      // Type-1 quantile (inverse empirical CDF): the smallest rank with F(rank) >= p.
-      const auto type1 = [&](double p) {
-        const double pos = std::ceil(p * reps - 1e-9);
-        const auto at = static_cast<std::size_t>(std::max(1.0, pos)) - 1;
-        return static_cast<std::size_t>(own[std::min(at, replicates_ - 1)]);
-      };
-      ri.lower = type1((1 - level_) / 2);
-      ri.upper = type1((1 + level_) / 2);
+      for (std::size_t t = 0; t < width; ++t) {
+        auto& ri = r.reps[first + t];
+        const auto begin = own.begin() + static_cast<std::ptrdiff_t>(t * reps_b);
+        const auto end = begin + static_cast<std::ptrdiff_t>(reps_b);
+        std::uint64_t sum = 0, top = 0;
+        for (auto it = begin; it != end; ++it) {
+          sum += *it;
+          top += *it <= top_k_ ? 1u : 0u;
+        }
+        ri.mean_rank = static_cast<double>(sum) / b;
+        ri.prob_top_k = static_cast<double>(top) / b;
+        // Two selections instead of a sort: everything after at_lower is >= it afterwards.
+        std::nth_element(begin, begin + static_cast<std::ptrdiff_t>(at_lower), end);
+        ri.lower = begin[static_cast<std::ptrdiff_t>(at_lower)];
+        std::nth_element(begin + static_cast<std::ptrdiff_t>(at_lower),
+                         begin + static_cast<std::ptrdiff_t>(at_upper), end);
+        ri.upper = begin[static_cast<std::ptrdiff_t>(at_upper)];
+      }
     }
     return r;
   }
@@ -169,8 +180,7 @@ private:
   double level_;
   std::size_t replicates_ = 0;
   std::vector<std::uint32_t> ranks_;
-  std::vector<std::size_t> order_;
-  std::vector<std::uint32_t> scratch_;
+  detail::competition_ranker ranker_;
 };
 
 /// \brief Rank intervals of win rates by posterior sampling: each replicate draws
@@ -186,6 +196,7 @@ inline rank_uncertainty posterior_rank_intervals(const win_rate_shrinkage& shrin
   std::vector<double> point(n), draw(n);
   for (std::size_t i = 0; i < n; ++i) point[i] = shrinkage.reps[i].shrunk;
   rank_collector ranks(point, options.top_k, options.level);
+  ranks.reserve(options.replicates);
   rng gen(options.seed);
   const double a = shrinkage.prior.alpha, b = shrinkage.prior.beta;
   for (std::size_t r = 0; r < options.replicates; ++r) {
@@ -204,6 +215,11 @@ inline rank_uncertainty posterior_rank_intervals(const win_rate_shrinkage& shrin
 /// rows with replacement, averages them into the rep's KPI vector, re-normalises across reps
 /// (composite_scores, so the peer population moves too) and ranks. The point scores use the
 /// rep means of all rows.
+///
+/// Replicate b draws, for rep 0, 1, ... in turn, m_i row indices with rng::uniform_int(m_i)
+/// (m_i = the rep's row count, rows in input order), so the result is a function of the seed.
+/// A rep with one row contributes the same row to every replicate: with one row per rep the
+/// intervals collapse onto the point ranks (see posterior_score_rank_intervals instead).
 /// \param observations rows of KPI values, one column per spec
 /// \param rep_of_row rep index (0 .. reps-1) of each observation row; every rep needs a row
 /// \param specs KPI names, weights and directions
@@ -211,7 +227,8 @@ inline rank_uncertainty posterior_rank_intervals(const win_rate_shrinkage& shrin
 /// \param options replicates, k, level and seed
 /// \param peer_group optional peer group per rep (not per row)
 /// \throws salesops::length_mismatch; salesops::out_of_range_value naming the row of a rep
-///         index that is too large, or naming a rep with no rows; as composite_scores.
+///         index that is too large, or naming a rep with no rows; salesops::not_finite naming
+///         the row and KPI of a NaN observation; as composite_scores.
 inline rank_uncertainty bootstrap_rank_intervals(const Eigen::Ref<const Eigen::MatrixXd>& observations,
                                                  span<const std::size_t> rep_of_row,
                                                  const std::vector<kpi_spec>& specs,
@@ -226,8 +243,12 @@ inline rank_uncertainty bootstrap_rank_intervals(const Eigen::Ref<const Eigen::M
     SALESOPS_THROW(out_of_range_value, fn, "replicates", no_row, "is 0");
   const std::size_t reps = *std::max_element(rep_of_row.begin(), rep_of_row.end()) + 1;
   if (!peer_group.empty()) check_equal_lengths(fn, "reps", reps, "peer_group", peer_group.size());
-  // Rows of each rep, contiguous (counting sort by rep).
-  std::vector<std::size_t> start(reps + 1, 0), by_rep(rows);
+  const auto w = normalized_weights(specs);
+  const std::vector<double> obs = detail::checked_rows(fn, observations, specs, "observations",
+                                                       "observations columns");
+  // Rows of each rep, contiguous (stable counting sort by rep), copied row-major so a
+  // resampled row is one contiguous read next to the rep's other rows.
+  std::vector<std::size_t> start(reps + 1, 0);
   for (std::size_t r = 0; r < rows; ++r) ++start[rep_of_row[r] + 1];
   for (std::size_t i = 0; i < reps; ++i) {
     if (start[i + 1] == 0)
@@ -235,33 +256,94 @@ inline rank_uncertainty bootstrap_rank_intervals(const Eigen::Ref<const Eigen::M
                      ": every rep index up to the largest needs at least one observation");
     start[i + 1] += start[i];
   }
+  const std::size_t k = specs.size();
+  std::vector<double> grouped(rows * k);
   {
     std::vector<std::size_t> fill(start.begin(), start.end() - 1);
-    for (std::size_t r = 0; r < rows; ++r) by_rep[fill[rep_of_row[r]]++] = r;
+    for (std::size_t r = 0; r < rows; ++r)
+      std::copy_n(obs.begin() + static_cast<std::ptrdiff_t>(r * k), k,
+                  grouped.begin() + static_cast<std::ptrdiff_t>(fill[rep_of_row[r]]++ * k));
   }
-  const auto k = observations.cols();
-  // Row-major copy so a resampled row is one contiguous read.
-  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> obs = observations;
-  Eigen::MatrixXd means(static_cast<Eigen::Index>(reps), k);
-  for (std::size_t i = 0; i < reps; ++i) {
-    Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(k);
-    for (std::size_t t = start[i]; t < start[i + 1]; ++t) sum += obs.row(static_cast<Eigen::Index>(by_rep[t]));
-    means.row(static_cast<Eigen::Index>(i)) = sum / static_cast<double>(start[i + 1] - start[i]);
-  }
-  const Eigen::VectorXd point = composite_scores(means, specs, method, peer_group);
-  rank_collector ranks(span<const double>(point.data(), reps), options.top_k, options.level);
-  rng gen(options.seed);
-  Eigen::RowVectorXd sum(k);
-  for (std::size_t b = 0; b < options.replicates; ++b) {
-    for (std::size_t i = 0; i < reps; ++i) {
-      const std::size_t m = start[i + 1] - start[i];
-      sum.setZero();
-      for (std::size_t t = 0; t < m; ++t)
-        sum += obs.row(static_cast<Eigen::Index>(by_rep[start[i] + gen.uniform_int(m)]));
-      means.row(static_cast<Eigen::Index>(i)) = sum / static_cast<double>(m);
+  std::vector<double> means(reps * k), sum(k), scores(reps);
+  const auto average = [&](std::size_t i, auto&& pick) {
+    const std::size_t m = start[i + 1] - start[i];
+    std::fill(sum.begin(), sum.end(), 0.0);
+    for (std::size_t t = 0; t < m; ++t) {
+      const double* row = grouped.data() + (start[i] + pick(m, t)) * k;
+      for (std::size_t j = 0; j < k; ++j) sum[j] += row[j];
     }
-    const Eigen::VectorXd scores = composite_scores(means, specs, method, peer_group);
-    ranks.add(span<const double>(scores.data(), reps));
+    for (std::size_t j = 0; j < k; ++j) means[i * k + j] = sum[j] / static_cast<double>(m);
+  };
+  for (std::size_t i = 0; i < reps; ++i) average(i, [](std::size_t, std::size_t t) { return t; });
+  detail::normalizer norm(fn, reps, specs, method, peer_group);
+  norm.scores(means.data(), w, scores.data());
+  rank_collector ranks(scores, options.top_k, options.level);
+  ranks.reserve(options.replicates);
+  rng gen(options.seed);
+  const auto resample = [&gen](std::size_t m, std::size_t) {
+    return static_cast<std::size_t>(gen.uniform_int(m));
+  };
+  for (std::size_t b = 0; b < options.replicates; ++b) {
+    for (std::size_t i = 0; i < reps; ++i) average(i, resample);
+    norm.scores(means.data(), w, scores.data());
+    ranks.add(scores);
+  }
+  return ranks.result();
+}
+
+/// \brief Rank intervals of composite scores when one KPI is a win rate and the table has
+/// one row per rep: each replicate replaces the win-rate column by posterior draws
+/// p_i ~ Beta(alpha + wins_i, beta + trials_i - wins_i) (the empirical-Bayes shrinkage of
+/// shrinkage.hpp), re-normalises and re-scores, and ranks. The other KPIs are held at their
+/// values, so the intervals show the uncertainty of the win rates only. The point scores use
+/// the posterior means (the shrunk rates); the values in column `rate_column` of `kpis` are
+/// ignored. With a single KPI this gives the ranks of posterior_rank_intervals.
+/// \param kpis one row per rep, one column per spec
+/// \param specs KPI names, weights and directions
+/// \param rate_column the column holding the win rate
+/// \param shrinkage the fitted prior and each rep's counts, in the rows' order
+/// \param method normalisation of the KPIs
+/// \param options replicates, k, level and seed
+/// \param peer_group optional peer group per rep
+/// \throws salesops::out_of_range_value for rate_column outside the columns or zero
+///         replicates; salesops::length_mismatch when shrinkage has another number of reps;
+///         salesops::not_finite naming the row and KPI of a NaN value; as composite_scores.
+inline rank_uncertainty posterior_score_rank_intervals(const Eigen::Ref<const Eigen::MatrixXd>& kpis,
+                                                       const std::vector<kpi_spec>& specs,
+                                                       std::size_t rate_column,
+                                                       const win_rate_shrinkage& shrinkage,
+                                                       normalization method,
+                                                       const rank_options& options = {},
+                                                       span<const std::string> peer_group = {}) {
+  constexpr const char* fn = "posterior_score_rank_intervals";
+  const auto reps = static_cast<std::size_t>(kpis.rows());
+  if (rate_column >= static_cast<std::size_t>(kpis.cols()))
+    SALESOPS_THROW(out_of_range_value, fn, "rate_column", no_row, "is ", rate_column,
+                   ", but kpis has ", kpis.cols(), " columns");
+  check_equal_lengths(fn, "kpis", reps, "shrinkage.reps", shrinkage.reps.size());
+  if (options.replicates < 1)
+    SALESOPS_THROW(out_of_range_value, fn, "replicates", no_row, "is 0");
+  const auto w = normalized_weights(specs);
+  Eigen::MatrixXd point_kpis = kpis;
+  for (std::size_t i = 0; i < reps; ++i)
+    point_kpis(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(rate_column)) = shrinkage.reps[i].shrunk;
+  std::vector<double> x = detail::checked_rows(fn, point_kpis, specs);
+  const std::size_t k = specs.size();
+  std::vector<double> scores(reps);
+  detail::normalizer norm(fn, reps, specs, method, peer_group);
+  norm.scores(x.data(), w, scores.data());
+  rank_collector ranks(scores, options.top_k, options.level);
+  ranks.reserve(options.replicates);
+  rng gen(options.seed);
+  const double a = shrinkage.prior.alpha, b = shrinkage.prior.beta;
+  for (std::size_t r = 0; r < options.replicates; ++r) {
+    for (std::size_t i = 0; i < reps; ++i) {
+      const auto& rep = shrinkage.reps[i];
+      x[i * k + rate_column] = gen.beta(a + static_cast<double>(rep.wins),
+                                        b + static_cast<double>(rep.trials - rep.wins));
+    }
+    norm.scores(x.data(), w, scores.data());
+    ranks.add(scores);
   }
   return ranks.result();
 }

@@ -1,7 +1,8 @@
 // Normalisation of rep KPIs and composite scorecards with per-KPI contributions and tiers.
 //
 // A KPI is put on a common scale by one of four normalisations (z-score, robust z from the
-// median and R's mad() — MAD x 1.4826 —, percentile rank with R's average ties, min-max),
+// median and R's mad() — MAD x 1.4826 —, with the modified z-score's mean-absolute-deviation
+// fallback when MAD = 0, percentile rank with R's average ties, min-max),
 // after flipping its sign when lower is better (cycle length), optionally within peer groups
 // (team, segment, tenure band). The composite score is the weighted mean of the normalised
 // KPIs, written as a sum of per-KPI contributions so every score can be explained ("why is
@@ -12,6 +13,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <ostream>
@@ -22,7 +25,6 @@
 #include <Eigen/Dense>
 
 #include "salesops/core/error.hpp"
-#include "salesops/core/moments.hpp"
 #include "salesops/core/span.hpp"
 #include "salesops/core/sum.hpp"
 #include "salesops/core/validate.hpp"
@@ -33,7 +35,7 @@ namespace salesops::scoring {
 /// \brief How a KPI column is put on a common scale.
 enum class normalization {
   z_score,         ///< (x - mean) / sd (sample sd, divisor n - 1); all 0 when sd = 0
-  robust_z,        ///< (x - median) / (1.4826 MAD), R's mad(); throws when MAD = 0
+  robust_z,        ///< (x - median) / (1.4826 MAD), R's mad(); see spread_rule for MAD = 0
   percentile_rank, ///< (rank - 1) / (n - 1), rank with average ties (R's rank()); 0.5 when n = 1
   min_max          ///< (x - min) / (max - min); all 0.5 when max = min
 };
@@ -56,6 +58,21 @@ inline std::string_view to_string(normalization n) noexcept {
 /// \brief Prints the normalisation's name.
 inline std::ostream& operator<<(std::ostream& out, normalization n) { return out << to_string(n); }
 
+/// \brief Which spread a KPI column (within one peer group) was divided by.
+enum class spread_rule {
+  regular,        ///< the method's own spread (sd, 1.4826 MAD, range) was > 0, or percentile ranks of n >= 2
+  mean_deviation, ///< robust_z with MAD = 0: (x - median) / (1.2533 mean|x - median|) instead
+  constant        ///< no spread (every value equal, or one rep): the method's constant (0 or 0.5)
+};
+
+/// \brief The rule's name ("regular", "mean_deviation", "constant").
+inline std::string_view to_string(spread_rule r) noexcept {
+  return r == spread_rule::regular ? "regular" : r == spread_rule::mean_deviation ? "mean_deviation" : "constant";
+}
+
+/// \brief Prints the rule's name.
+inline std::ostream& operator<<(std::ostream& out, spread_rule r) { return out << to_string(r); }
+
 /// \brief Whether a larger KPI value is better (bookings) or worse (cycle length).
 enum class direction {
   higher_is_better, ///< larger values score higher
@@ -69,9 +86,12 @@ inline std::ostream& operator<<(std::ostream& out, direction d) {
 
 /// \brief Normalises one KPI column over all its rows (see normalization for each formula).
 /// A lower-is-better column is negated first, so every normalised value is higher-is-better.
+/// Degenerate columns follow spread_rule: robust_z with MAD = 0 (more than half the values
+/// tie at the median) divides by 1.2533 x the mean absolute deviation from the median, the
+/// modified z-score's rule; a column without any spread gets the method's constant.
+/// scorecard_of reports which columns needed such a rule (scorecard::fallbacks).
 /// \throws salesops::empty_input for no rows; salesops::not_finite naming the row of a NaN or
-///         infinite value; salesops::numerical_error for robust_z when the MAD is 0 (more than
-///         half the values tie: use percentile_rank or z_score for such a KPI).
+///         infinite value.
 inline std::vector<double> normalize(span<const double> values, normalization method,
                               direction dir = direction::higher_is_better);
 
@@ -139,12 +159,26 @@ inline std::ostream& operator<<(std::ostream& out, const rep_score& r) {
   return out << "]}";
 }
 
+/// \brief A KPI column (within one peer group) that was normalised by a fallback rule.
+struct normalization_fallback {
+  std::size_t kpi = 0;                     ///< column index of the KPI
+  std::string peer_group;                  ///< its peer group ("" without peer groups)
+  spread_rule rule = spread_rule::regular; ///< mean_deviation or constant
+};
+
+/// \brief Prints the fallback, for debugging.
+inline std::ostream& operator<<(std::ostream& out, const normalization_fallback& f) {
+  return out << "normalization_fallback{kpi=" << f.kpi << ", peer_group=" << f.peer_group
+             << ", rule=" << f.rule << "}";
+}
+
 /// \brief A composite scorecard: one rep_score per row of the KPI table.
 struct scorecard {
   std::vector<kpi_spec> kpis;        ///< the KPIs, in column order
   std::vector<double> weights;       ///< the weights rescaled to sum to 1
   std::vector<double> thresholds;    ///< the tier thresholds actually applied (scores)
   std::vector<rep_score> reps;       ///< one per row, in input order
+  std::vector<normalization_fallback> fallbacks; ///< columns normalised by a fallback rule (usually none)
 };
 
 /// \brief Prints the scorecard, for debugging.
@@ -153,6 +187,8 @@ inline std::ostream& operator<<(std::ostream& out, const scorecard& s) {
   for (std::size_t j = 0; j < s.kpis.size(); ++j) out << (j ? ", " : "") << s.kpis[j];
   out << "], reps=[";
   for (std::size_t i = 0; i < s.reps.size(); ++i) out << (i ? ", " : "") << s.reps[i];
+  out << "], fallbacks=[";
+  for (std::size_t i = 0; i < s.fallbacks.size(); ++i) out << (i ? ", " : "") << s.fallbacks[i];
   return out << "]}";
 }
 
@@ -162,8 +198,8 @@ inline std::ostream& operator<<(std::ostream& out, const scorecard& s) {
 inline std::vector<double> normalized_weights(const std::vector<kpi_spec>& kpis);
 
 /// \brief Composite scores only (no ranks or tiers): score_i = sum_j w_j z_ij with z the
-/// normalised KPI (within peer groups when `peer_group` is not empty). The fast path used
-/// by the bootstrap.
+/// normalised KPI (within peer groups when `peer_group` is not empty). Bit for bit the
+/// scorecard_of score (same normalisation, same order of summation).
 /// \throws as scorecard_of.
 inline Eigen::VectorXd composite_scores(const Eigen::Ref<const Eigen::MatrixXd>& kpis,
                                  const std::vector<kpi_spec>& specs, normalization method,
@@ -178,7 +214,9 @@ inline scorecard scorecard_of(const Eigen::Ref<const Eigen::MatrixXd>& kpis,
                        const std::vector<kpi_spec>& specs, const scorecard_options& options = {},
                        span<const std::string> peer_group = {});
 
-/// \brief Competition ranks of `scores` (1 = highest; ties share the smallest rank).
+/// \brief Competition ranks of `scores` (1 = highest; ties share the smallest rank; -0 and
+/// +0 tie). NaN scores are not allowed (they have no rank).
+/// \throws salesops::not_finite naming the row of a NaN score.
 inline std::vector<std::size_t> competition_ranks(span<const double> scores);
 
 // ---------------------------------------------------------------------------------------
@@ -186,63 +224,65 @@ inline std::vector<std::size_t> competition_ranks(span<const double> scores);
 namespace detail {
 
 inline constexpr double mad_consistency = 1.4826; // R's mad() constant, 1/qnorm(3/4) rounded
+// sqrt(pi/2): E|X - mu| = sigma sqrt(2/pi) for normal X, so 1.2533 x the mean absolute
+// deviation estimates sigma as 1.4826 x MAD does. IBM's modified z-score uses it when MAD = 0
+// (Cognos Analytics 11.1 documentation, "Modified z score": (X - MED) / (1.253314 MeanAD)).
+inline constexpr double mean_deviation_consistency = 1.2533141373155002512; // sqrt(pi / 2)
 
-// Normalises values[idx[k]] in place into out[idx[k]]; `row` messages use the original index.
-inline void normalize_subset(const char* fn, span<const double> values,
-                             const std::vector<std::size_t>& idx, normalization method,
-                             direction dir, std::vector<double>& out) {
-  const double sign = dir == direction::lower_is_better ? -1.0 : 1.0;
-  std::vector<double> x(idx.size());
-  for (std::size_t k = 0; k < idx.size(); ++k) {
-    check_finite(fn, "values", values[idx[k]], idx[k]);
-    x[k] = sign * values[idx[k]];
+// A column's affine map z = (x - center) / scale, stored as the reciprocal so a value costs a
+// multiplication, or the constant `offset` when the column has no spread. Percentile ranks
+// are not affine and are written directly.
+struct column_map {
+  double center = 0;
+  double inverse_scale = 1;
+  double offset = 0;
+  spread_rule rule = spread_rule::regular;
+};
+
+// Robust z map of x (finite, already sign-flipped); `dev` is scratch.
+inline column_map robust_map(span<const double> x, std::vector<double>& dev) {
+  const double med = stats::median(x);
+  dev.resize(x.size());
+  neumaier_sum<double> total;
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    dev[k] = std::fabs(x[k] - med);
+    total.update(dev[k]);
   }
-  const std::size_t n = x.size();
-  switch (method) {
-  case normalization::z_score: {
-    welford_moments<double> m;
-    for (double v : x) m.update(v);
-    const auto s = m.result();
-    for (std::size_t k = 0; k < n; ++k) out[idx[k]] = s.sd > 0 ? (x[k] - s.mean) / s.sd : 0.0;
-    break;
-  }
-  case normalization::robust_z: {
-    const double med = stats::median(x);
-    std::vector<double> dev(n);
-    for (std::size_t k = 0; k < n; ++k) dev[k] = std::fabs(x[k] - med);
-    const double mad = mad_consistency * stats::median(dev);
-    if (!(mad > 0))
-      SALESOPS_THROW(numerical_error, fn, "values", no_row,
-                     "have a median absolute deviation of 0 (more than half the values equal ",
-                     sign * med, "): robust z is undefined; use percentile or z");
-    for (std::size_t k = 0; k < n; ++k) out[idx[k]] = (x[k] - med) / mad;
-    break;
-  }
-  case normalization::percentile_rank: {
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
-    for (std::size_t s = 0; s < n;) {
-      std::size_t e = s;
-      while (e + 1 < n && x[order[e + 1]] == x[order[s]]) ++e;
-      const double avg_rank = (static_cast<double>(s + e) / 2.0) + 1.0; // 1-based average
-      for (std::size_t t = s; t <= e; ++t)
-        out[idx[order[t]]] = n == 1 ? 0.5 : (avg_rank - 1.0) / static_cast<double>(n - 1);
-      s = e + 1;
-    }
-    break;
-  }
-  case normalization::min_max: {
-    const auto [lo, hi] = std::minmax_element(x.begin(), x.end());
-    const double range = *hi - *lo;
-    for (std::size_t k = 0; k < n; ++k) out[idx[k]] = range > 0 ? (x[k] - *lo) / range : 0.5;
-    break;
-  }
-  }
+  const double mad = mad_consistency * stats::median(span<const double>(dev));
+  if (mad > 0) return {med, 1 / mad, 0, spread_rule::regular};
+  // More than half the values tie at the median: the MAD ignores the rest, the mean
+  // absolute deviation does not. Zero only when every value equals the median.
+  const double mean_dev = total.result() / static_cast<double>(x.size());
+  if (mean_dev > 0) return {med, 1 / (mean_deviation_consistency * mean_dev), 0, spread_rule::mean_deviation};
+  return {0, 0, 0, spread_rule::constant};
 }
 
-inline std::map<std::string, std::vector<std::size_t>>
+// Percentile ranks (R's average ties) of x into out[k]; `order` is scratch.
+inline spread_rule percentile_ranks(span<const double> x, std::vector<std::size_t>& order, double* out) {
+  const std::size_t n = x.size();
+  order.resize(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
+  for (std::size_t s = 0; s < n;) {
+    std::size_t e = s;
+    while (e + 1 < n && x[order[e + 1]] == x[order[s]]) ++e;
+    const double avg_rank = (static_cast<double>(s + e) / 2.0) + 1.0; // 1-based average
+    for (std::size_t t = s; t <= e; ++t)
+      out[order[t]] = n == 1 ? 0.5 : (avg_rank - 1.0) / static_cast<double>(n - 1);
+    s = e + 1;
+  }
+  return n == 1 ? spread_rule::constant : spread_rule::regular;
+}
+
+inline std::vector<std::pair<std::string, std::vector<std::size_t>>>
 peer_groups(const char* fn, std::size_t rows, span<const std::string> peer_group) {
+  std::vector<std::pair<std::string, std::vector<std::size_t>>> out;
+  if (peer_group.empty()) {
+    std::vector<std::size_t> all(rows);
+    std::iota(all.begin(), all.end(), std::size_t{0});
+    out.emplace_back("", std::move(all));
+    return out;
+  }
   check_equal_lengths(fn, "values", rows, "peer_group", peer_group.size());
   std::map<std::string, std::vector<std::size_t>> groups;
   for (std::size_t i = 0; i < peer_group.size(); ++i) {
@@ -251,31 +291,241 @@ peer_groups(const char* fn, std::size_t rows, span<const std::string> peer_group
                      "is empty: the rep has no peer group to be compared with");
     groups[peer_group[i]].push_back(i);
   }
-  return groups;
+  for (auto& g : groups) out.emplace_back(g.first, std::move(g.second));
+  return out;
+}
+
+// The one implementation of the normalisations and of the composite score. Works on a
+// row-major rows x k table (row i at x + i k) so a rep's KPIs are contiguous, and keeps its
+// buffers, so the bootstrap's thousands of re-normalisations allocate nothing. Values must
+// be finite (the public functions check them first, naming row and KPI).
+class normalizer {
+public:
+  normalizer(const char* fn, std::size_t rows, const std::vector<kpi_spec>& specs,
+             normalization method, span<const std::string> peer_group)
+      : rows_(rows), k_(specs.size()), method_(method), groups_(peer_groups(fn, rows, peer_group)),
+        maps_(specs.size()), rules_(groups_.size() * specs.size()), sum_(specs.size()),
+        squares_(specs.size()), center_(specs.size()), inverse_(specs.size()),
+        offset_(specs.size()), row_(specs.size()) {
+    for (const auto& s : specs) sign_.push_back(s.dir == direction::lower_is_better ? -1.0 : 1.0);
+  }
+
+  // Normalised values of the table `x` into `z` (same shape).
+  void run(const double* x, double* z) { pass(x, z, nullptr, nullptr); }
+
+  // Composite scores of the table `x`: out[i] = sum_j w[j] z_ij, summed in column order as
+  // scorecard_of sums the contributions, so both compute the same number.
+  void scores(const double* x, const std::vector<double>& w, double* out) {
+    pass(x, nullptr, &w, out);
+  }
+
+  // Columns (of each peer group) of the last run that needed a fallback rule.
+  std::vector<normalization_fallback> fallbacks() const {
+    std::vector<normalization_fallback> out;
+    for (std::size_t g = 0; g < groups_.size(); ++g)
+      for (std::size_t j = 0; j < k_; ++j)
+        if (rules_[g * k_ + j] != spread_rule::regular) out.push_back({j, groups_[g].first, rules_[g * k_ + j]});
+    return out;
+  }
+
+private:
+  // Maps of every column of group `idx`. z-score and min-max take two passes over the rows
+  // with the k columns side by side (sums, then squared deviations, min and max): the
+  // two-pass algorithm is as accurate as Welford's (core/moments.hpp, meant for streams) on
+  // data already in memory, vectorises across columns and needs no division per value, which
+  // the bootstrap's thousands of re-normalisations need.
+  void column_maps(const double* x, const std::vector<std::size_t>& idx, double* z) {
+    const double n = static_cast<double>(idx.size());
+    if (method_ == normalization::z_score) {
+      std::fill(sum_.begin(), sum_.end(), 0.0);
+      std::fill(squares_.begin(), squares_.end(), 0.0);
+      for (std::size_t i : idx)
+        for (std::size_t j = 0; j < k_; ++j) sum_[j] += sign_[j] * x[i * k_ + j];
+      for (std::size_t j = 0; j < k_; ++j) sum_[j] /= n; // now the means
+      for (std::size_t i : idx)
+        for (std::size_t j = 0; j < k_; ++j) {
+          const double d = sign_[j] * x[i * k_ + j] - sum_[j];
+          squares_[j] += d * d;
+        }
+      for (std::size_t j = 0; j < k_; ++j) {
+        const double sd = idx.size() > 1 ? std::sqrt(squares_[j] / (n - 1)) : 0.0;
+        maps_[j] = sd > 0 ? column_map{sum_[j], 1 / sd, 0, spread_rule::regular}
+                          : column_map{0, 0, 0, spread_rule::constant};
+      }
+      return;
+    }
+    if (method_ == normalization::min_max) {
+      std::fill(sum_.begin(), sum_.end(), std::numeric_limits<double>::infinity());      // min
+      std::fill(squares_.begin(), squares_.end(), -std::numeric_limits<double>::infinity()); // max
+      for (std::size_t i : idx)
+        for (std::size_t j = 0; j < k_; ++j) {
+          const double v = sign_[j] * x[i * k_ + j];
+          sum_[j] = std::min(sum_[j], v);
+          squares_[j] = std::max(squares_[j], v);
+        }
+      for (std::size_t j = 0; j < k_; ++j) {
+        const double range = squares_[j] - sum_[j];
+        maps_[j] = range > 0 ? column_map{sum_[j], 1 / range, 0, spread_rule::regular}
+                             : column_map{0, 0, 0.5, spread_rule::constant};
+      }
+      return;
+    }
+    column_.resize(idx.size());
+    ranks_.resize(idx.size());
+    for (std::size_t j = 0; j < k_; ++j) {
+      for (std::size_t t = 0; t < idx.size(); ++t) column_[t] = sign_[j] * x[idx[t] * k_ + j];
+      if (method_ == normalization::robust_z) {
+        maps_[j] = robust_map(column_, scratch_);
+        continue;
+      }
+      maps_[j].rule = percentile_ranks(column_, order_, ranks_.data());
+      for (std::size_t t = 0; t < idx.size(); ++t) z[idx[t] * k_ + j] = ranks_[t];
+    }
+  }
+
+  // One pass over every group: writes z when given, and the composite scores when given.
+  void pass(const double* x, double* z, const std::vector<double>* w, double* out) {
+    const bool affine = method_ != normalization::percentile_rank;
+    if (!affine && z == nullptr) {
+      z_.resize(rows_ * k_); // percentile ranks are not affine: go through z
+      z = z_.data();
+    }
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+      const auto& idx = groups_[g].second;
+      column_maps(x, idx, z);
+      for (std::size_t j = 0; j < k_; ++j) {
+        rules_[g * k_ + j] = maps_[j].rule;
+        // (s x - c) / scale = (x - s c) (s / scale) exactly for s = +-1: the direction folds
+        // into the map. A constant column maps every finite x to 0 + offset.
+        center_[j] = sign_[j] * maps_[j].center;
+        inverse_[j] = sign_[j] * maps_[j].inverse_scale;
+        offset_[j] = maps_[j].offset;
+      }
+      for (std::size_t i : idx) {
+        double* zi = z != nullptr ? z + i * k_ : row_.data();
+        if (affine)
+          for (std::size_t j = 0; j < k_; ++j) zi[j] = (x[i * k_ + j] - center_[j]) * inverse_[j] + offset_[j];
+        if (out == nullptr) continue;
+        double s = 0.0;
+        for (std::size_t j = 0; j < k_; ++j) s += (*w)[j] * zi[j];
+        out[i] = s;
+      }
+    }
+  }
+
+  std::size_t rows_;
+  std::size_t k_;
+  normalization method_;
+  std::vector<std::pair<std::string, std::vector<std::size_t>>> groups_;
+  std::vector<double> sign_;
+  std::vector<column_map> maps_;
+  std::vector<spread_rule> rules_;
+  std::vector<double> sum_, squares_, center_, inverse_, offset_, row_;
+  std::vector<double> column_, ranks_, scratch_, z_;
+  std::vector<std::size_t> order_;
+};
+
+// Competition ranks by a bucket sort on the score values: bucket(v) = floor((max - v) x
+// (n - 1) / (max - min)) never decreases as v decreases (every step rounds monotonically), so
+// sorting each bucket finishes the sort, and equal scores share a bucket. With about one score
+// per bucket a replicate of 10,000 reps is ranked in a few linear passes; a crowded bucket
+// (outliers squeeze the rest together) falls back to std::sort, so the worst case stays
+// O(n log n). Keeps its buffers between calls. Scores must not be NaN.
+class competition_ranker {
+public:
+  template <class Rank> void operator()(span<const double> scores, Rank* out) {
+    const std::size_t n = scores.size();
+    if (n == 0) return;
+    const auto [lo, hi] = std::minmax_element(scores.begin(), scores.end());
+    const double top = *hi, range = *hi - *lo;
+    // range may overflow to +inf: then every score shares bucket 0 and std::sort does it all.
+    const double per_unit = range > 0 && std::isfinite(range) ? static_cast<double>(n - 1) / range : 0.0;
+    start_.assign(n + 1, 0);
+    bucket_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double at = std::floor((top - scores[i]) * per_unit);
+      bucket_[i] = static_cast<std::uint32_t>(std::min(at, static_cast<double>(n - 1)));
+      ++start_[bucket_[i] + 1];
+    }
+    for (std::size_t b = 0; b < n; ++b) start_[b + 1] += start_[b];
+    sorted_.resize(n);
+    fill_.assign(start_.begin(), start_.end() - 1);
+    for (std::size_t i = 0; i < n; ++i)
+      sorted_[fill_[bucket_[i]]++] = {scores[i], static_cast<std::uint32_t>(i)};
+    const auto higher = [](const entry& a, const entry& b) { return a.score > b.score; };
+    for (std::size_t b = 0; b < n; ++b) {
+      const auto first = sorted_.begin() + static_cast<std::ptrdiff_t>(start_[b]);
+      const auto last = sorted_.begin() + static_cast<std::ptrdiff_t>(start_[b + 1]);
+      if (last - first < 2) continue;
+      if (last - first <= 16) {
+        for (auto it = first + 1; it != last; ++it) // insertion sort: buckets are tiny
+          for (auto back = it; back != first && higher(*back, *(back - 1)); --back) std::iter_swap(back, back - 1);
+      } else {
+        std::sort(first, last, higher);
+      }
+    }
+    Rank previous = 0;
+    for (std::size_t t = 0; t < n; ++t) {
+      const Rank r = t > 0 && sorted_[t].score == sorted_[t - 1].score ? previous : static_cast<Rank>(t + 1);
+      out[sorted_[t].rep] = r;
+      previous = r;
+    }
+  }
+
+private:
+  struct entry {
+    double score;
+    std::uint32_t rep;
+  };
+  std::vector<std::uint32_t> start_, fill_, bucket_;
+  std::vector<entry> sorted_;
+};
+
+// Row-major copy of a column-major KPI table, after checking its shape and values.
+inline std::vector<double> checked_rows(const char* fn, const Eigen::Ref<const Eigen::MatrixXd>& kpis,
+                                        const std::vector<kpi_spec>& specs,
+                                        const char* argument = "kpis",
+                                        const char* columns = "kpis columns") {
+  check_equal_lengths(fn, columns, static_cast<std::size_t>(kpis.cols()), "specs", specs.size());
+  const auto rows = static_cast<std::size_t>(kpis.rows());
+  check_non_empty(fn, argument, rows);
+  const std::size_t k = specs.size();
+  std::vector<double> x(rows * k);
+  for (std::size_t j = 0; j < k; ++j)
+    for (std::size_t i = 0; i < rows; ++i) {
+      const double v = kpis(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+      if (!std::isfinite(v))
+        SALESOPS_THROW(not_finite, fn, argument, i, "KPI ", specs[j].name, " is ", v);
+      x[i * k + j] = v;
+    }
+  return x;
+}
+
+inline std::vector<double> normalize_column(const char* fn, span<const double> values,
+                                            span<const std::string> peer_group,
+                                            normalization method, direction dir) {
+  check_non_empty(fn, "values", values.size());
+  check_finite(fn, "values", values);
+  normalizer norm(fn, values.size(), std::vector<kpi_spec>{kpi_spec{"values", 1, dir}}, method, peer_group);
+  std::vector<double> out(values.size());
+  norm.run(values.data(), out.data());
+  return out;
 }
 
 } // namespace detail
 
 inline std::vector<double> normalize(span<const double> values, normalization method,
                                      direction dir) {
-  constexpr const char* fn = "normalize";
-  check_non_empty(fn, "values", values.size());
-  std::vector<std::size_t> all(values.size());
-  std::iota(all.begin(), all.end(), std::size_t{0});
-  std::vector<double> out(values.size());
-  detail::normalize_subset(fn, values, all, method, dir, out);
-  return out;
+  return detail::normalize_column("normalize", values, {}, method, dir);
 }
 
 inline std::vector<double> normalize_within(span<const double> values,
                                             span<const std::string> peer_group,
                                             normalization method, direction dir) {
-  constexpr const char* fn = "normalize_within";
-  check_non_empty(fn, "values", values.size());
-  std::vector<double> out(values.size());
-  for (const auto& [name, idx] : detail::peer_groups(fn, values.size(), peer_group))
-    detail::normalize_subset(fn, values, idx, method, dir, out);
-  return out;
+  // An empty peer_group would mean "no groups" to the normalizer; here it is a length error.
+  if (peer_group.empty() && !values.empty())
+    check_equal_lengths("normalize_within", "values", values.size(), "peer_group", 0);
+  return detail::normalize_column("normalize_within", values, peer_group, method, dir);
 }
 
 inline std::vector<double> normalized_weights(const std::vector<kpi_spec>& kpis) {
@@ -297,58 +547,22 @@ inline std::vector<double> normalized_weights(const std::vector<kpi_spec>& kpis)
   return w;
 }
 
-namespace detail {
-
-// Normalised KPI matrix (rows reps, columns KPIs) after validating shape and values.
-inline Eigen::MatrixXd normalized_kpis(const char* fn, const Eigen::Ref<const Eigen::MatrixXd>& kpis,
-                                       const std::vector<kpi_spec>& specs, normalization method,
-                                       span<const std::string> peer_group) {
-  check_equal_lengths(fn, "kpis columns", static_cast<std::size_t>(kpis.cols()), "specs",
-                      specs.size());
-  const auto rows = static_cast<std::size_t>(kpis.rows());
-  check_non_empty(fn, "kpis", rows);
-  for (Eigen::Index j = 0; j < kpis.cols(); ++j)
-    for (Eigen::Index i = 0; i < kpis.rows(); ++i)
-      if (!std::isfinite(kpis(i, j)))
-        SALESOPS_THROW(not_finite, fn, "kpis", static_cast<std::size_t>(i), "KPI ",
-                       specs[static_cast<std::size_t>(j)].name, " is ", kpis(i, j));
-  std::vector<std::pair<std::string, std::vector<std::size_t>>> groups;
-  if (peer_group.empty()) {
-    std::vector<std::size_t> all(rows);
-    std::iota(all.begin(), all.end(), std::size_t{0});
-    groups.emplace_back("", std::move(all));
-  } else {
-    for (auto& g : peer_groups(fn, rows, peer_group)) groups.emplace_back(g.first, std::move(g.second));
-  }
-  Eigen::MatrixXd z(kpis.rows(), kpis.cols());
-  std::vector<double> out(rows);
-  for (Eigen::Index j = 0; j < kpis.cols(); ++j) {
-    const span<const double> col(kpis.col(j).data(), rows);
-    for (const auto& g : groups)
-      normalize_subset(fn, col, g.second, method, specs[static_cast<std::size_t>(j)].dir, out);
-    for (std::size_t i = 0; i < rows; ++i) z(static_cast<Eigen::Index>(i), j) = out[i];
-  }
-  return z;
-}
-
-} // namespace detail
-
 inline Eigen::VectorXd composite_scores(const Eigen::Ref<const Eigen::MatrixXd>& kpis,
                                         const std::vector<kpi_spec>& specs, normalization method,
                                         span<const std::string> peer_group) {
+  constexpr const char* fn = "composite_scores";
   const auto w = normalized_weights(specs);
-  const Eigen::MatrixXd z = detail::normalized_kpis("composite_scores", kpis, specs, method, peer_group);
-  return z * Eigen::Map<const Eigen::VectorXd>(w.data(), static_cast<Eigen::Index>(w.size()));
+  const auto x = detail::checked_rows(fn, kpis, specs);
+  detail::normalizer norm(fn, static_cast<std::size_t>(kpis.rows()), specs, method, peer_group);
+  Eigen::VectorXd out(kpis.rows());
+  norm.scores(x.data(), w, out.data());
+  return out;
 }
 
 inline std::vector<std::size_t> competition_ranks(span<const double> scores) {
-  const std::size_t n = scores.size();
-  std::vector<std::size_t> order(n), rank(n);
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return scores[a] > scores[b]; });
-  for (std::size_t k = 0; k < n; ++k)
-    rank[order[k]] = (k > 0 && scores[order[k]] == scores[order[k - 1]]) ? rank[order[k - 1]] : k + 1;
+  check_finite("competition_ranks", "scores", scores);
+  std::vector<std::size_t> rank(scores.size());
+  detail::competition_ranker{}(scores, rank.data());
   return rank;
 }
 
@@ -370,15 +584,19 @@ inline scorecard scorecard_of(const Eigen::Ref<const Eigen::MatrixXd>& kpis,
   scorecard s;
   s.kpis = specs;
   s.weights = normalized_weights(specs);
-  const Eigen::MatrixXd z = detail::normalized_kpis(fn, kpis, specs, options.method, peer_group);
+  const auto x = detail::checked_rows(fn, kpis, specs);
   const auto rows = static_cast<std::size_t>(kpis.rows());
+  const std::size_t k = specs.size();
+  detail::normalizer norm(fn, rows, specs, options.method, peer_group);
+  std::vector<double> z(rows * k);
+  norm.run(x.data(), z.data());
+  s.fallbacks = norm.fallbacks();
   s.reps.resize(rows);
   std::vector<double> scores(rows);
   for (std::size_t i = 0; i < rows; ++i) {
     auto& r = s.reps[i];
-    r.contributions.resize(specs.size());
-    for (std::size_t j = 0; j < specs.size(); ++j)
-      r.contributions[j] = s.weights[j] * z(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+    r.contributions.resize(k);
+    for (std::size_t j = 0; j < k; ++j) r.contributions[j] = s.weights[j] * z[i * k + j];
     // The score IS the sum of its contributions, so the explanation adds up by construction.
     r.score = std::accumulate(r.contributions.begin(), r.contributions.end(), 0.0);
     scores[i] = r.score;
