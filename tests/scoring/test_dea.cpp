@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <sstream>
 #include <vector>
 
@@ -134,4 +135,169 @@ TEST_CASE("dea_efficiency rejects bad units", "[scoring][dea]") {
   CHECK_THROWS_AS(dea_efficiency(x, y), negative_value);
   const Eigen::MatrixXd short_y = hospital_outputs().topRows(5);
   CHECK_THROWS_AS(dea_efficiency(x, short_y), length_mismatch);
+}
+
+TEST_CASE("slacks, peers and targets of the DEAP 2.1 example (Coelli 1996)", "[scoring][dea]") {
+  // Coelli, "A Guide to DEAP Version 2.1" (CEPA working paper 96/08), example eg1: 5 firms,
+  // inputs x1, x2, output y; input-oriented CRS with slacks. Published output (eg1-out.txt):
+  //   te 0.500 1.000 0.833 0.714 1.000; input slacks: firm 1 (0, 0.5), others 0;
+  //   peers (weights): 1: 2 (0.5); 3: 5 (0.5), 2 (1.0); 4: 5 (0.286), 2 (0.214);
+  //   input targets 1 (1, 2), 3 (5, 5), 4 (2.143, 1.429), 5 (6, 2).
+  // Hand derivation of the exact values: firm 1 = (2, 5) with y = 1 and firm 2 = (2, 4) with
+  // y = 2: half of firm 2 produces y = 1 from (1, 2), so theta_1 = 1/2 (input 1 binds) and
+  // 0.5 x 5 - 2 = 0.5 of input 2 is left over; firm 3 = (6, 6), y = 3: firm 2 + half of firm 5
+  // gives (5, 5) and y = 3, theta = 5/6; firm 4 = (3, 2), y = 1: 2/7 of firm 5 and 3/14 of
+  // firm 2 give (15/7, 10/7) = 5/7 (3, 2) and y = 1.
+  Eigen::MatrixXd x(5, 2), y(5, 1);
+  x << 2, 5, 2, 4, 6, 6, 3, 2, 6, 2;
+  y << 1, 2, 3, 1, 2;
+  const auto r = dea_efficiency(x, y);
+  const double theta[] = {0.5, 1, 5.0 / 6, 5.0 / 7, 1};
+  const double published[] = {0.500, 1.000, 0.833, 0.714, 1.000};
+  for (std::size_t j = 0; j < 5; ++j) {
+    CHECK(r.efficiency[j] == Approx(theta[j]).epsilon(1e-12));
+    CHECK(r.efficiency[j] == Approx(published[j]).margin(0.0005));
+  }
+  CHECK(r.input_slack[0][0] == 0);
+  CHECK(r.input_slack[0][1] == Approx(0.5).epsilon(1e-12));
+  for (std::size_t j = 1; j < 5; ++j) {
+    CHECK(r.input_slack[j][0] == 0);
+    CHECK(r.input_slack[j][1] == 0);
+    CHECK(r.output_slack[j][0] == 0);
+  }
+  CHECK(r.reference_set[0] == std::vector<std::size_t>{1});
+  CHECK(r.lambda[0][1] == Approx(0.5).epsilon(1e-12));
+  CHECK(r.reference_set[2] == std::vector<std::size_t>{1, 4});
+  CHECK(r.lambda[2][1] == Approx(1.0).epsilon(1e-12));
+  CHECK(r.lambda[2][4] == Approx(0.5).epsilon(1e-12));
+  CHECK(r.reference_set[3] == std::vector<std::size_t>{1, 4});
+  CHECK(r.lambda[3][4] == Approx(2.0 / 7).epsilon(1e-12));
+  CHECK(r.lambda[3][1] == Approx(3.0 / 14).epsilon(1e-12));
+  CHECK(r.input_target[0][0] == Approx(1.0).epsilon(1e-12));
+  CHECK(r.input_target[0][1] == Approx(2.0).epsilon(1e-12));
+  CHECK(r.input_target[3][0] == Approx(15.0 / 7).epsilon(1e-12));
+  CHECK(r.input_target[3][1] == Approx(10.0 / 7).epsilon(1e-12));
+  CHECK(r.output_target[3][0] == Approx(1.0).epsilon(1e-12));
+  const bool efficient[] = {false, true, false, false, true};
+  for (std::size_t j = 0; j < 5; ++j) CHECK(r.efficient[j] == efficient[j]);
+  std::ostringstream out;
+  out << r;
+  CHECK(out.str().find("reference_set=[1, 4]") != std::string::npos);
+}
+
+TEST_CASE("a weakly efficient unit: theta = 1 with an input slack", "[scoring][dea]") {
+  // The two-input, one-output example of Cooper, Seiford & Tone (2007, ch. 3): units A..F at
+  // (4, 3), (7, 3), (8, 1), (4, 2), (2, 4), (10, 1), each producing 1. Hand derivation:
+  // the frontier is E-D (x1 + x2 = 6), D-C (x1 + 4 x2 = 12) and the ray x2 = 1 from C.
+  // A: theta (4 + 3) = 6 -> 6/7, point (24/7, 18/7) = 5/7 D + 2/7 E. B: theta (7 + 12) = 12 ->
+  // 12/19, point (84/19, 36/19) = 17/19 D + 2/19 C. F: any mix with output 1 needs x2 >= 1 =
+  // F's, so theta = 1, but C does it with 2 less of x1: s1- = 2, reference {C}, target (8, 1):
+  // radially efficient, not Pareto-Koopmans efficient.
+  Eigen::MatrixXd x(6, 2), y = Eigen::MatrixXd::Ones(6, 1);
+  x << 4, 3, 7, 3, 8, 1, 4, 2, 2, 4, 10, 1;
+  for (auto model : {returns_to_scale::constant, returns_to_scale::variable}) {
+    // Every output is 1, so sum(lambda) >= 1 already binds: BCC gives the same answer.
+    const auto r = dea_efficiency(x, y, model);
+    CHECK(r.efficiency[0] == Approx(6.0 / 7).epsilon(1e-12));
+    CHECK(r.lambda[0][3] == Approx(5.0 / 7).epsilon(1e-12));
+    CHECK(r.lambda[0][4] == Approx(2.0 / 7).epsilon(1e-12));
+    CHECK(r.efficiency[1] == Approx(12.0 / 19).epsilon(1e-12));
+    CHECK(r.reference_set[1] == std::vector<std::size_t>{2, 3});
+    CHECK(r.lambda[1][3] == Approx(17.0 / 19).epsilon(1e-12));
+    CHECK(r.efficiency[5] == Approx(1.0).epsilon(1e-12));
+    CHECK(r.input_slack[5][0] == Approx(2.0).epsilon(1e-12));
+    CHECK(r.input_slack[5][1] == 0);
+    CHECK(r.reference_set[5] == std::vector<std::size_t>{2});
+    CHECK(r.input_target[5][0] == Approx(8.0).epsilon(1e-12));
+    const bool efficient[] = {false, false, true, true, true, false};
+    for (std::size_t j = 0; j < 6; ++j) CHECK(r.efficient[j] == efficient[j]);
+  }
+}
+
+namespace {
+// Brute force of an LP min c'v s.t. A v = b, v >= 0 with a bounded optimum: the optimum is
+// attained at a basic feasible solution, so try every square basis (fine for <= ~12 columns).
+double brute_lp_min(const Eigen::MatrixXd& A, const Eigen::VectorXd& b, const Eigen::VectorXd& c) {
+  const auto rows = A.rows(), cols = A.cols();
+  double best = std::numeric_limits<double>::infinity();
+  std::vector<Eigen::Index> pick;
+  const auto visit = [&](auto&& self, Eigen::Index next) -> void {
+    if (static_cast<Eigen::Index>(pick.size()) == rows) {
+      Eigen::MatrixXd B(rows, rows);
+      for (Eigen::Index k = 0; k < rows; ++k) B.col(k) = A.col(pick[static_cast<std::size_t>(k)]);
+      Eigen::FullPivLU<Eigen::MatrixXd> lu(B);
+      if (lu.rank() < rows) return;
+      const Eigen::VectorXd v = lu.solve(b);
+      if (v.minCoeff() < -1e-9) return;
+      double value = 0;
+      for (Eigen::Index k = 0; k < rows; ++k) value += c(pick[static_cast<std::size_t>(k)]) * v(k);
+      best = std::min(best, value);
+      return;
+    }
+    for (Eigen::Index j = next; j < cols; ++j) {
+      pick.push_back(j);
+      self(self, j + 1);
+      pick.pop_back();
+    }
+  };
+  visit(visit, 0);
+  return best;
+}
+} // namespace
+
+TEST_CASE("DEA theta and slack sums equal a vertex enumeration; targets are efficient", "[scoring][dea]") {
+  const auto seed = GENERATE(71u, 72u, 73u, 74u);
+  const auto model = GENERATE(returns_to_scale::constant, returns_to_scale::variable);
+  rng gen(seed);
+  const Eigen::Index n = 5, m = 2, s = 1;
+  Eigen::MatrixXd x(n, m), y(n, s);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    for (Eigen::Index i = 0; i < m; ++i) x(j, i) = 1 + static_cast<double>(gen.uniform_int(9)); // ties make slacks
+    y(j, 0) = 1 + static_cast<double>(gen.uniform_int(4));
+  }
+  const auto r = dea_efficiency(x, y, model);
+  const bool vrs = model == returns_to_scale::variable;
+  const Eigen::Index rows = m + s + (vrs ? 1 : 0);
+  for (Eigen::Index o = 0; o < n; ++o) {
+    const auto u = static_cast<std::size_t>(o);
+    // Stage 1 in the raw data: variables theta, lambda, s-, s+.
+    Eigen::MatrixXd A = Eigen::MatrixXd::Zero(rows, 1 + n + m + s);
+    Eigen::VectorXd b = Eigen::VectorXd::Zero(rows), c = Eigen::VectorXd::Zero(1 + n + m + s);
+    c(0) = 1;
+    for (Eigen::Index i = 0; i < m; ++i) {
+      A(i, 0) = x(o, i);
+      A.row(i).segment(1, n) = -x.col(i).transpose();
+      A(i, 1 + n + i) = -1;
+    }
+    A.row(m).segment(1, n) = y.col(0).transpose();
+    A(m, 1 + n + m) = -1;
+    b(m) = y(o, 0);
+    if (vrs) { A.row(m + 1).segment(1, n).setOnes(); b(m + 1) = 1; }
+    const double theta = brute_lp_min(A, b, c);
+    CHECK(r.efficiency[u] == Approx(theta).epsilon(1e-10));
+    // Stage 2: theta fixed, maximise s- + s+ (raw units).
+    Eigen::MatrixXd A2 = A.rightCols(n + m + s);
+    Eigen::VectorXd b2 = b, c2 = Eigen::VectorXd::Zero(n + m + s);
+    for (Eigen::Index i = 0; i < m; ++i) b2(i) = -theta * x(o, i);
+    c2.tail(m + s).setConstant(-1);
+    const double most = -brute_lp_min(A2, b2, c2);
+    double total = 0;
+    for (double v : r.input_slack[u]) total += v;
+    for (double v : r.output_slack[u]) total += v;
+    CHECK(total == Approx(most).margin(1e-9));
+    // The reported solution is feasible: lambda reproduces the targets.
+    for (Eigen::Index i = 0; i < m; ++i) {
+      double used = 0;
+      for (Eigen::Index j = 0; j < n; ++j) used += r.lambda[u][static_cast<std::size_t>(j)] * x(j, i);
+      CHECK(used == Approx(r.input_target[u][static_cast<std::size_t>(i)]).margin(1e-9));
+    }
+    // Projection theorem (CSMT Theorem 3.2 / 4.x): the target unit is efficient. Replace the
+    // unit by its target and evaluate it again.
+    Eigen::MatrixXd xt = x, yt = y;
+    for (Eigen::Index i = 0; i < m; ++i) xt(o, i) = r.input_target[u][static_cast<std::size_t>(i)];
+    yt(o, 0) = r.output_target[u][0];
+    const auto again = dea_efficiency(xt, yt, model);
+    CHECK(again.efficiency[u] == Approx(1.0).epsilon(1e-9));
+    CHECK(again.efficient[u]);
+  }
 }

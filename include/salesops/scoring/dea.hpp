@@ -8,10 +8,15 @@
 //                             sum_j lambda_j y_rj >= y_ro          (every output r)
 //                             lambda >= 0  (BCC also: sum_j lambda_j = 1).
 // Each LP is solved by a small dense two-phase simplex (solve_lp) with Bland's rule, which
-// cannot cycle; the reported score is theta* (the slacks of the second stage are not computed).
+// cannot cycle. A second stage (CSMT section 3.3) then fixes theta = theta* and maximises the
+// sum of the input slacks and output shortfalls (in the data's units), which gives the slacks,
+// the reference set {j : lambda_j > 0}, and the projection onto the efficient frontier
+// (targets x_o theta* - s-, y_o + s+); a unit is efficient (Pareto-Koopmans) when theta* = 1
+// and every slack is 0.
 #ifndef SALESOPS_SCORING_DEA_HPP
 #define SALESOPS_SCORING_DEA_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -25,6 +30,10 @@
 #include "salesops/core/validate.hpp"
 
 namespace salesops::scoring {
+
+namespace detail {
+inline constexpr double lp_tolerance = 1e-9;
+} // namespace detail
 
 /// \brief Outcome of solve_lp.
 enum class lp_status {
@@ -80,21 +89,47 @@ inline std::ostream& operator<<(std::ostream& out, returns_to_scale r) {
   return out << (r == returns_to_scale::constant ? "CCR" : "BCC");
 }
 
-/// \brief Input-oriented DEA efficiency of every unit.
+/// \brief Input-oriented DEA efficiency of every unit, with the second-stage slacks, the
+/// reference sets and the projections onto the frontier. Per-unit vectors are in input order;
+/// slacks and targets are in the data's units.
 struct dea_result {
   returns_to_scale model = returns_to_scale::constant; ///< CCR or BCC
   std::vector<double> efficiency;                      ///< theta* per unit, in (0, 1]
-  std::vector<std::vector<double>> lambda;             ///< peer weights per unit (its reference set)
+  std::vector<std::vector<double>> lambda;             ///< peer weights per unit, from the max-slack solution
+  std::vector<std::vector<double>> input_slack;        ///< s-: input excess left after the radial cut theta* x
+  std::vector<std::vector<double>> output_slack;       ///< s+: output shortfall (the peers produce more)
+  std::vector<std::vector<double>> input_target;       ///< theta* x_o - s-: inputs of the projected unit
+  std::vector<std::vector<double>> output_target;      ///< y_o + s+: outputs of the projected unit
+  std::vector<std::vector<std::size_t>> reference_set; ///< units j with lambda_j > 0, ascending
+  std::vector<bool> efficient;                         ///< theta* = 1 and every slack 0 (within 1e-9)
 };
 
-/// \brief Prints the efficiencies, for debugging.
+/// \brief Prints the efficiencies, slacks and reference sets, for debugging.
 inline std::ostream& operator<<(std::ostream& out, const dea_result& r) {
-  out << "dea_result{model=" << r.model << ", efficiency=[";
-  for (std::size_t i = 0; i < r.efficiency.size(); ++i) out << (i ? ", " : "") << r.efficiency[i];
+  const auto list = [&out](const auto& v) {
+    out << "[";
+    for (std::size_t i = 0; i < v.size(); ++i) out << (i ? ", " : "") << v[i];
+    out << "]";
+  };
+  out << "dea_result{model=" << r.model << ", units=[";
+  for (std::size_t o = 0; o < r.efficiency.size(); ++o) {
+    out << (o ? ", " : "") << "{theta=" << r.efficiency[o];
+    if (o < r.input_slack.size()) {
+      out << ", input_slack=";
+      list(r.input_slack[o]);
+      out << ", output_slack=";
+      list(r.output_slack[o]);
+      out << ", reference_set=";
+      list(r.reference_set[o]);
+      out << ", efficient=" << (r.efficient[o] ? "yes" : "no");
+    }
+    out << "}";
+  }
   return out << "]}";
 }
 
-/// \brief Input-oriented CCR or BCC efficiency of each unit (row) from its inputs and outputs.
+/// \brief Input-oriented CCR or BCC efficiency of each unit (row) from its inputs and outputs,
+/// with the second-stage (max-slack) slacks, reference set and frontier targets.
 /// \param inputs units x inputs, every entry > 0
 /// \param outputs units x outputs, every entry >= 0, every unit with some output > 0
 /// \param model constant (CCR) or variable (BCC) returns to scale
@@ -127,12 +162,27 @@ inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs
   for (Eigen::Index r = 0; r < s; ++r)
     if (Y.col(r).maxCoeff() > 0) Y.col(r) /= Y.col(r).maxCoeff();
   const bool vrs = model == returns_to_scale::variable;
-  // Variables: theta, lambda_1..n, input slacks (m), output surpluses (s).
+  // Stage 1 variables: theta, lambda_1..n, input slacks (m), output surpluses (s).
   const Eigen::Index rows = m + s + (vrs ? 1 : 0), cols = 1 + n + m + s;
+  // Stage 2 maximises the slack sum in the data's units: slack = scaled slack x column scale;
+  // the weights are divided by the largest scale so the reduced costs stay of order 1.
+  Eigen::VectorXd unit_weight(m + s);
+  for (Eigen::Index i = 0; i < m; ++i) unit_weight(i) = inputs.col(i).maxCoeff();
+  for (Eigen::Index r = 0; r < s; ++r) unit_weight(m + r) = std::max(outputs.col(r).maxCoeff(), 0.0);
+  const Eigen::VectorXd slack_cost = -unit_weight / unit_weight.maxCoeff();
   dea_result out;
   out.model = model;
-  out.efficiency.resize(static_cast<std::size_t>(n));
-  out.lambda.resize(static_cast<std::size_t>(n));
+  const auto units = static_cast<std::size_t>(n);
+  out.efficiency.resize(units);
+  out.lambda.resize(units);
+  out.input_slack.resize(units);
+  out.output_slack.resize(units);
+  out.input_target.resize(units);
+  out.output_target.resize(units);
+  out.reference_set.resize(units);
+  out.efficient.resize(units);
+  // Values below this (in units of the column's maximum) are rounding noise of the simplex.
+  const auto clean = [](double v) { return std::fabs(v) <= detail::lp_tolerance ? 0.0 : v; };
   for (Eigen::Index o = 0; o < n; ++o) {
     Eigen::MatrixXd A = Eigen::MatrixXd::Zero(rows, cols);
     Eigen::VectorXd b = Eigen::VectorXd::Zero(rows), c = Eigen::VectorXd::Zero(cols);
@@ -155,15 +205,43 @@ inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs
     const lp_result lp = solve_lp(A, b, c);
     if (lp.status != lp_status::optimal)
       SALESOPS_THROW(numerical_error, fn, "inputs", static_cast<std::size_t>(o), "LP is ", lp.status);
-    out.efficiency[static_cast<std::size_t>(o)] = lp.objective;
-    out.lambda[static_cast<std::size_t>(o)].assign(lp.x.data() + 1, lp.x.data() + 1 + n);
+    const double theta = lp.objective;
+    // Stage 2: the same constraints with theta fixed at theta* (its column moves to the
+    // right-hand side), maximising the weighted slack sum.
+    Eigen::MatrixXd A2 = A.rightCols(cols - 1);
+    Eigen::VectorXd b2 = b, c2 = Eigen::VectorXd::Zero(cols - 1);
+    for (Eigen::Index i = 0; i < m; ++i) b2(i) = -theta * X(o, i);
+    c2.tail(m + s) = slack_cost;
+    const lp_result lp2 = solve_lp(A2, b2, c2);
+    if (lp2.status != lp_status::optimal)
+      SALESOPS_THROW(numerical_error, fn, "inputs", static_cast<std::size_t>(o), "slack LP is ", lp2.status);
+    const auto u = static_cast<std::size_t>(o);
+    out.efficiency[u] = theta;
+    auto& lambda = out.lambda[u];
+    lambda.resize(units);
+    for (Eigen::Index j = 0; j < n; ++j) {
+      lambda[static_cast<std::size_t>(j)] = clean(lp2.x(j));
+      if (lambda[static_cast<std::size_t>(j)] > 0) out.reference_set[u].push_back(static_cast<std::size_t>(j));
+    }
+    bool slack_free = true;
+    for (Eigen::Index i = 0; i < m; ++i) {
+      const double slack = clean(lp2.x(n + i)) * unit_weight(i);
+      slack_free = slack_free && slack == 0;
+      out.input_slack[u].push_back(slack);
+      out.input_target[u].push_back(theta * inputs(o, i) - slack);
+    }
+    for (Eigen::Index r = 0; r < s; ++r) {
+      const double slack = clean(lp2.x(n + m + r)) * unit_weight(m + r);
+      slack_free = slack_free && slack == 0;
+      out.output_slack[u].push_back(slack);
+      out.output_target[u].push_back(outputs(o, r) + slack);
+    }
+    out.efficient[u] = theta >= 1 - detail::lp_tolerance && slack_free;
   }
   return out;
 }
 
 namespace detail {
-
-inline constexpr double lp_tolerance = 1e-9;
 
 // Pivots the tableau T (last column = right-hand side) on (row, col).
 inline void lp_pivot(Eigen::MatrixXd& T, Eigen::Index row, Eigen::Index col) {
