@@ -81,6 +81,13 @@ TEST_CASE("fit: OLS matches R's lm and summary.lm$cov.unscaled", "[forecast][lm]
   std::ostringstream out;
   out << m;
   CHECK_THAT(out.str(), Contains("rank=3"));
+  std::ostringstream factor;
+  factor << m.factor;
+  CHECK_THAT(factor.str(), Contains("kept=[0, 1]") && Contains("sum_weights=12"));
+  std::ostringstream options;
+  options << lm_options{};
+  CHECK(options.str() == "lm_options{intercept=true, rank_tolerance=1e-07, "
+                         "on_rank_deficiency=error, solver=householder_qr, weights=0}");
 }
 
 TEST_CASE("predict: means and se.fit match R's predict.lm", "[forecast][lm]") {

@@ -119,6 +119,37 @@ struct lm_factorization {
   Eigen::MatrixXd coefficient_map;
 };
 
+/// \brief Prints "error" or "drop".
+inline std::ostream& operator<<(std::ostream& out, rank_policy policy) {
+  return out << (policy == rank_policy::drop ? "drop" : "error");
+}
+
+/// \brief Prints "householder_qr" or "normal_equations".
+inline std::ostream& operator<<(std::ostream& out, lm_solver solver) {
+  return out << (solver == lm_solver::normal_equations ? "normal_equations" : "householder_qr");
+}
+
+/// \brief Prints the options (the weights by count only), for debugging.
+inline std::ostream& operator<<(std::ostream& out, const lm_options& o) {
+  return out << "lm_options{intercept=" << (o.intercept ? "true" : "false")
+             << ", rank_tolerance=" << o.rank_tolerance << ", on_rank_deficiency="
+             << o.on_rank_deficiency << ", solver=" << o.solver << ", weights=" << o.weights.size()
+             << "}";
+}
+
+/// \brief Prints the factor-space state (kept columns, scaling, polynomial map), for debugging.
+inline std::ostream& operator<<(std::ostream& out, const lm_factorization& f) {
+  out << "lm_factorization{kept=[";
+  for (std::size_t j = 0; j < f.kept.size(); ++j) out << (j ? ", " : "") << f.kept[j];
+  out << "], scale=[";
+  for (Eigen::Index j = 0; j < f.scale.size(); ++j) out << (j ? ", " : "") << f.scale[j];
+  out << "], y_center=" << f.y_center << ", sum_weights=" << f.sum_weights;
+  if (f.poly_degree > 0)
+    out << ", poly_degree=" << f.poly_degree << ", poly_center=" << f.poly_center
+        << ", poly_scale=" << f.poly_scale;
+  return out << "}";
+}
+
 /// \brief A fitted linear model, as R's lm object plus summary.lm's cov.unscaled.
 ///
 /// Coefficient vectors have the intercept first (when fitted), then one entry per column of
