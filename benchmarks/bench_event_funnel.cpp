@@ -1,7 +1,8 @@
 // Event funnel throughput (salesops::funnel::event_funnel) on simulated event logs: 5 steps,
 // 1-day window, 1 M / 10 M / 100 M events from the simulator's streaming generator
 // (salesops/simulate/events.hpp, seed 42), pre-sorted (as generated: by entity, then time)
-// and shuffled (the library sorts a copy). The counter ns_per_event is wall time per event.
+// and shuffled (the library sorts a copy with the radix sort of salesops/funnel/event_sort.hpp;
+// BM_sort_events times that sort alone). The counter ns_per_event is wall time per event.
 //
 // Export for the DuckDB peer (benchmarks/duckdb_funnel.mjs): with SALESOPS_FUNNEL_EXPORT=FILE
 // and SALESOPS_FUNNEL_EXPORT_EVENTS=N set, the program writes the N-event data set as CSV
@@ -19,6 +20,7 @@
 
 #include "salesops/core/rng.hpp"
 #include "salesops/funnel/event_funnel.hpp"
+#include "salesops/funnel/event_sort.hpp"
 #include "salesops/simulate/events.hpp"
 
 namespace {
@@ -104,6 +106,15 @@ event_funnel_options options(anchor_rule anchor) {
   return o;
 }
 
+void set_counters(benchmark::State& state, const dataset& d) {
+  const auto n = static_cast<double>(d.entity.size());
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(d.entity.size()));
+  state.counters["events"] = n;
+  state.counters["ns_per_event"] = benchmark::Counter(
+      n * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
 void run(benchmark::State& state, bool sorted, anchor_rule anchor) {
   const dataset& d = data(static_cast<std::size_t>(state.range(0)), sorted);
   const auto o = options(anchor);
@@ -113,13 +124,18 @@ void run(benchmark::State& state, bool sorted, anchor_rule anchor) {
     converted = r.reached.back();
     benchmark::DoNotOptimize(converted);
   }
-  const auto n = static_cast<double>(d.entity.size());
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) *
-                          static_cast<std::int64_t>(d.entity.size()));
-  state.counters["events"] = n;
-  state.counters["ns_per_event"] = benchmark::Counter(
-      n * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  set_counters(state, d);
   state.counters["converted"] = static_cast<double>(converted);
+}
+
+// The sort of the unsorted case alone (sort_events on the shuffled columns).
+void BM_sort_events(benchmark::State& state) {
+  const dataset& d = data(static_cast<std::size_t>(state.range(0)), false);
+  for (auto _ : state) {
+    const auto s = salesops::funnel::sort_events(d.entity, d.timestamp, d.steps);
+    benchmark::DoNotOptimize(s.steps.data());
+  }
+  set_counters(state, d);
 }
 
 void BM_event_funnel_sorted(benchmark::State& state) { run(state, true, anchor_rule::any_start); }
@@ -136,7 +152,8 @@ void register_all() {
                     benchmark::RegisterBenchmark("BM_event_funnel_sorted_first_step",
                                                  BM_event_funnel_sorted_first_step),
                     benchmark::RegisterBenchmark("BM_event_funnel_unsorted",
-                                                 BM_event_funnel_unsorted)}) {
+                                                 BM_event_funnel_unsorted),
+                    benchmark::RegisterBenchmark("BM_sort_events", BM_sort_events)}) {
       b->Arg(n)->Unit(benchmark::kMillisecond)->UseRealTime();
       if (iterations) b->Iterations(iterations)->Repetitions(3)->ReportAggregatesOnly(false);
     }
