@@ -296,3 +296,173 @@ TEST_CASE("weighted_bernoulli: degenerate inputs", "[stats][weighted_bernoulli]"
   CHECK(d1.sf(500) == 1.0);
   CHECK(st::weighted_bernoulli_normal(a, p, 500).probability == 1.0);
 }
+
+// ---------------------------------------------------------------------------------------
+// The fft algorithm (DP leaves multiplied as spectra of one FFT) against the DP.
+
+namespace {
+// draw_deals with amounts scaled down (lognormal / 16, uniform / 10) so the lattices stay at
+// ~10^4 cells and the tests stay quick in debug and sanitizer builds.
+void small_lattice_deals(salesops::rng& gen, int shape, std::size_t n, std::vector<double>& a,
+                         std::vector<double>& p) {
+  draw_deals(gen, shape, n, true, a, p);
+  const double scale = shape == 1 ? 16 : shape == 2 ? 10 : 1;
+  for (auto& x : a) x = std::round(x / scale);
+}
+
+st::lattice_options with(st::lattice_algorithm algorithm, std::size_t leaf_deals = 0) {
+  st::lattice_options o;
+  o.algorithm = algorithm;
+  o.leaf_deals = leaf_deals;
+  return o;
+}
+
+// Every cdf, sf and pmf value of two laws on the same lattice agrees within the sum of their
+// stated bounds, over the union of their supports.
+void check_agree(const st::weighted_bernoulli_distribution& x,
+                 const st::weighted_bernoulli_distribution& y) {
+  REQUIRE(x.step() == y.step());
+  const double bound = x.pruned_mass() + x.numerical_error() + y.pruned_mass() + y.numerical_error();
+  const double lo = std::min(x.support_min(), y.support_min());
+  const double hi = std::max(x.support_max(), y.support_max());
+  const double step = std::max(x.step(), (hi - lo) / 4000); // at most ~4000 probes
+  double worst_cdf = 0, worst_pmf = 0;
+  for (double v = lo - x.step(); v <= hi + x.step(); v += step) {
+    const double at = std::round(v / x.step()) * x.step();
+    worst_cdf = std::max(worst_cdf, std::fabs(x.cdf(at) - y.cdf(at)));
+    worst_cdf = std::max(worst_cdf, std::fabs(x.sf(at) - y.sf(at)));
+    worst_pmf = std::max(worst_pmf, std::fabs(x.pmf(at) - y.pmf(at)));
+  }
+  CHECK(worst_cdf <= bound);
+  CHECK(worst_pmf <= bound);
+}
+} // namespace
+
+TEST_CASE("weighted_bernoulli fft == DP within the stated bounds (random problems)",
+          "[stats][weighted_bernoulli][fft]") {
+  const int shape = GENERATE(0, 1, 2);
+  const std::size_t leaf = GENERATE(std::size_t{1}, std::size_t{7}, std::size_t{0});
+  const auto seed = GENERATE(61u, 62u);
+  salesops::rng gen(seed * 10u + static_cast<unsigned>(shape));
+  std::vector<double> a, p;
+  small_lattice_deals(gen, shape, 120, a, p);
+  const auto dp = st::weighted_bernoulli_exact(a, p, with(st::lattice_algorithm::dp));
+  const auto fft = st::weighted_bernoulli_exact(a, p, with(st::lattice_algorithm::fft, leaf));
+  CHECK(dp.algorithm() == st::lattice_algorithm::dp);
+  CHECK(fft.algorithm() == st::lattice_algorithm::fft);
+  CHECK(fft.pruned_mass() <= st::default_pruning_budget);
+  // Informative at the CLI contract (1e-9) even with one deal per leaf, the loosest case (the
+  // bound grows with the leaves' 2-norms times sqrt(N)).
+  CHECK(fft.numerical_error() < 1e-9);
+  check_agree(fft, dp);
+  // Quantiles agree unless the cdf passes within the bounds of the level (not the case here).
+  for (double q : {0.1, 0.5, 0.9}) CHECK(fft.quantile(q) == dp.quantile(q));
+  // Rounding noise is clamped: every pmf value >= 0, the cdf non-decreasing, sf non-increasing.
+  double last_cdf = 0, last_sf = 1;
+  bool monotone = true;
+  for (double v = fft.support_min(); v <= fft.support_max(); v += fft.step()) {
+    monotone = monotone && fft.pmf(v) >= 0 && fft.cdf(v) >= last_cdf && fft.sf(v) <= last_sf;
+    last_cdf = fft.cdf(v);
+    last_sf = fft.sf(v);
+  }
+  CHECK(monotone);
+}
+
+TEST_CASE("weighted_bernoulli fft == brute force over all 2^n outcomes",
+          "[stats][weighted_bernoulli][fft]") {
+  const int shape = GENERATE(0, 1, 2);
+  salesops::rng gen(300u + static_cast<unsigned>(shape));
+  std::vector<double> a, p;
+  draw_deals(gen, shape, 14, true, a, p);
+  const auto law = enumerate(a, p);
+  const auto d = st::weighted_bernoulli_exact(a, p, with(st::lattice_algorithm::fft, 3));
+  const double bound = d.pruned_mass() + d.numerical_error();
+  for (const auto& [v, prob] : law.pmf) CHECK(std::fabs(d.pmf(v) - prob) <= bound + 1e-15);
+  for (double z : {-2.0, -0.5, 0.0, 1.0, 2.0}) {
+    const double x = std::round(d.moments().mean + z * d.moments().sd);
+    CHECK(std::fabs(d.sf(x) - law.sf(x)) <= bound + 1e-14);
+    const auto b = d.tail_bracket(x);
+    CHECK(b.lower <= law.sf(x) + 1e-14);
+    CHECK(law.sf(x) <= b.upper + 1e-14);
+  }
+}
+
+TEST_CASE("weighted_bernoulli fft: grid method and the automatic switch",
+          "[stats][weighted_bernoulli][fft]") {
+  salesops::rng gen(71u);
+  std::vector<double> a, p;
+  // 800 deals up to 500: n * 17 sd ~ 4.5e7 > fft_switch_work = 2^25, so automatic uses fft.
+  for (int i = 0; i < 800; ++i) {
+    a.push_back(1 + std::floor(gen.uniform() * 500));
+    p.push_back(gen.uniform_open());
+  }
+  const auto autom = st::weighted_bernoulli_exact(a, p);
+  CHECK(autom.algorithm() == st::lattice_algorithm::fft);
+  const auto dp = st::weighted_bernoulli_exact(a, p, with(st::lattice_algorithm::dp));
+  check_agree(autom, dp);
+  // A small problem stays on the DP.
+  const std::vector<double> small_a(a.begin(), a.begin() + 50), small_p(p.begin(), p.begin() + 50);
+  CHECK(st::weighted_bernoulli_exact(small_a, small_p).algorithm() == st::lattice_algorithm::dp);
+  // The grid method builds its lattice the same way.
+  const auto g_fft = st::weighted_bernoulli_grid(a, p, 7.5, with(st::lattice_algorithm::fft, 50));
+  const auto g_dp = st::weighted_bernoulli_grid(a, p, 7.5, with(st::lattice_algorithm::dp));
+  check_agree(g_fft, g_dp);
+  CHECK(g_fft.rounding_bound() == g_dp.rounding_bound());
+}
+
+TEST_CASE("weighted_bernoulli fft: edge cases", "[stats][weighted_bernoulli][fft]") {
+  const auto fft = with(st::lattice_algorithm::fft, 1);
+  // One deal: 300 @ 0.25 -> P(0) = 0.75, P(300) = 0.25 (lattice step 300).
+  const std::vector<double> one_a = {300}, one_p = {0.25};
+  const auto one = st::weighted_bernoulli_exact(one_a, one_p, fft);
+  CHECK(one.pmf(0) == Approx(0.75).margin(one.numerical_error()));
+  CHECK(one.pmf(300) == Approx(0.25).margin(one.numerical_error()));
+  CHECK(one.quantile(0.8) == 300.0);
+  // p = 0, p = 1 and zero amounts: X = 500 + 100 B with B ~ Bernoulli(0.5).
+  const std::vector<double> a = {500, 0, 700, 100}, p = {1.0, 0.5, 0.0, 0.5};
+  const auto d = st::weighted_bernoulli_exact(a, p, fft);
+  CHECK(d.algorithm() == st::lattice_algorithm::fft);
+  CHECK(d.pmf(500) == Approx(0.5).margin(d.numerical_error()));
+  CHECK(d.pmf(600) == Approx(0.5).margin(d.numerical_error()));
+  CHECK(d.sf(601) == Approx(0.0).margin(d.numerical_error()));
+  CHECK(d.cdf(499) == 0.0);
+  // Only sure and impossible deals: X = 500 exactly, nothing left to transform.
+  const std::vector<double> sure_a = {500, 700}, sure_p = {1.0, 0.0};
+  const auto s = st::weighted_bernoulli_exact(sure_a, sure_p, fft);
+  CHECK(s.cells() == 1);
+  CHECK(s.sf(500) == 1.0);
+  CHECK(s.quantile(0.5) == 500.0);
+  std::ostringstream out;
+  out << d << " " << fft;
+  CHECK_THAT(out.str(), Contains("algorithm=fft"));
+  CHECK_THAT(out.str(), Contains("leaf_deals=1"));
+}
+
+TEST_CASE("weighted_bernoulli fft is invariant to the order of deals",
+          "[stats][weighted_bernoulli][fft]") {
+  salesops::rng gen(GENERATE(81u, 82u));
+  std::vector<double> a, p;
+  small_lattice_deals(gen, 1, 200, a, p);
+  std::vector<double> a2(a.rbegin(), a.rend()), p2(p.rbegin(), p.rend());
+  const auto o = with(st::lattice_algorithm::fft, 16);
+  const auto d1 = st::weighted_bernoulli_exact(a, p, o), d2 = st::weighted_bernoulli_exact(a2, p2, o);
+  // Deals are sorted before the leaves are cut: the same arithmetic, the same numbers.
+  for (double q : {0.05, 0.5, 0.95}) {
+    const double x = d1.quantile(q);
+    CHECK(d1.cdf(x) == d2.cdf(x));
+  }
+}
+
+TEST_CASE("weighted_bernoulli fft: bad options throw", "[stats][weighted_bernoulli][fft]") {
+  salesops::rng gen(91u);
+  std::vector<double> a, p;
+  draw_deals(gen, 0, 200, true, a, p);
+  auto o = with(st::lattice_algorithm::fft);
+  o.max_cells = 256; // the Chernoff window needs more cells than this
+  CHECK_THROWS_AS(st::weighted_bernoulli_exact(a, p, o), salesops::out_of_range_value);
+  CHECK_THROWS_WITH(st::weighted_bernoulli_exact(a, p, o), Contains("max_cells = 256"));
+  o = with(st::lattice_algorithm::fft);
+  o.pruning_budget = -1;
+  CHECK_THROWS_AS(st::weighted_bernoulli_exact(a, p, o), salesops::negative_value);
+  CHECK_THROWS_WITH(st::weighted_bernoulli_exact(a, p, o), Contains("pruning_budget"));
+}

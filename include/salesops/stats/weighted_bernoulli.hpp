@@ -4,10 +4,22 @@
 //
 // Methods, from exact to fastest:
 //  * weighted_bernoulli_exact: integer amounts divided by their gcd g give a lattice of
-//    K = sum a_i / g + 1 points; the pmf is built deal by deal (the textbook subset-sum DP,
-//    O(n * width) where width <= K). Cells are pruned from both ends of the support while the
-//    pruned mass stays below a stated budget (default 1e-14 in total), so every probability
-//    is exact to `pruned_mass()` and the work follows the spread of X, not its range.
+//    K = sum a_i / g + 1 points. Two algorithms build the pmf on it (lattice_algorithm):
+//    - dp: deal by deal, the textbook subset-sum DP, O(n * width) where width <= K. Cells are
+//      pruned from both ends of the support while the pruned mass stays below a stated budget
+//      (default 1e-14 in total), so the work follows the spread of X, not its range.
+//    - fft: a product tree of depth one evaluated in the frequency domain. Deals (sorted by
+//      amount) are cut into leaves whose pmfs are built by the same DP; the leaves' pmfs are
+//      multiplied as spectra of one radix-2 FFT (salesops/stats/fft_convolution.hpp) whose
+//      size N only has to hold the window [lo, hi] where a Chernoff bound with the exact
+//      cumulant generating function puts all but a budgeted mass of X: the cyclic convolution
+//      modulo N folds the mass outside the window in, and that mass is bounded a priori.
+//      A leaf is closed when continuing its DP would cost more per deal than a new leaf's
+//      transform (the cost rule in detail::lattice_builder). `automatic` (the default) uses
+//      the dp while n * min(K, 17 sd / g) <= 2^25 cell updates, else the fft.
+//    Every cdf / sf value is exact to pruned_mass() + numerical_error(): the mass dropped or
+//    folded from the tails, plus a rigorous bound on floating-point error (Higham's FFT bound,
+//    gamma_{4m} for m DP steps).
 //  * weighted_bernoulli_grid: amounts rounded to the nearest multiple of a step h, then the
 //    same DP. With the same B_i, |X - X_h| <= D = sum_i |a_i - h k_i| <= n h / 2 for EVERY
 //    outcome, so P(X >= x) lies in [P(X_h >= x + D), P(X_h >= x - D)] and each quantile of X
@@ -40,6 +52,7 @@
 #include "salesops/core/span.hpp"
 #include "salesops/core/sum.hpp"
 #include "salesops/core/validate.hpp"
+#include "salesops/stats/fft_convolution.hpp"
 
 namespace salesops::stats {
 
@@ -77,6 +90,18 @@ inline std::ostream& operator<<(std::ostream& out, const probability_bracket& b)
              << ", upper=" << b.upper << "}";
 }
 
+/// \brief How the law on the lattice is built.
+enum class lattice_algorithm {
+  automatic, ///< dp for small problems, fft beyond the documented switch rule
+  dp,        ///< deal by deal subset-sum dynamic programming
+  fft        ///< DP leaves multiplied as spectra of one FFT (product tree of depth one)
+};
+
+/// \brief Prints "automatic", "dp" or "fft".
+inline std::ostream& operator<<(std::ostream& out, lattice_algorithm a) {
+  return out << (a == lattice_algorithm::dp ? "dp" : a == lattice_algorithm::fft ? "fft" : "automatic");
+}
+
 namespace detail {
 struct lattice_builder;
 } // namespace detail
@@ -91,8 +116,16 @@ public:
   const weighted_bernoulli_moments& moments() const noexcept { return moments_; }
   /// \brief True when the lattice holds X itself (no rounding of amounts).
   bool exact() const noexcept { return rounding_bound_ == 0; }
-  /// \brief Probability mass pruned from the tails: every probability below is exact to it.
+  /// \brief Bound on the probability mass dropped from the tails (for the fft algorithm also
+  /// the mass the cyclic convolution folds into the window, counted again): with
+  /// numerical_error() it bounds the error of every cdf / sf value.
   double pruned_mass() const noexcept { return pruned_; }
+  /// \brief Rigorous bound on the floating-point error of every cdf / sf value (and so of
+  /// every pmf value): gamma_{4m} for the m steps of a DP leaf, plus for the fft algorithm the
+  /// L1 bound of salesops::stats::cyclic_convolution.
+  double numerical_error() const noexcept { return numerical_; }
+  /// \brief The algorithm that built the law (dp or fft).
+  lattice_algorithm algorithm() const noexcept { return algorithm_; }
   /// \brief D = sum |a_i - step k_i|: |X - X_step| <= D for every outcome (0 when exact).
   double rounding_bound() const noexcept { return rounding_bound_; }
   /// \brief Number of lattice cells kept (the support after pruning).
@@ -128,12 +161,14 @@ public:
     return upper_[static_cast<std::size_t>(k - first_)];
   }
 
-  /// \brief P(X >= x) for the TRUE X with a rigorous bracket. Exact method: +- pruned_mass.
+  /// \brief P(X >= x) for the TRUE X with a rigorous bracket. Exact method: +- (pruned_mass +
+  /// numerical_error).
   /// The estimate is sf(x - sum p_i e_i) (sf(x) for the exact method), which removes the mean
   /// rounding error of the grid.
   /// Grid method: the tighter of the deterministic shift by D and a Hoeffding bound on
   /// E = X - X_step with tail probability delta = 1e-12 (P(X >= x) <= P(X_step >= x - t) +
-  /// delta, t = mean(E) + sqrt(ln(1/delta) sum e_i^2 / 2)), widened by pruned_mass.
+  /// delta, t = mean(E) + sqrt(ln(1/delta) sum e_i^2 / 2)), widened by pruned_mass +
+  /// numerical_error.
   probability_bracket tail_bracket(double x) const noexcept {
     probability_bracket b;
     // The estimate removes the first-order rounding bias: E[X - X_step] = sum p_i e_i.
@@ -146,8 +181,8 @@ public:
       hi = std::min(hi, sf(x - (error_mean_ + s)) + hoeffding_delta);
       lo = std::max(lo, sf(x + (s - error_mean_)) - hoeffding_delta);
     }
-    b.lower = std::max(0.0, lo - pruned_);
-    b.upper = std::min(1.0, hi + pruned_);
+    b.lower = std::max(0.0, lo - pruned_ - numerical_);
+    b.upper = std::min(1.0, hi + pruned_ + numerical_);
     return b;
   }
 
@@ -209,6 +244,8 @@ private:
   std::vector<double> upper_; // compensated suffix sums: P(X_step >= (first_ + i) step)
   weighted_bernoulli_moments moments_;
   double pruned_ = 0;
+  double numerical_ = 0;
+  lattice_algorithm algorithm_ = lattice_algorithm::dp;
   double rounding_bound_ = 0;
   double error_mean_ = 0;   // sum p_i e_i, e_i = a_i - step k_i
   double error_sq_sum_ = 0; // sum e_i^2
@@ -218,7 +255,8 @@ private:
 inline std::ostream& operator<<(std::ostream& out, const weighted_bernoulli_distribution& d) {
   return out << "weighted_bernoulli_distribution{step=" << d.step() << ", cells=" << d.cells()
              << ", support=[" << d.support_min() << ", " << d.support_max()
-             << "], exact=" << d.exact() << ", pruned_mass=" << d.pruned_mass()
+             << "], exact=" << d.exact() << ", algorithm=" << d.algorithm()
+             << ", pruned_mass=" << d.pruned_mass() << ", numerical_error=" << d.numerical_error()
              << ", rounding_bound=" << d.rounding_bound() << ", " << d.moments() << "}";
 }
 
@@ -227,6 +265,26 @@ inline constexpr double default_pruning_budget = 1e-14;
 /// \brief Default cap on the number of lattice cells the DP may hold at once (2^24 cells,
 /// 128 MiB): room for the 10^7-step lattices of the exact and grid defaults.
 inline constexpr std::size_t default_max_cells = std::size_t{1} << 24;
+
+/// \brief Cell updates of the DP beyond which lattice_algorithm::automatic uses the fft:
+/// the estimate is n * min(K, 17 sd / step) (n uncertain deals, K lattice points, 17 sd the
+/// width of the support after pruning), about 20-40 ms of DP on the benchmark machine.
+inline constexpr double fft_switch_work = 33554432.0; // 2^25
+
+/// \brief Tuning of weighted_bernoulli_exact and weighted_bernoulli_grid.
+struct lattice_options {
+  double pruning_budget = default_pruning_budget; ///< total tail mass that may be dropped
+  std::size_t max_cells = default_max_cells;      ///< cap on DP widths and the FFT size
+  lattice_algorithm algorithm = lattice_algorithm::automatic; ///< dp, fft or by the rule
+  std::size_t leaf_deals = 0; ///< fft: deals per DP leaf; 0 chooses by the cost rule
+};
+
+/// \brief Prints the options, for debugging.
+inline std::ostream& operator<<(std::ostream& out, const lattice_options& o) {
+  return out << "lattice_options{pruning_budget=" << o.pruning_budget
+             << ", max_cells=" << o.max_cells << ", algorithm=" << o.algorithm
+             << ", leaf_deals=" << o.leaf_deals << "}";
+}
 
 /// \brief Exact law of X for integer amounts, on the lattice of their gcd.
 /// \param amounts deal amounts: integers >= 0 (e.g. cents or whole currency units), < 2^53
@@ -241,6 +299,13 @@ weighted_bernoulli_exact(span<const double> amounts, span<const double> probs,
                          double pruning_budget = default_pruning_budget,
                          std::size_t max_cells = default_max_cells);
 
+/// \brief Exact law of X for integer amounts, with every tuning option (see lattice_options).
+/// \throws as weighted_bernoulli_exact, and salesops::out_of_range_value when the fft
+///         window needs a transform larger than max_cells.
+inline weighted_bernoulli_distribution weighted_bernoulli_exact(span<const double> amounts,
+                                                                span<const double> probs,
+                                                                const lattice_options& options);
+
 /// \brief Law of X_h, the sum with each amount rounded to the nearest multiple of `step`,
 /// with the rigorous brackets of weighted_bernoulli_distribution::tail_bracket.
 /// \param step grid step h > 0, in the units of the amounts
@@ -250,6 +315,13 @@ inline weighted_bernoulli_distribution
 weighted_bernoulli_grid(span<const double> amounts, span<const double> probs, double step,
                         double pruning_budget = default_pruning_budget,
                         std::size_t max_cells = default_max_cells);
+
+/// \brief Law of X_h on the grid of `step`, with every tuning option (see lattice_options).
+/// \throws as weighted_bernoulli_grid.
+inline weighted_bernoulli_distribution weighted_bernoulli_grid(span<const double> amounts,
+                                                               span<const double> probs,
+                                                               double step,
+                                                               const lattice_options& options);
 
 /// \brief A tail probability from an approximation, with its error bound when one exists.
 struct tail_approximation {
@@ -330,153 +402,6 @@ inline weighted_bernoulli_moments weighted_bernoulli_moments_of(span<const doubl
 }
 
 namespace detail {
-
-// Builds the law on the lattice {k * step} by the subset-sum DP over the integer multiples
-// k_i. Pruning keeps the dropped mass <= budget by giving each deal an equal share of it,
-// taken from the low end, then the high end, of the current support.
-struct lattice_builder {
-  static weighted_bernoulli_distribution build(span<const double> amounts, span<const double> probs,
-                                               span<const std::int64_t> k, double step,
-                                               double pruning_budget, std::size_t max_cells,
-                                               const char* fn) {
-    weighted_bernoulli_distribution d;
-    d.step_ = step;
-    d.moments_ = moments_unchecked(amounts, probs);
-    neumaier_sum<double> rounding, error_mean, error_sq;
-    std::size_t active = 0;
-    for (std::size_t i = 0; i < amounts.size(); ++i) {
-      const double e = amounts[i] - static_cast<double>(k[i]) * step;
-      rounding.update(std::fabs(e));
-      error_mean.update(probs[i] * e);
-      error_sq.update(e * e);
-      if (k[i] > 0 && probs[i] > 0) ++active;
-    }
-    d.rounding_bound_ = rounding.result();
-    d.error_mean_ = error_mean.result();
-    d.error_sq_sum_ = error_sq.result();
-
-    std::vector<double>& f = d.pmf_;
-    f.assign(1, 1.0);
-    const double share = active == 0 ? 0.0 : pruning_budget / static_cast<double>(active);
-    neumaier_sum<double> pruned;
-    for (std::size_t i = 0; i < k.size(); ++i) {
-      const double p = probs[i];
-      if (k[i] == 0 || p == 0) continue;
-      const auto shift = static_cast<std::size_t>(k[i]);
-      const std::size_t width = f.size();
-      if (shift >= max_cells || width > max_cells - shift)
-        SALESOPS_THROW(out_of_range_value, fn, "amounts", i, "makes the lattice wider than ",
-                       "max_cells = ", max_cells, " cells (use a coarser grid step)");
-      f.resize(width + shift, 0.0);
-      const double q = 1 - p;
-      // Descending, so f[j - shift] still holds the previous law when it is read.
-      for (std::size_t j = width + shift; j-- > shift;) f[j] = q * f[j] + p * f[j - shift];
-      for (std::size_t j = std::min(shift, width); j-- > 0;) f[j] *= q;
-      double used = 0;
-      std::size_t lo = 0, hi = f.size();
-      while (hi - lo > 1 && used + f[lo] <= share) used += f[lo++];
-      while (hi - lo > 1 && used + f[hi - 1] <= share) used += f[--hi];
-      if (used > 0) {
-        pruned.update(used);
-        f.erase(f.begin() + static_cast<std::ptrdiff_t>(hi), f.end());
-        f.erase(f.begin(), f.begin() + static_cast<std::ptrdiff_t>(lo));
-        d.first_ += static_cast<std::int64_t>(lo);
-      }
-    }
-    d.pruned_ = pruned.result();
-    // Prefix and suffix sums, compensated, so both tails keep their relative accuracy.
-    d.cdf_.resize(f.size());
-    d.upper_.resize(f.size());
-    neumaier_sum<double> below, above;
-    for (std::size_t i = 0; i < f.size(); ++i) {
-      below.update(f[i]);
-      d.cdf_[i] = below.result();
-    }
-    for (std::size_t i = f.size(); i-- > 0;) {
-      above.update(f[i]);
-      d.upper_[i] = above.result();
-    }
-    return d;
-  }
-};
-
-// Largest integer a double holds exactly (2^53).
-inline constexpr double max_exact_integer = 9007199254740992.0;
-
-} // namespace detail
-
-inline weighted_bernoulli_distribution weighted_bernoulli_exact(span<const double> amounts,
-                                                                span<const double> probs,
-                                                                double pruning_budget,
-                                                                std::size_t max_cells) {
-  const char* fn = "weighted_bernoulli_exact";
-  detail::check_deals(fn, amounts, probs);
-  check_non_negative(fn, "pruning_budget", pruning_budget);
-  std::uint64_t g = 0;
-  for (std::size_t i = 0; i < amounts.size(); ++i) {
-    const double a = amounts[i];
-    if (a != std::floor(a) || a >= detail::max_exact_integer)
-      SALESOPS_THROW(out_of_range_value, fn, "amounts", i, "is ", a,
-                     ", not an integer below 2^53 (scale to cents or use weighted_bernoulli_grid)");
-    g = std::gcd(g, static_cast<std::uint64_t>(a));
-  }
-  if (g == 0) g = 1; // every amount is 0: X = 0
-  std::vector<std::int64_t> k(amounts.size());
-  for (std::size_t i = 0; i < amounts.size(); ++i)
-    k[i] = static_cast<std::int64_t>(static_cast<std::uint64_t>(amounts[i]) / g);
-  return detail::lattice_builder::build(amounts, probs, k, static_cast<double>(g), pruning_budget,
-                                        max_cells, fn);
-}
-
-inline weighted_bernoulli_distribution weighted_bernoulli_grid(span<const double> amounts,
-                                                               span<const double> probs,
-                                                               double step, double pruning_budget,
-                                                               std::size_t max_cells) {
-  const char* fn = "weighted_bernoulli_grid";
-  detail::check_deals(fn, amounts, probs);
-  check_positive(fn, "step", step);
-  check_non_negative(fn, "pruning_budget", pruning_budget);
-  std::vector<std::int64_t> k(amounts.size());
-  for (std::size_t i = 0; i < amounts.size(); ++i) {
-    const double r = std::nearbyint(amounts[i] / step);
-    if (r >= detail::max_exact_integer)
-      SALESOPS_THROW(out_of_range_value, fn, "amounts", i, "is ", amounts[i],
-                     ", more than 2^53 grid steps of ", step);
-    k[i] = static_cast<std::int64_t>(r);
-  }
-  return detail::lattice_builder::build(amounts, probs, k, step, pruning_budget, max_cells, fn);
-}
-
-namespace detail {
-inline double normal_upper(double z) {
-  return boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), z));
-}
-} // namespace detail
-
-inline tail_approximation weighted_bernoulli_normal(span<const double> amounts,
-                                                    span<const double> probs, double x) {
-  const char* fn = "weighted_bernoulli_normal";
-  detail::check_deals(fn, amounts, probs);
-  check_finite(fn, "x", x);
-  const auto m = detail::moments_unchecked(amounts, probs);
-  tail_approximation t;
-  if (m.sd == 0) { // X is the constant m.mean
-    t.probability = x <= m.mean ? 1.0 : 0.0;
-    t.error_bound = 0;
-    return t;
-  }
-  neumaier_sum<double> third;
-  for (std::size_t i = 0; i < amounts.size(); ++i) {
-    const double p = probs[i], q = 1 - p, a = amounts[i];
-    // E|a B - a p|^3 = a^3 (q p^3 + p q^3) = a^3 p q (p^2 + q^2).
-    third.update(a * a * a * p * q * (p * p + q * q));
-  }
-  t.probability = detail::normal_upper((x - m.mean) / m.sd);
-  t.error_bound = std::min(1.0, 0.56 * third.result() / (m.variance * m.sd));
-  return t;
-}
-
-namespace detail {
 // Cumulant generating function of X - mean, C(s) = K(s) - s mean = sum_i [log(q + p e^{t})
 // - p t] with t = s a_i, and the derivatives K'(s), K''(s). Each term is evaluated without
 // overflow (for t > 0 as t + log(p + q e^{-t}) - p t) and without cancellation near s = 0
@@ -509,7 +434,327 @@ inline cgf_values cgf(span<const double> a, span<const double> pr, double s) {
   }
   return {c0.result(), k1.result(), k2.result()};
 }
+
+// Chernoff: for v > 0, P(sign (X - mean) >= t) <= exp(C(sign v) - v t). Returns a t with
+// that bound <= exp(-c), minimising t(v) = (C(sign v) + c) / v by Newton's method on
+// v C'(sign v) sign - C(sign v) = c (increasing in v). Any v > 0 gives a valid bound, so the
+// result is rigorous whether or not Newton has converged; the margin covers the rounding of C.
+inline double chernoff_deviation(span<const double> a, span<const double> pr, double mean,
+                                 double sd, double c, double sign) {
+  double v = std::sqrt(2 * c) / sd;
+  double best = std::numeric_limits<double>::infinity();
+  for (int it = 0; it < 40; ++it) {
+    const auto g = cgf(a, pr, sign * v);
+    best = std::min(best, (g.centred + c) / v);
+    const double h = v * sign * (g.k1 - mean) - g.centred - c, dh = v * g.k2;
+    double next = dh > 0 ? v - h / dh : 2 * v;
+    if (!(next > 0)) next = v / 2;
+    if (std::fabs(next - v) <= 1e-6 * v) break;
+    v = next;
+  }
+  return best * (1 + 1e-9) + 1;
+}
+
+// One DP leaf: the law of the sum of some deals' lattice multiples; cell f[off + j] holds
+// P(sum = first + j). Pruning the low tail advances `off` instead of moving the array, which
+// is compacted only when half of it is dead.
+struct dp_leaf {
+  std::int64_t first = 0;
+  std::size_t off = 0;
+  std::vector<double> f = std::vector<double>(1, 1.0);
+  neumaier_sum<double> pruned;
+  std::size_t deals = 0;
+  double work = 0; // cell updates so far
+  std::size_t width() const noexcept { return f.size() - off; }
+  void compact() {
+    f.erase(f.begin(), f.begin() + static_cast<std::ptrdiff_t>(off));
+    off = 0;
+  }
+  std::vector<double> take() {
+    compact();
+    return std::move(f);
+  }
+};
+
+// Drops cells from each tail of the leaf while the tail's dropped mass stays <= share / 2.
+inline void dp_prune(dp_leaf& leaf, double share) {
+  std::vector<double>& f = leaf.f;
+  double low = 0, high = 0;
+  std::size_t lo = leaf.off, hi = f.size();
+  while (hi - lo > 1 && low + f[lo] <= share / 2) low += f[lo++];
+  while (hi - lo > 1 && high + f[hi - 1] <= share / 2) high += f[--hi];
+  if (low + high > 0) {
+    leaf.pruned.update(low + high);
+    f.resize(hi);
+    leaf.first += static_cast<std::int64_t>(lo - leaf.off);
+    leaf.off = lo;
+  }
+}
+
+// Makes room for `grow` more cells and returns the leaf's first cell.
+inline double* dp_grow(dp_leaf& leaf, std::size_t grow, std::size_t max_cells, const char* fn,
+                       std::size_t row) {
+  const std::size_t width = leaf.width();
+  if (grow >= max_cells || width > max_cells - grow)
+    SALESOPS_THROW(out_of_range_value, fn, "amounts", row, "makes the lattice wider than ",
+                   "max_cells = ", max_cells, " cells (use a coarser grid step)");
+  if (leaf.off > leaf.f.size() / 2) leaf.compact();
+  leaf.f.resize(leaf.f.size() + grow, 0.0);
+  leaf.work += static_cast<double>(width + grow);
+  return leaf.f.data() + leaf.off;
+}
+
+// Adds deal (k, p) to the leaf (descending, so x[j - k] still holds the previous law when it
+// is read), then prunes.
+inline void dp_add(dp_leaf& leaf, std::int64_t k, double p, double share, std::size_t max_cells,
+                   const char* fn, std::size_t row) {
+  const std::size_t width = leaf.width(), shift = static_cast<std::size_t>(k);
+  double* x = dp_grow(leaf, shift, max_cells, fn, row);
+  const double q = 1 - p;
+  for (std::size_t j = width + shift; j-- > shift;) x[j] = q * x[j] + p * x[j - shift];
+  for (std::size_t j = std::min(shift, width); j-- > 0;) x[j] *= q;
+  ++leaf.deals;
+  dp_prune(leaf, share);
+}
+
+// Cost of one more fft leaf in DP cell updates: half a complex transform of size n (two leaves
+// share one) and the pointwise products, measured against the DP loop on the benchmark machine.
+inline double fft_leaf_cost(std::size_t n) {
+  const double nd = static_cast<double>(n);
+  return nd * (1.0 * std::log2(std::max(nd, 2.0)) + 4);
+}
+
+// Builds the law on the lattice {k * step} from the integer multiples k_i.
+struct lattice_builder {
+  static weighted_bernoulli_distribution build(span<const double> amounts, span<const double> probs,
+                                               span<const std::int64_t> k, double step,
+                                               const lattice_options& opt, const char* fn) {
+    check_non_negative(fn, "pruning_budget", opt.pruning_budget);
+    weighted_bernoulli_distribution d;
+    d.step_ = step;
+    d.moments_ = moments_unchecked(amounts, probs);
+    neumaier_sum<double> rounding, error_mean, error_sq;
+    for (std::size_t i = 0; i < amounts.size(); ++i) {
+      const double e = amounts[i] - static_cast<double>(k[i]) * step;
+      rounding.update(std::fabs(e));
+      error_mean.update(probs[i] * e);
+      error_sq.update(e * e);
+    }
+    d.rounding_bound_ = rounding.result();
+    d.error_mean_ = error_mean.result();
+    d.error_sq_sum_ = error_sq.result();
+
+    // Deals won for sure only shift X; the others are taken in increasing amount, which
+    // keeps the DP's early widths small and makes the result independent of input order.
+    std::int64_t sure = 0;
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < k.size(); ++i) {
+      if (k[i] == 0 || probs[i] == 0) continue;
+      if (probs[i] == 1)
+        sure += k[i];
+      else
+        rows.push_back(i);
+    }
+    std::sort(rows.begin(), rows.end(), [&](std::size_t x, std::size_t y) {
+      return k[x] != k[y] ? k[x] < k[y] : probs[x] != probs[y] ? probs[x] < probs[y] : x < y;
+    });
+    std::vector<double> kd(rows.size()), pd(rows.size());
+    neumaier_sum<double> mean, var, total;
+    for (std::size_t j = 0; j < rows.size(); ++j) {
+      kd[j] = static_cast<double>(k[rows[j]]);
+      pd[j] = probs[rows[j]];
+      mean.update(kd[j] * pd[j]);
+      var.update(kd[j] * kd[j] * pd[j] * (1 - pd[j]));
+      total.update(kd[j]);
+    }
+    const double sd = std::sqrt(var.result());
+    const double work = static_cast<double>(rows.size()) * std::min(total.result() + 1, 17 * sd + 1);
+    const bool fft = opt.algorithm == lattice_algorithm::fft ||
+                     (opt.algorithm == lattice_algorithm::automatic && work > fft_switch_work);
+
+    const double budget = opt.pruning_budget;
+    std::vector<double>& f = d.pmf_;
+    if (!fft || rows.empty()) {
+      dp_leaf leaf;
+      const double share = rows.empty() ? 0.0 : budget / static_cast<double>(rows.size());
+      for (std::size_t j = 0; j < rows.size(); ++j)
+        dp_add(leaf, k[rows[j]], pd[j], share, opt.max_cells, fn, rows[j]);
+      f = leaf.take();
+      d.first_ = leaf.first + sure;
+      d.pruned_ = leaf.pruned.result();
+      d.numerical_ = rounding_gamma(4.0 * static_cast<double>(rows.size()));
+      d.algorithm_ = lattice_algorithm::dp;
+    } else {
+      // Window [lo, hi] holding all but budget / 4 of the mass (Chernoff, each tail budget / 8);
+      // leaves prune at most budget / 4 in total. Both masses count twice (dropped from the
+      // window and folded into it), so pruned_mass() <= budget.
+      const double c = std::log(8 / std::max(budget, 1e-300));
+      const double m = mean.result(), t_total = total.result();
+      const double t_lo = chernoff_deviation(kd, pd, m, sd, c, -1.0);
+      const double t_hi = chernoff_deviation(kd, pd, m, sd, c, 1.0);
+      const double lo_d = std::max(0.0, std::floor(m - t_lo));
+      const double hi_d = std::min(t_total, std::ceil(m + t_hi));
+      const double outside = (lo_d > 0 ? budget / 8 : 0.0) + (hi_d < t_total ? budget / 8 : 0.0);
+      const auto lo = static_cast<std::int64_t>(lo_d), hi = static_cast<std::int64_t>(hi_d);
+      const auto cells = static_cast<std::size_t>(hi - lo + 1);
+      std::size_t n = 1;
+      while (n < cells) n *= 2;
+      if (n > opt.max_cells)
+        SALESOPS_THROW(out_of_range_value, fn, "amounts", no_row, "need an FFT of ", n,
+                       " cells, more than max_cells = ", opt.max_cells,
+                       " (use a coarser grid step)");
+      cyclic_convolution conv(n);
+      const double share = budget / (4 * static_cast<double>(rows.size()));
+      const double leaf_cost = fft_leaf_cost(n);
+      neumaier_sum<double> pruned, leaf_rounding;
+      dp_leaf leaf;
+      std::size_t leaves = 0;
+      const auto close = [&] {
+        conv.update(span<const double>(leaf.f.data() + leaf.off, leaf.width()), leaf.first);
+        pruned.update(leaf.pruned.result());
+        leaf_rounding.update(rounding_gamma(4.0 * static_cast<double>(leaf.deals)));
+        ++leaves;
+        leaf = dp_leaf();
+      };
+      for (std::size_t j = 0; j < rows.size(); ++j) {
+        if (leaf.deals > 0) {
+          const double next = static_cast<double>(leaf.width()) + kd[j];
+          const bool full = opt.leaf_deals > 0
+                                ? leaf.deals >= opt.leaf_deals
+                                : static_cast<double>(leaf.deals) * next >= leaf.work + leaf_cost;
+          if (full) close();
+        }
+        dp_add(leaf, k[rows[j]], pd[j], share, opt.max_cells, fn, rows[j]);
+      }
+      if (leaves == 0 && opt.algorithm == lattice_algorithm::automatic) {
+        // One leaf held every deal: the cost rule found the plain DP cheaper.
+        f = leaf.take();
+        d.first_ = leaf.first + sure;
+        d.pruned_ = leaf.pruned.result();
+        d.numerical_ = rounding_gamma(4.0 * static_cast<double>(rows.size()));
+        d.algorithm_ = lattice_algorithm::dp;
+      } else {
+        close();
+        const auto r = conv.result();
+        f.resize(cells);
+        for (std::size_t j = 0; j < cells; ++j)
+          f[j] = r.values[static_cast<std::size_t>(lo + static_cast<std::int64_t>(j)) % n];
+        d.first_ = lo + sure;
+        d.pruned_ = 2 * (outside + pruned.result());
+        d.numerical_ = r.l1_error_bound + 2 * leaf_rounding.result();
+        d.algorithm_ = lattice_algorithm::fft;
+      }
+    }
+    // Prefix and suffix sums, compensated, so both tails keep their relative accuracy; their
+    // rounding (Neumaier: 2u |sum| + O(n u^2)) is added to the numerical error.
+    d.numerical_ += 4 * unit_roundoff;
+    d.cdf_.resize(f.size());
+    d.upper_.resize(f.size());
+    neumaier_sum<double> below, above;
+    for (std::size_t i = 0; i < f.size(); ++i) {
+      below.update(f[i]);
+      d.cdf_[i] = below.result();
+    }
+    for (std::size_t i = f.size(); i-- > 0;) {
+      above.update(f[i]);
+      d.upper_[i] = above.result();
+    }
+    return d;
+  }
+};
+
+// Largest integer a double holds exactly (2^53).
+inline constexpr double max_exact_integer = 9007199254740992.0;
+
 } // namespace detail
+
+inline weighted_bernoulli_distribution weighted_bernoulli_exact(span<const double> amounts,
+                                                                span<const double> probs,
+                                                                const lattice_options& options) {
+  const char* fn = "weighted_bernoulli_exact";
+  detail::check_deals(fn, amounts, probs);
+  std::uint64_t g = 0;
+  for (std::size_t i = 0; i < amounts.size(); ++i) {
+    const double a = amounts[i];
+    if (a != std::floor(a) || a >= detail::max_exact_integer)
+      SALESOPS_THROW(out_of_range_value, fn, "amounts", i, "is ", a,
+                     ", not an integer below 2^53 (scale to cents or use weighted_bernoulli_grid)");
+    g = std::gcd(g, static_cast<std::uint64_t>(a));
+  }
+  if (g == 0) g = 1; // every amount is 0: X = 0
+  std::vector<std::int64_t> k(amounts.size());
+  for (std::size_t i = 0; i < amounts.size(); ++i)
+    k[i] = static_cast<std::int64_t>(static_cast<std::uint64_t>(amounts[i]) / g);
+  return detail::lattice_builder::build(amounts, probs, k, static_cast<double>(g), options, fn);
+}
+
+inline weighted_bernoulli_distribution weighted_bernoulli_exact(span<const double> amounts,
+                                                                span<const double> probs,
+                                                                double pruning_budget,
+                                                                std::size_t max_cells) {
+  lattice_options o;
+  o.pruning_budget = pruning_budget;
+  o.max_cells = max_cells;
+  return weighted_bernoulli_exact(amounts, probs, o);
+}
+
+inline weighted_bernoulli_distribution weighted_bernoulli_grid(span<const double> amounts,
+                                                               span<const double> probs,
+                                                               double step,
+                                                               const lattice_options& options) {
+  const char* fn = "weighted_bernoulli_grid";
+  detail::check_deals(fn, amounts, probs);
+  check_positive(fn, "step", step);
+  std::vector<std::int64_t> k(amounts.size());
+  for (std::size_t i = 0; i < amounts.size(); ++i) {
+    const double r = std::nearbyint(amounts[i] / step);
+    if (r >= detail::max_exact_integer)
+      SALESOPS_THROW(out_of_range_value, fn, "amounts", i, "is ", amounts[i],
+                     ", more than 2^53 grid steps of ", step);
+    k[i] = static_cast<std::int64_t>(r);
+  }
+  return detail::lattice_builder::build(amounts, probs, k, step, options, fn);
+}
+
+inline weighted_bernoulli_distribution weighted_bernoulli_grid(span<const double> amounts,
+                                                               span<const double> probs,
+                                                               double step, double pruning_budget,
+                                                               std::size_t max_cells) {
+  lattice_options o;
+  o.pruning_budget = pruning_budget;
+  o.max_cells = max_cells;
+  return weighted_bernoulli_grid(amounts, probs, step, o);
+}
+
+namespace detail {
+inline double normal_upper(double z) {
+  return boost::math::cdf(boost::math::complement(boost::math::normal_distribution<double>(), z));
+}
+} // namespace detail
+
+inline tail_approximation weighted_bernoulli_normal(span<const double> amounts,
+                                                    span<const double> probs, double x) {
+  const char* fn = "weighted_bernoulli_normal";
+  detail::check_deals(fn, amounts, probs);
+  check_finite(fn, "x", x);
+  const auto m = detail::moments_unchecked(amounts, probs);
+  tail_approximation t;
+  if (m.sd == 0) { // X is the constant m.mean
+    t.probability = x <= m.mean ? 1.0 : 0.0;
+    t.error_bound = 0;
+    return t;
+  }
+  neumaier_sum<double> third;
+  for (std::size_t i = 0; i < amounts.size(); ++i) {
+    const double p = probs[i], q = 1 - p, a = amounts[i];
+    // E|a B - a p|^3 = a^3 (q p^3 + p q^3) = a^3 p q (p^2 + q^2).
+    third.update(a * a * a * p * q * (p * p + q * q));
+  }
+  t.probability = detail::normal_upper((x - m.mean) / m.sd);
+  t.error_bound = std::min(1.0, 0.56 * third.result() / (m.variance * m.sd));
+  return t;
+}
+
 
 inline tail_approximation weighted_bernoulli_saddlepoint(span<const double> amounts,
                                                          span<const double> probs, double x) {
