@@ -103,6 +103,11 @@ TEST_CASE("attainment: weighted quota types (70 % new business, 30 % renewals)",
   // 0.7 * 700 / 1000 + 0.3 * 600 / 500 = 0.49 + 0.36 = 0.85; unweighted 1300 / 1500.
   CHECK(r.reps[0].weighted_attainment == Approx(0.85));
   CHECK(r.reps[0].attainment == Approx(1300.0 / 1500.0));
+  CHECK(r.reps[0].credit_by_type == std::vector<double>{700, 600});
+  CHECK(r.units[0].quota_by_type == std::vector<double>{1000, 500});
+  std::ostringstream s;
+  s << r.reps[0];
+  CHECK_THAT(s.str(), Contains("type 1=600/500"));
   const std::vector<double> bad_weights = {0.7, 0.4};
   CHECK_THROWS_WITH(attainment_of(ledger, org, quota, bad_weights, 10), Contains("weights"));
 }

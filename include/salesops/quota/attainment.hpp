@@ -299,12 +299,18 @@ struct attainment_line {
   double quota = 0;                  ///< quota over all quota types
   double attainment = 0;             ///< credit / quota
   double weighted_attainment = 0;    ///< sum_t w_t credit_t / quota_t
+  std::vector<double> credit_by_type; ///< credit_t for each quota type t
+  std::vector<double> quota_by_type;  ///< quota_t for each quota type t
 };
 
 /// \brief Prints the line, for debugging.
 inline std::ostream& operator<<(std::ostream& out, const attainment_line& a) {
-  return out << "attainment_line{id=" << a.id << ", credit=" << a.credit << ", quota=" << a.quota
-             << ", attainment=" << a.attainment << ", weighted=" << a.weighted_attainment << "}";
+  out << "attainment_line{id=" << a.id << ", credit=" << a.credit << ", quota=" << a.quota
+      <<  ", attainment=" << a.attainment << ", weighted=" << a.weighted_attainment;
+  if (a.credit_by_type.size() > 1)
+    for (std::size_t t = 0; t < a.credit_by_type.size(); ++t)
+      out << ", type " << t << "=" << a.credit_by_type[t] << "/" << a.quota_by_type[t];
+  return out << "}";
 }
 
 /// \brief Per-rep and per-unit attainment.
@@ -374,6 +380,8 @@ inline attainment_report attainment_of(const credit_ledger& ledger, const org_hi
     neumaier_sum<double> credit, q, weighted;
     for (std::uint32_t t = 0; t < types; ++t) {
       const double c = ledger.rep_credit(r, t), qt = quota[r * types + t];
+      l.credit_by_type.push_back(c);
+      l.quota_by_type.push_back(qt);
       credit.update(c);
       q.update(qt);
       weighted.update(w[t] * c / qt);
@@ -399,6 +407,8 @@ inline attainment_report attainment_of(const credit_ledger& ledger, const org_hi
     bool has_quota = true;
     for (std::size_t t = 0; t < types; ++t) {
       const double c = unit_credit[u * types + t].result(), qt = unit_quota[u * types + t].result();
+      l.credit_by_type.push_back(c);
+      l.quota_by_type.push_back(qt);
       credit.update(c);
       q.update(qt);
       if (qt > 0) weighted.update(w[t] * c / qt); else has_quota = false;
