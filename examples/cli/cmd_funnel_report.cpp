@@ -14,7 +14,10 @@
 // Rows are grouped by opportunity and ordered by time (ties keep file order) before the
 // library sees them. Errors name the 1-based data row of the file. Time to win runs from an
 // opportunity's first stage entry to its won row; open deals are censored at --as-of
-// (default: the latest timestamp in the file), lost ones per --lost.
+// (default: the latest timestamp in the file), lost ones per --lost. With --markov, the
+// absorbing Markov model of the whole population (funnel/markov.hpp): per stage the win
+// probability, expected moves and expected days to close, with Dirichlet-posterior intervals
+// (--draws, --seed, --prior; level --level).
 #include "cli.hpp"
 
 #include <algorithm>
@@ -29,6 +32,7 @@
 #include <nlohmann/json.hpp>
 
 #include <salesops/funnel/breakdown.hpp>
+#include <salesops/funnel/markov.hpp>
 #include <salesops/funnel/stage_funnel.hpp>
 #include <salesops/funnel/time_to_convert.hpp>
 #include <salesops/stats/proportion.hpp>
@@ -50,6 +54,10 @@ struct report_options {
   long long as_of = -1;      // extraction timestamp; -1: the largest timestamp in the file
   std::string lost = "never-converts";
   std::string adjust = "holm";
+  bool markov = false;       // add the absorbing Markov model
+  long long draws = 2000;    // its posterior draws (0: no intervals)
+  long long seed = 1;        // seed of the draws
+  double prior = 0.5;        // Dirichlet prior per destination
 };
 
 std::string row_text(std::size_t r) { return std::to_string(r + 1); }
@@ -101,6 +109,40 @@ json time_json(const sf::time_to_convert_result& t) {
           {"median_lower", opt(t.curve.median.lower)},
           {"median_upper", opt(t.curve.median.upper)},
           {"won_within_days", within}};
+}
+
+// The absorbing Markov model: the fitted matrix (rows: stages; columns: stages, won, lost),
+// its counts, mean days per visit, and per stage the three summaries with intervals.
+json markov_json(const sf::markov_result& m, const std::vector<std::string>& names) {
+  const auto interval = [](const sf::estimate_interval& e) {
+    return json{{"estimate", e.estimate}, {"lower", e.lower}, {"upper", e.upper}};
+  };
+  const auto matrix = [](const Eigen::MatrixXd& x) {
+    json rows = json::array();
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      json row = json::array();
+      for (Eigen::Index j = 0; j < x.cols(); ++j) row.push_back(x(i, j));
+      rows.push_back(row);
+    }
+    return rows;
+  };
+  json stages = json::array();
+  for (const auto& s : m.stages)
+    stages.push_back({{"stage", s.stage},
+                      {"name", names[s.stage]},
+                      {"exits", s.exits},
+                      {"days_per_visit", m.fit.days_per_visit(static_cast<Eigen::Index>(s.stage))},
+                      {"win_probability", interval(s.win_probability)},
+                      {"expected_moves", interval(s.expected_moves)},
+                      {"expected_days", interval(s.expected_days)}});
+  return {{"columns", "stages 0..K-1, won, lost"},
+          {"counts", matrix(m.fit.counts)},
+          {"transition", matrix(m.fit.transition)},
+          {"stages", stages},
+          {"draws", m.options.draws},
+          {"seed", m.options.seed},
+          {"prior", m.options.prior},
+          {"level", m.options.level}};
 }
 
 // The file, regrouped: columns the library takes, plus each opportunity's id and segment.
@@ -279,6 +321,12 @@ const salesops_cli::registrar reg{
                       "p-value adjustment across segments: holm (default), BH, bonferroni, none");
        app.add_option("--method", opt->method,
                       "interval: wilson (default), jeffreys, clopper-pearson, agresti-coull");
+       app.add_flag("--markov", opt->markov,
+                    "add the absorbing Markov model: per stage P(won), expected moves and days "
+                    "to close with posterior intervals");
+       app.add_option("--draws", opt->draws, "Markov posterior draws (default 2000; 0: none)");
+       app.add_option("--seed", opt->seed, "seed of the Markov posterior draws (default 1)");
+       app.add_option("--prior", opt->prior, "Dirichlet prior per destination (default 0.5)");
        return [opt](salesops_cli::io& io) {
          sf::stage_funnel_options o;
          o.level = opt->level;
@@ -291,6 +339,10 @@ const salesops_cli::registrar reg{
          }
          if (opt->stages < 0 || opt->top < 0)
            throw salesops_cli::input_error("funnel-report: --stages and --top must be >= 0");
+         if (opt->draws < 0 || opt->seed < 0)
+           throw salesops_cli::input_error("funnel-report: --draws and --seed must be >= 0 (are " +
+                                           std::to_string(opt->draws) + ", " +
+                                           std::to_string(opt->seed) + ")");
          sf::lost_deal_rule lost_rule = sf::lost_deal_rule::never_convert;
          if (opt->lost == "censored") {
            lost_rule = sf::lost_deal_rule::censored;
@@ -318,6 +370,14 @@ const salesops_cli::registrar reg{
                            {"method", std::string(salesops::stats::to_string(o.method))},
                            {"as_of", as_of},
                            {"lost", opt->lost}};
+         if (opt->markov) {
+           sf::markov_options mo;
+           mo.draws = static_cast<std::size_t>(opt->draws);
+           mo.seed = static_cast<std::uint64_t>(opt->seed);
+           mo.level = o.level;
+           mo.prior = opt->prior;
+           out["markov"] = markov_json(sf::fit_markov(h.view(), mo), h.names);
+         }
          if (!opt->segment.empty()) {
            // Segment values become keys 0..m-1 in sorted order, so ties in size break by name.
            std::map<std::string, std::uint32_t> keys;

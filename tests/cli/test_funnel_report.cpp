@@ -223,3 +223,82 @@ TEST_CASE("funnel-report rejects bad input with exit status 2 naming the row",
   CHECK(r.status == 2);
   CHECK_THAT(r.err, Contains("--adjust must be"));
 }
+
+namespace {
+// Five deals over stages 0..2 for the Markov model (days = 86400 s), rows out of order:
+//  1: 0@0 -> 1@2d -> 2@5d, won@9d       visits: s0 2d, s1 3d, s2 4d
+//  2: 0@0 -> 2@1d, lost@4d              s0 1d, s2 3d
+//  3: 0@0 -> 1@3d, lost@4d              s0 3d, s1 1d
+//  4: 1@0 -> 0@2d -> 1@3d -> 2@7d, won@8d   s1 2d, s0 1d, s1 4d, s2 1d (a backward move)
+//  5: 0@0, lost@6d                      s0 6d
+// Transitions by hand: from 0: ->1 x3 (deals 1, 3, 4), ->2 x1, ->lost x1 (5 exits); from 1:
+// ->2 x2, ->0 x1, ->lost x1 (4); from 2: ->won x2, ->lost x1 (3). Mean days per visit:
+// h = (13/5, 10/4, 8/3).
+const std::string markov_deals = "opportunity,stage,timestamp\n"
+                                 "4,2,604800\n1,0,0\n2,lost,345600\n1,won,777600\n"
+                                 "3,0,0\n4,1,0\n1,1,172800\n5,lost,518400\n2,0,0\n"
+                                 "4,won,691200\n3,1,259200\n1,2,432000\n4,0,172800\n"
+                                 "2,2,86400\n3,lost,345600\n4,1,259200\n5,0,0\n";
+} // namespace
+
+TEST_CASE("funnel-report --markov: the absorbing chain against R", "[cli][funnel-report]") {
+  const auto r = run_report({"--markov", "--draws", "400", "--seed", "7"}, markov_deals);
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& m = j.at("markov");
+  // Fitted matrix (columns: stage 0, 1, 2, won, lost), from the hand counts above.
+  const std::vector<std::vector<double>> P{{0, 0.6, 0.2, 0, 0.2}, {0.25, 0, 0.5, 0, 0.25}, {0, 0, 0, 2.0 / 3, 1.0 / 3}};
+  for (std::size_t i = 0; i < 3; ++i)
+    for (std::size_t c = 0; c < 5; ++c) CHECK(m.at("transition")[i][c].get<double>() == Approx(P[i][c]).margin(1e-15));
+  CHECK(m.at("counts")[0] == nlohmann::json::parse("[0.0, 3.0, 1.0, 0.0, 1.0]"));
+  // R: Q <- matrix(c(0,.6,.2, .25,0,.5, 0,0,0), 3, byrow = TRUE);
+  //    R <- matrix(c(0,.2, 0,.25, 2/3,1/3), 3, byrow = TRUE); h <- c(13/5, 2.5, 8/3)
+  //    N <- solve(diag(3) - Q); N %*% R; N %*% rep(1, 3); N %*% h
+  // P(won):  0.392156862745098 0.431372549019608 0.666666666666667
+  // moves:   2.47058823529412  2.11764705882353  1
+  // days:    6.39215686274510  5.43137254901961  2.66666666666667
+  const double won[] = {0.392156862745098, 0.431372549019608, 0.666666666666667};
+  const double moves[] = {2.47058823529412, 2.11764705882353, 1.0};
+  const double days[] = {6.39215686274510, 5.43137254901961, 2.66666666666667};
+  const double h[] = {13.0 / 5, 2.5, 8.0 / 3};
+  REQUIRE(m.at("stages").size() == 3);
+  for (std::size_t s = 0; s < 3; ++s) {
+    const auto& st = m.at("stages")[s];
+    CAPTURE(s);
+    CHECK(st.at("stage") == s);
+    CHECK(st.at("days_per_visit").get<double>() == Approx(h[s]).epsilon(1e-12));
+    CHECK(st.at("win_probability").at("estimate").get<double>() == Approx(won[s]).epsilon(1e-12));
+    CHECK(st.at("expected_moves").at("estimate").get<double>() == Approx(moves[s]).epsilon(1e-12));
+    CHECK(st.at("expected_days").at("estimate").get<double>() == Approx(days[s]).epsilon(1e-12));
+    // The posterior intervals bracket the point estimates and are not degenerate (5 exits
+    // at most per stage: wide).
+    for (const char* key : {"win_probability", "expected_moves", "expected_days"}) {
+      const auto& e = st.at(key);
+      CHECK(e.at("lower").get<double>() < e.at("upper").get<double>());
+      CHECK(e.at("lower").get<double>() <= e.at("estimate").get<double>() + 0.05);
+      CHECK(e.at("upper").get<double>() >= e.at("estimate").get<double>() - 0.05);
+    }
+  }
+  CHECK(m.at("draws") == 400);
+  CHECK(m.at("seed") == 7);
+  CHECK(m.at("level") == 0.95);
+  // Same seed, same intervals; the intervals are the library's markov_summary (seeded draws).
+  CHECK(run_report({"--markov", "--draws", "400", "--seed", "7"}, markov_deals).out == r.out);
+  CHECK(run_report({"--markov", "--draws", "400", "--seed", "8"}, markov_deals).out != r.out);
+  // Without --markov the report has no such key (its default output is unchanged).
+  CHECK_FALSE(nlohmann::json::parse(run_report({}, markov_deals).out).contains("markov"));
+}
+
+TEST_CASE("funnel-report --markov: bad values and unidentified stages", "[cli][funnel-report]") {
+  const auto negative = run_report({"--markov", "--draws", "-1"}, markov_deals);
+  CHECK(negative.status == 2);
+  CHECK_THAT(negative.err, Contains("--draws") && Contains("-1"));
+  const auto prior = run_report({"--markov", "--prior", "0"}, markov_deals);
+  CHECK(prior.status == 2);
+  CHECK_THAT(prior.err, Contains("prior"));
+  // The four-deal example: stage 3 is only ever open (deal 30), so its row has no exit and is
+  // not identified: numerical trouble, exit 3, naming the stage.
+  const auto unidentified = run_report({"--markov", "--stages", "4"}, deals);
+  CHECK(unidentified.status == 3);
+  CHECK_THAT(unidentified.err, Contains("stage at row 3") && Contains("no observed exit"));
+}
