@@ -456,3 +456,54 @@ TEST_CASE("attainment: bad values name file, row, column and value", "[cli][atta
   CHECK(r.status == 2);
   CHECK(has(r.err, "--as-of is '2026-02-31'"));
 }
+
+TEST_CASE("attainment: every option together (the docs/quota.md example, by hand)", "[cli][attainment]") {
+  const std::string quotas =
+      "owner,period_start,period_end,amount,team,quota_type\n"
+      "ann,2026-01-01,2026-04-01,1000,east,new_business\n"
+      "ann,2026-01-01,2026-04-01,500,east,renewal\n"
+      "bob,2026-01-01,2026-04-01,2000,east,new_business\n"
+      "bob,2026-01-01,2026-04-01,1000,east,renewal\n"
+      "cy,2026-01-01,2026-04-01,500,west,new_business\n"
+      "cy,2026-01-01,2026-04-01,250,west,renewal\n";
+  const std::string opps =
+      "id,owner,amount,close_date,outcome,probability,quota_type,forecast_category\n"
+      "o1,ann,1000,2026-01-10,won,1,new_business,closed\n"
+      "o2,ann,600,2026-01-25,won,1,renewal,closed\n"
+      "o3,bob,700,2026-02-20,won,1,new_business,closed\n"
+      "o4,bob,3000,2026-03-10,open,0.5,new_business,commit\n"
+      "o5,cy,400,2026-02-25,won,1,renewal,closed\n"
+      "o6,cy,800,2026-03-20,open,0.25,new_business,best_case\n";
+  const std::string splits = "opportunity,owner,percent\no1,ann,60\no1,bob,40\no4,bob,50\no4,cy,50\n";
+  const auto r = run(opps, quotas, "2026-03-01",
+                     {"--quota-weights", "new_business=0.7,renewal=0.3", "--splits",
+                      write_temp("splits.csv", splits), "--team-history", write_temp("history.csv", history_csv)});
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  // Ann: 60 % of o1 (600 new business) + o2 (600 renewals): 0.7 * 0.6 + 0.3 * 1.2 = 0.78.
+  CHECK(j["reps"][0]["booked"].get<double>() == 1200);
+  CHECK(j["reps"][0]["weighted_attainment"].get<double>() == Approx(0.78));
+  // Bob: 400 of o1 + o3 700 = 1100 new business: 0.7 * 1100 / 2000 = 0.385.
+  CHECK(j["reps"][1]["weighted_attainment"].get<double>() == Approx(0.385));
+  // Cy: 400 renewals + 1500 B1 (half of o4) + 800 B2 >= 750 unless both fail:
+  // 1 - 0.5 * 0.75 = 0.625; commit 1500 / 750 = 2, best case 800 / 750.
+  const auto& cy = j["reps"][2];
+  CHECK(cy["p_hit"].get<double>() == 0.625);
+  CHECK(cy["forecast_categories"]["commit"].get<double>() == 2.0);
+  CHECK(cy["forecast_categories"]["closed_all"].get<double>() == Approx((400.0 + 1500 + 800) / 750));
+  CHECK(cy["by_type"]["renewal"]["attainment"].get<double>() == 1.6);
+  // Teams: Bob 45 days in each; east 1500 + 1500 = 3000 with o1 and o2 = 1600;
+  // west 750 + 1500 = 2250 with o3 + o5 = 1100 and o4 once as a 3000 deal (both owners in
+  // west on 10 March): P(1100 + 3000 B1 + 800 B2 >= 2250) = 1/2.
+  CHECK(j["teams"][0]["quota"].get<double>() == Approx(3000));
+  CHECK(j["teams"][0]["booked"].get<double>() == 1600);
+  CHECK(j["teams"][1]["quota"].get<double>() == Approx(2250));
+  CHECK(j["teams"][1]["booked"].get<double>() == 1100);
+  CHECK(j["teams"][1]["open_deals"].get<int>() == 2);
+  CHECK(j["teams"][1]["p_hit"].get<double>() == 0.5);
+  // West by type: new business 700 / 1500 (500 + 2000 * 45/90), renewals 400 / 750.
+  CHECK(j["teams"][1]["by_type"]["new_business"]["quota"].get<double>() == Approx(1500));
+  CHECK(j["teams"][1]["weighted_attainment"].get<double>() == Approx(0.7 * 700 / 1500 + 0.3 * 400 / 750));
+  CHECK(j["total"]["booked"].get<double>() == 2700);
+  CHECK(j["total"]["p_hit"].get<double>() == 0.5); // 2700 + 3000 >= 5250 iff o4 closes
+}
