@@ -470,6 +470,8 @@ TEST_CASE("event funnel witness: hand case and bad use", "[funnel][event]") {
   CHECK(tied.level == 3);
   CHECK(tied.rows.front() == 1);
   CHECK(tied.rows.back() == 4);
+  // The remaining tie goes to the smaller row for step 2: B@5 (row 2) before B@8 (row 3).
+  CHECK(tied.rows == std::vector<std::size_t>{1, 2, 4});
   // Without ties: A@0, A@3, B@5, C@7 -> rows 1, 2, 3; step times 5 - 3 = 2, 7 - 5 = 2.
   const std::vector<std::int64_t> t2{0, 3, 5, 7};
   const std::vector<std::uint64_t> m2{A, A, B, C};
@@ -967,9 +969,10 @@ std::pair<std::int64_t, std::int64_t> span_of(const Rows& rows, const std::vecto
   return {lo, hi};
 }
 
-// The documented rule against brute force: the witness is one of the longest valid chains (rows
-// and the steps they perform), its start is the latest of them all, and its end the earliest
-// among those with that start; its step times are the differences of its rows' times.
+// The documented rule against brute force: among the longest valid chains (rows and the steps
+// they perform), those with the latest start, among them those with the earliest end, and among
+// those the smallest sequence of (row, step) pairs in step order; its step times are the
+// differences of its rows' times.
 void check_witness(const funnel_witness& w, brute_constrained& b) {
   const std::size_t level = b.level();
   REQUIRE(w.level == level);
@@ -992,6 +995,17 @@ void check_witness(const funnel_witness& w, brute_constrained& b) {
     if (span_of(rows, b.t).first == latest_start) earliest_end = std::min(earliest_end, span_of(rows, b.t).second);
   CHECK(span_of(w.rows, b.t).first == latest_start);
   CHECK(span_of(w.rows, b.t).second == earliest_end);
+  std::vector<std::pair<std::size_t, std::size_t>> smallest; // (row, step) pairs
+  for (std::size_t c = 0; c < b.longest.size(); ++c) {
+    const auto s = span_of(rows_of[c], b.t);
+    if (s.first != latest_start || s.second != earliest_end) continue;
+    std::vector<std::pair<std::size_t, std::size_t>> pairs;
+    for (const auto& p : b.longest[c]) pairs.emplace_back(p.second, p.first);
+    if (smallest.empty() || pairs < smallest) smallest = pairs;
+  }
+  std::vector<std::pair<std::size_t, std::size_t>> got;
+  for (std::size_t j = 0; j < w.rows.size(); ++j) got.emplace_back(w.rows[j], w.steps[j]);
+  CHECK(got == smallest);
   for (std::size_t j = 1; j < w.rows.size(); ++j)
     CHECK(w.seconds_to_next[j - 1] == b.t[w.rows[j]] - b.t[w.rows[j - 1]]);
 }
@@ -1042,6 +1056,7 @@ TEST_CASE("event funnel witness with a hold-constant key equals brute force per 
     std::size_t best_level = 0;
     std::int64_t best_lo = 0, best_hi = 0;
     std::uint64_t best_key = 0;
+    std::vector<std::pair<std::size_t, std::size_t>> best_pairs;
     for (std::uint64_t kv = 50; kv < 53; ++kv) {
       std::vector<std::int64_t> t;
       std::vector<std::uint64_t> m;
@@ -1056,15 +1071,22 @@ TEST_CASE("event funnel witness with a hold-constant key equals brute force per 
       brute_constrained b{t, m, o};
       const std::size_t level = b.level();
       if (level == 0) continue;
-      // This key's best chain by the rule (latest start, then earliest end).
+      // This key's best chain by the rule (latest start, earliest end, smallest (row, step)
+      // pairs), in the entity's rows.
       std::int64_t lo = -1, hi = std::numeric_limits<std::int64_t>::max();
+      std::vector<std::pair<std::size_t, std::size_t>> pairs;
       for (const auto& c : b.longest) {
         std::vector<std::size_t> r;
-        for (const auto& p : c) r.push_back(p.second);
+        std::vector<std::pair<std::size_t, std::size_t>> cp;
+        for (const auto& p : c) {
+          r.push_back(p.second);
+          cp.emplace_back(rows[p.second], p.first);
+        }
         const auto s = span_of(r, t);
-        if (s.first > lo || (s.first == lo && s.second < hi)) {
+        if (s.first > lo || (s.first == lo && (s.second < hi || (s.second == hi && cp < pairs)))) {
           lo = s.first;
           hi = s.second;
+          pairs = cp;
         }
       }
       if (level > best_level || (level == best_level && (lo > best_lo || (lo == best_lo && hi < best_hi)))) {
@@ -1072,12 +1094,16 @@ TEST_CASE("event funnel witness with a hold-constant key equals brute force per 
         best_lo = lo;
         best_hi = hi;
         best_key = kv;
+        best_pairs = pairs;
       }
     }
     REQUIRE(w.level == best_level);
     if (best_level == 0) continue;
     for (std::size_t r : w.rows) CHECK(key[r] == best_key);
     CHECK(span_of(w.rows, ev.time) == std::make_pair(best_lo, best_hi));
+    std::vector<std::pair<std::size_t, std::size_t>> got;
+    for (std::size_t j = 0; j < w.rows.size(); ++j) got.emplace_back(w.rows[j], w.steps[j]);
+    CHECK(got == best_pairs);
   }
 }
 

@@ -162,8 +162,8 @@ struct funnel_witness {
 /// \brief The witness path of one entity whose events are in position order, in every mode
 /// and with every option: among the chains reaching the entity's level, the one with the latest
 /// start (t(e1); unordered: its earliest event); among those, the one whose last event is
-/// earliest (unordered: its latest event). Remaining ties (equal times) go to the chain the
-/// algorithm finds first, which is deterministic (docs/funnel.md).
+/// earliest (unordered: its latest event); among those, the smallest sequence of (row, step)
+/// pairs in step order (docs/funnel.md).
 /// \throws as entity_funnel_level.
 funnel_witness entity_funnel_witness(span<const std::int64_t> timestamp,
                                      span<const std::uint64_t> steps,
@@ -648,11 +648,14 @@ struct partial_chain {
   std::vector<std::int64_t> anchor;  // per exclusion: time of the last performed step <= from
   std::vector<std::size_t> rows;     // witness only: rows of the performed events
   std::vector<std::size_t> steps;    // witness only: the step (1-based) each row performs
+  std::size_t forced_left = 0;       // forced prefix (canonical witness): pairs still to follow
 };
 
 inline bool dominates(const partial_chain& a, const partial_chain& b) noexcept {
   if (a.start < b.start || a.last < b.last || a.cap < b.cap || (a.dirty & ~b.dirty) != 0)
     return false;
+  // A chain still bound to a forced prefix can do only what the prefix says next.
+  if (a.forced_left != 0 && a.forced_left != b.forced_left) return false;
   for (std::size_t e = 0; e < a.anchor.size(); ++e)
     if (a.anchor[e] < b.anchor[e]) return false;
   return true;
@@ -683,23 +686,33 @@ struct witness_tracker {
   }
 };
 
+// A chain's first performed (step, row) pairs, imposed (canonical witness search).
+using forced_prefix = std::vector<std::pair<std::size_t, std::size_t>>;
+
 // The options' rules on one chain: opening, extending by one step, exclusion marks.
 struct chain_rules {
   const event_funnel_options& o;
   bool track = false;        // keep rows (witness)
   std::uint64_t optional = 0; // bit s: step s + 1 optional
   std::array<std::int64_t, 65> gap{};
+  const forced_prefix* forced = nullptr; // chains must begin with these pairs
 
-  chain_rules(const event_funnel_options& options, bool track_rows) : o(options), track(track_rows) {
+  chain_rules(const event_funnel_options& options, bool track_rows,
+              const forced_prefix* prefix = nullptr)
+      : o(options), track(track_rows), forced(prefix && !prefix->empty() ? prefix : nullptr) {
     for (std::size_t s : o.optional_steps) optional |= std::uint64_t{1} << (s - 1);
     gap.fill(std::numeric_limits<std::int64_t>::max());
     for (const funnel_gap& g : o.max_gaps) gap[g.step] = g.seconds;
   }
   bool is_optional(std::size_t q) const noexcept { return ((optional >> (q - 1)) & 1U) != 0; }
 
+  bool may_open(std::size_t row) const {
+    return !forced || (*forced)[0] == std::make_pair(std::size_t{1}, row);
+  }
   partial_chain open(std::int64_t T, std::size_t row) const {
     partial_chain c;
     c.start = c.last = T;
+    if (forced) c.forced_left = forced->size() - 1;
     c.anchor.assign(o.exclusions.size(), T);
     if (track) {
       c.rows.push_back(row);
@@ -712,8 +725,11 @@ struct chain_rules {
   bool extend(const partial_chain& c, std::size_t p, std::size_t q, std::int64_t T,
               std::size_t row, partial_chain& out) const {
     if (q >= c.cap || T - c.start > o.window || T - c.last > gap[q]) return false;
+    if (c.forced_left && (*forced)[forced->size() - c.forced_left] != std::make_pair(q, row))
+      return false;
     out = c;
     out.last = T;
+    out.forced_left = c.forced_left ? c.forced_left - 1 : 0;
     for (std::size_t e = 0; e < o.exclusions.size(); ++e) {
       const funnel_exclusion& x = o.exclusions[e];
       if (p >= x.to) continue; // closed before
@@ -796,10 +812,11 @@ struct pareto_run {
 // Modes default, strict_once and strict_increase with options (groups of equal time).
 inline std::size_t level_constrained(const std::int64_t* ts, const std::uint64_t* mask,
                                      std::size_t n, const event_funnel_options& o,
-                                     witness_tracker* witness = nullptr) {
+                                     witness_tracker* witness = nullptr,
+                                     const forced_prefix* forced = nullptr) {
   const std::size_t k = o.steps;
   const bool strict = o.mode == funnel_mode::strict_increase;
-  const chain_rules rules(o, witness != nullptr);
+  const chain_rules rules(o, witness != nullptr, forced);
   pareto_run run(k, witness); // states[p]: chains whose last performed step is p
   std::vector<char> used;
   for (std::size_t i = 0, g = 0; i < n; i = g) {
@@ -819,7 +836,8 @@ inline std::size_t level_constrained(const std::int64_t* ts, const std::uint64_t
       // Next step: p+1, or beyond it while the steps in between are optional.
       for (std::size_t q = p + 1; q <= k; ++q) {
         for (std::size_t e = i; e < g; ++e) {
-          if (used[e - i] || !((mask[e] >> (q - 1)) & 1U) || same_unused_before(e)) continue;
+          if (used[e - i] || !((mask[e] >> (q - 1)) & 1U)) continue;
+          if (c.forced_left == 0 && same_unused_before(e)) continue; // a forced row is not interchangeable
           partial_chain next;
           if (!rules.extend(c, p, q, T, e, next)) continue;
           if (!strict) {
@@ -839,7 +857,7 @@ inline std::size_t level_constrained(const std::int64_t* ts, const std::uint64_t
       for (const partial_chain& c : run.states[p]) search(search, c, p);
     if (run.can_open(o))
       for (std::size_t e = i; e < g; ++e) {
-        if (!(mask[e] & 1U) || same_unused_before(e)) continue;
+        if (!(mask[e] & 1U) || (!forced && same_unused_before(e)) || !rules.may_open(e)) continue;
         partial_chain opened = rules.open(T, e);
         if (!strict) {
           used[e - i] = 1;
@@ -858,10 +876,11 @@ inline std::size_t level_constrained(const std::int64_t* ts, const std::uint64_t
 // witnesses: events one at a time in position order, exclusion marks per group of equal time.
 inline std::size_t level_constrained_sequence(const std::int64_t* ts, const std::uint64_t* mask,
                                               std::size_t n, const event_funnel_options& o,
-                                              witness_tracker* witness = nullptr) {
+                                              witness_tracker* witness = nullptr,
+                                              const forced_prefix* forced = nullptr) {
   const std::size_t k = o.steps;
   const std::uint64_t step_bits = step_mask(k);
-  const chain_rules rules(o, witness != nullptr);
+  const chain_rules rules(o, witness != nullptr, forced);
   pareto_run run(k, witness);
   for (std::size_t i = 0, g = 0; i < n; i = g) {
     const std::int64_t T = ts[i];
@@ -882,7 +901,7 @@ inline std::size_t level_constrained_sequence(const std::int64_t* ts, const std:
             if (((m >> (q - 1)) & 1U) && rules.extend(c, p, q, T, e, next)) run.created(q, std::move(next));
             if (!rules.is_optional(q)) break;
           }
-      if ((m & 1U) && can_open) run.created(1, rules.open(T, e));
+      if ((m & 1U) && can_open && rules.may_open(e)) run.created(1, rules.open(T, e));
       // Chains that do not take e: it now lies inside them.
       for (std::size_t p = 1; p <= k; ++p) {
         auto& set = run.states[p];
@@ -906,6 +925,85 @@ inline std::size_t level_constrained_sequence(const std::int64_t* ts, const std:
     run.end_group(rules, any, T);
   }
   return run.best;
+}
+
+// The canonical witness: among the chains of level L with the witness's start s and end b (the
+// latest start and, with it, the earliest end), the smallest in the order of their (row, step)
+// pairs in step order, found pair by pair: the next pair is the smallest one with which some such
+// chain still exists. Ordered modes: that test is the Pareto programme on the events up to time
+// b with the pairs so far imposed (a chain of level L with start s there ends at b, since b is
+// the earliest end). Unordered: the pairs so far fixed, the remaining required steps (the
+// mandatory ones below L, and L) must be matched by other events of [s, b].
+inline bool chain_with_prefix_exists(const std::int64_t* ts, const std::uint64_t* mask,
+                                     std::size_t n, const event_funnel_options& o, std::size_t L,
+                                     std::int64_t s, std::int64_t b, const forced_prefix& prefix) {
+  if (o.mode == funnel_mode::unordered) {
+    const std::uint64_t step_bits = step_mask(o.steps), optional = optional_bits(o);
+    std::vector<std::uint64_t> masks;
+    std::vector<std::size_t> rows;
+    unordered_events(ts, mask, n, step_bits, s, b, masks, rows);
+    for (std::size_t e = 0; e < rows.size(); ++e)
+      for (const auto& pr : prefix)
+        if (pr.second == rows[e]) masks[e] = 0; // taken by the prefix
+    std::vector<int> step_of_event(masks.size(), -1);
+    std::array<int, 64> event_of_step;
+    event_of_step.fill(-1);
+    std::vector<char> seen(masks.size());
+    for (std::size_t q = prefix.back().first + 1; q <= L; ++q) {
+      if (q < L && ((optional >> (q - 1)) & 1U)) continue;
+      std::fill(seen.begin(), seen.end(), 0);
+      if (!augment_step(q - 1, masks, step_of_event, event_of_step, seen)) return false;
+    }
+    return true;
+  }
+  const std::size_t end = static_cast<std::size_t>(std::upper_bound(ts, ts + n, b) - ts);
+  witness_tracker tracker;
+  const bool by_time = o.mode == funnel_mode::standard || o.mode == funnel_mode::strict_once ||
+                       o.mode == funnel_mode::strict_increase;
+  if (by_time)
+    level_constrained(ts, mask, end, o, &tracker, &prefix);
+  else
+    level_constrained_sequence(ts, mask, end, o, &tracker, &prefix);
+  return tracker.level == L && tracker.start == s;
+}
+
+inline void canonical_witness(const std::int64_t* ts, const std::uint64_t* mask, std::size_t n,
+                              const event_funnel_options& o, funnel_witness& w) {
+  const std::size_t L = w.level;
+  if (L == 0) return;
+  std::int64_t s = ts[w.rows.front()], b = s;
+  for (std::size_t r : w.rows) {
+    s = std::min(s, ts[r]);
+    b = std::max(b, ts[r]);
+  }
+  const std::uint64_t optional = optional_bits(o);
+  forced_prefix prefix;
+  while (prefix.empty() || prefix.back().first < L) {
+    const std::size_t after = prefix.empty() ? 0 : prefix.back().first;
+    bool found = false;
+    for (std::size_t r = 0; r < n && !found && ts[r] <= b; ++r) {
+      if (ts[r] < s) continue;
+      bool taken = false;
+      for (const auto& pr : prefix) taken |= pr.second == r;
+      if (taken) continue;
+      // The next performed step: after+1, or beyond it over optional steps (step 1 never).
+      for (std::size_t q = after + 1; q <= L && !found; ++q) {
+        if ((mask[r] >> (q - 1)) & 1U) {
+          prefix.emplace_back(q, r);
+          found = chain_with_prefix_exists(ts, mask, n, o, L, s, b, prefix);
+          if (!found) prefix.pop_back();
+        }
+        if (q == 1 || !((optional >> (q - 1)) & 1U)) break;
+      }
+    }
+    if (!found) return; // cannot happen (the witness itself is such a chain); keep it
+  }
+  w.rows.clear();
+  w.steps.clear();
+  for (const auto& pr : prefix) {
+    w.steps.push_back(pr.first);
+    w.rows.push_back(pr.second);
+  }
 }
 
 // strict_order and strict_deduplication: from every admissible start the chain is forced
@@ -1182,6 +1280,7 @@ inline funnel_witness entity_funnel_witness(span<const std::int64_t> timestamp,
     w.rows = std::move(tracker.rows);
     w.steps = std::move(tracker.steps);
   }
+  detail::canonical_witness(t, m, n, options, w);
   for (std::size_t j = 1; j < w.rows.size(); ++j)
     w.seconds_to_next.push_back(t[w.rows[j]] - t[w.rows[j - 1]]);
   return w;
