@@ -22,7 +22,6 @@
 #include <fstream>
 #include <iomanip>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -44,15 +43,13 @@ struct simulate_options {
   std::vector<double> step_probabilities{0.6, 0.5, 0.4};
 };
 
-// "YYYY-MM-DD" -> date; bad text is an input error naming the option.
-salesops::date parse_date(const std::string& text) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  char dash1 = 0, dash2 = 0;
-  std::istringstream in(text);
-  if (!(in >> y >> dash1 >> m >> dash2 >> d) || dash1 != '-' || dash2 != '-' || !in.eof())
-    throw salesops_cli::input_error("simulate: --start '" + text + "' is not YYYY-MM-DD");
-  return salesops::make_date(y, m, d); // throws out_of_range_value for 2024-02-30
+// "YYYY-MM-DD" -> date (core's parser); bad text is an input error naming the option.
+salesops::date parse_start(const std::string& text) {
+  try {
+    return salesops::parse_date(text);
+  } catch (const salesops::invalid_input& e) {
+    throw salesops_cli::input_error("simulate: --start '" + text + "': " + e.what());
+  }
 }
 
 std::size_t non_negative(const char* option, long long v) {
@@ -89,7 +86,7 @@ void run_simulate(const simulate_options& o, salesops_cli::io& io) {
   cfg.regions = non_negative("--regions", o.regions);
   cfg.teams_per_region = non_negative("--teams-per-region", o.teams_per_region);
   cfg.months = o.months;
-  cfg.start = parse_date(o.start);
+  cfg.start = parse_start(o.start);
   cfg.opportunities_per_rep_month = o.deals_per_rep_month;
   sim::event_config ecfg;
   ecfg.seed = cfg.seed;

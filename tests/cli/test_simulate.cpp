@@ -162,7 +162,7 @@ TEST_CASE("simulate rejects bad options with exit status 2", "[cli][simulate]") 
 
   r = run({"simulate", "--output", out, "--start", "January"});
   CHECK(r.status == 2);
-  CHECK_THAT(r.err, Contains("--start 'January' is not YYYY-MM-DD"));
+  CHECK_THAT(r.err, Contains("--start 'January'") && Contains("not an ISO 8601 date YYYY-MM-DD"));
 
   r = run({"simulate", "--output", out, "--step-probabilities", "0.5,2"});
   CHECK(r.status == 2);
