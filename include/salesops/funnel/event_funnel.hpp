@@ -1096,9 +1096,10 @@ inline std::int64_t select_if(bool condition, std::int64_t a, std::int64_t b) no
 // share a time in sorted input) is recomputed by level_by_time, which handles groups; an
 // unrelated event in between only sends a few more entities there, still exactly.
 // Measured variants (docs/benchmarks.md, 10 M events, CPU ns/event on the shared machine):
-// this one 14.5 (any_start) against 17.5 before (anchoring as a template parameter, the entity
-// and the previous time held in registers, the tie test against the previous event instead of
-// a separately tracked last matching time); slower were: the entity change masked instead of
+// this one 14.3 (any_start) and 15.0 (first_step) against 17.5 and 17.2 before (anchoring as a
+// template parameter, the entity and the previous time held in registers, the tie test against
+// the previous event instead of a separately tracked last matching time, the first_step anchor
+// read from S[1]); slower were: the entity change masked instead of
 // branched (23), S for k <= 8 in a fixed-size array updated level by level without indexing
 // (16.0, 21 with 8 levels), chain starts kept as row numbers so entities need no reset (21.7),
 // validation and order checks folded into flags tested after the loop (15.8). The floor here
@@ -1115,7 +1116,7 @@ bool funnel_sorted_by_time_impl(const std::uint64_t* ent, const std::int64_t* ts
   std::fill(S.begin(), S.end(), no_start);
   std::size_t begin = 0; // first row of the current entity
   std::uint64_t current = n ? ent[0] : 0;
-  std::int64_t anchor = no_start, previous = no_start; // previous: time of the event before
+  std::int64_t previous = no_start; // time of the event before
   bool ties = false;
   auto finish = [&](std::size_t end) {
     std::size_t level = 0;
@@ -1137,7 +1138,7 @@ bool funnel_sorted_by_time_impl(const std::uint64_t* ent, const std::int64_t* ts
       begin = i;
       current = e;
       std::fill(S.begin() + 1, S.begin() + static_cast<std::ptrdiff_t>(k + 1), no_start);
-      anchor = previous = no_start;
+      previous = no_start;
       ties = false;
     } else if (T < previous) {
       return false;
@@ -1145,10 +1146,13 @@ bool funnel_sorted_by_time_impl(const std::uint64_t* ent, const std::int64_t* ts
     ties |= (m != 0) & (T == previous);
     previous = T;
     const std::int64_t lowest_start = T - window; // no overflow: T >= 0, window > 0
+    // first_step: only the entity's first step-1 event opens a chain, and it sets S[1] (its own
+    // start is always inside the window), so "no step-1 event yet" is S[1] == no_start. A second
+    // step-1 event at that same time is a tie, which level_by_time recomputes.
     if constexpr (AnyStart)
       S[0] = T;
     else
-      S[0] = select_if((anchor == no_start) | (anchor == T), T, no_start);
+      S[0] = select_if(S[1] == no_start, T, no_start);
     if ((m & (m - 1)) == 0) {
       const auto a = m ? static_cast<std::size_t>(__builtin_ctzll(m)) : k;
       const std::int64_t s = S[a];
@@ -1161,7 +1165,6 @@ bool funnel_sorted_by_time_impl(const std::uint64_t* ent, const std::int64_t* ts
         S[a + 1] = select_if((s >= lowest_start) & (s > S[a + 1]), s, S[a + 1]);
       }
     }
-    if constexpr (!AnyStart) anchor = select_if((anchor == no_start) & ((m & 1U) != 0), T, anchor);
   }
   if (n > 0) finish(n);
   return true;
