@@ -443,7 +443,9 @@ public:
     start_.assign(n + 1, 0);
     bucket_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
-      const double at = std::floor((top - scores[i]) * per_unit);
+      // per_unit == 0 (one value, or an overflowing range where top - s may be +inf and
+      // inf x 0 NaN): bucket 0 for everyone.
+      const double at = per_unit > 0 ? std::floor((top - scores[i]) * per_unit) : 0.0;
       bucket_[i] = static_cast<std::uint32_t>(std::min(at, static_cast<double>(n - 1)));
       ++start_[bucket_[i] + 1];
     }
