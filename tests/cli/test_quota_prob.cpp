@@ -84,3 +84,31 @@ TEST_CASE("quota-prob: bad input exits 2 naming the row", "[cli][quota_prob]") {
   r = run_quota_prob({}, "amount,probability\n10,0.5\n");
   CHECK(r.status != 0); // --quota is required
 }
+
+TEST_CASE("quota-prob: 10,000 deals on a 10^7 lattice are exact to 1e-9 (fft path)", "[cli][quota_prob]") {
+  // 5,000 deals of 999 at p = 0.3 and 5,000 of 1001 at p = 0.6: gcd 1, total / gcd = 10^7,
+  // so quota-prob must use the exact law, here built by the FFT path (n x width ~ 8e9).
+  // Reference: X = 999 B1 + 1001 B2, B1 ~ Bin(5000, 0.3), B2 ~ Bin(5000, 0.6), by brute force
+  // over all 5001^2 outcomes in R:
+  //   v <- outer(999 * (0:5000), 1001 * (0:5000), "+")
+  //   w <- outer(dbinom(0:5000, 5000, 0.3), dbinom(0:5000, 5000, 0.6))
+  //   sprintf("%.17g", sum(w[v >= 4525000]))            # 0.31007578291804139
+  //   o <- order(v); vs <- v[o]; F <- cumsum(w[o])
+  //   sapply(c(.1, .5, .9), function(p) vs[which(F >= p)[1]])  # 4440523 4501498 4562479
+  // (F passes each level by >= 2.2e-5, so the quantiles cannot flip within 1e-9.)
+  std::string csv = "amount,probability\n";
+  for (int i = 0; i < 5000; ++i) csv += "999,0.3\n";
+  for (int i = 0; i < 5000; ++i) csv += "1001,0.6\n";
+  const auto r = run_quota_prob({"--quota", "4525000"}, csv);
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(std::fabs(j["p_hit"].get<double>() - 0.31007578291804139) < 1e-9);
+  CHECK(j["p10"].get<double>() == 4440523.0);
+  CHECK(j["p50"].get<double>() == 4501498.0);
+  CHECK(j["p90"].get<double>() == 4562479.0);
+  // Closed forms: E = 999 * 1500 + 1001 * 3000; Var = 999^2 * 5000 * 0.21 + 1001^2 * 5000 * 0.24.
+  CHECK(j["expected"].get<double>() == Approx(4501500.0).epsilon(1e-14));
+  CHECK(j["sd"].get<double>() ==
+        Approx(std::sqrt(999.0 * 999 * 5000 * 0.21 + 1001.0 * 1001 * 5000 * 0.24)).epsilon(1e-13));
+  CHECK(r.err.empty());
+}

@@ -118,3 +118,34 @@ TEST_CASE("revenue_outlook: bad input", "[pipeline][revenue_outlook]") {
   // Errors name the row of the full input, not of the group's subset.
   CHECK_THROWS_WITH(pl::revenue_outlook_by_group(group_ok, a, bad_p, one, q), Contains("probs at row 2"));
 }
+
+TEST_CASE("revenue_outlook: large problems use the fft lattice law, equal to the DP within its bracket",
+          "[pipeline][revenue_outlook]") {
+  salesops::rng gen(17u);
+  std::vector<double> a, p;
+  // 800 deals up to 500: beyond stats::fft_switch_work, so the automatic choice is the fft.
+  for (int i = 0; i < 800; ++i) {
+    a.push_back(1 + std::floor(gen.uniform() * 500));
+    p.push_back(gen.uniform_open());
+  }
+  const double booked = 1000, quota = booked + 0.55 * salesops::compensated_sum(a);
+  const auto fast = pl::revenue_outlook(a, p, booked, quota);
+  pl::outlook_options dp_only;
+  dp_only.algorithm = salesops::stats::lattice_algorithm::dp;
+  const auto dp = pl::revenue_outlook(a, p, booked, quota, dp_only);
+  CHECK(fast.method == pl::outlook_method::exact);
+  CHECK(fast.algorithm == salesops::stats::lattice_algorithm::fft);
+  CHECK(dp.algorithm == salesops::stats::lattice_algorithm::dp);
+  // Both brackets are rigorous, so each holds the other's estimate, and both are < 1e-9 wide.
+  CHECK(fast.p_hit_lower <= dp.p_hit);
+  CHECK(dp.p_hit <= fast.p_hit_upper);
+  CHECK(fast.p_hit_upper - fast.p_hit_lower < 1e-9);
+  CHECK(fast.p10 == dp.p10);
+  CHECK(fast.p50 == dp.p50);
+  CHECK(fast.p90 == dp.p90);
+  CHECK(fast.expected_shortfall == Approx(dp.expected_shortfall).epsilon(1e-9));
+  std::ostringstream s;
+  s << fast << " " << dp_only;
+  CHECK_THAT(s.str(), Contains("algorithm=fft"));
+  CHECK_THAT(s.str(), Contains("algorithm=dp"));
+}

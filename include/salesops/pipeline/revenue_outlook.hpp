@@ -2,7 +2,8 @@
 // X = sum a_i B_i is what closes from open deals of amount a_i and win probability p_i
 // (deals independent; probabilities from the caller, e.g. stage probabilities of the funnel
 // module). From the law of X (salesops::stats::weighted_bernoulli, exact on the lattice of the
-// amounts' gcd when it is small enough, else on a grid with rigorous error brackets):
+// amounts' gcd when it is small enough, else on a grid with rigorous error brackets; built by
+// the subset-sum DP or, for large problems, by DP leaves multiplied in one FFT):
 // P(revenue >= quota), the P10 / P50 / P90 of revenue (smallest x with P(revenue <= x) >= p)
 // and the expected shortfall E[max(quota - revenue, 0)]. Clari's and Salesforce's pipeline
 // outlooks show weighted sums only; this is the full distribution.
@@ -25,6 +26,7 @@ namespace salesops::pipeline {
 /// \brief How the law of the open-deal revenue was computed.
 enum class outlook_method {
   exact, ///< integer amounts on the lattice of their gcd: exact up to pruned_mass (<= 1e-14)
+         ///< plus the rigorous floating-point bound (p_hit_lower / p_hit_upper carry both)
   grid   ///< amounts rounded to a grid step: p_hit bracketed, quantiles within quantile_error
 };
 
@@ -40,8 +42,17 @@ struct outlook_options {
   double exact_max_lattice = 1e7;
   double grid_cells = 1e7; ///< number of grid steps spanning [0, sum(amounts)] for the grid method
   double pruning_budget = stats::default_pruning_budget; ///< tail mass the DP may prune
-  std::size_t max_cells = stats::default_max_cells;      ///< cap on the DP width
+  std::size_t max_cells = stats::default_max_cells;      ///< cap on the DP width and FFT size
+  /// DP, FFT, or chosen by the rule of salesops::stats::lattice_options (the default)
+  stats::lattice_algorithm algorithm = stats::lattice_algorithm::automatic;
 };
+
+/// \brief Prints the options, for debugging.
+inline std::ostream& operator<<(std::ostream& out, const outlook_options& o) {
+  return out << "outlook_options{exact_max_lattice=" << o.exact_max_lattice
+             << ", grid_cells=" << o.grid_cells << ", pruning_budget=" << o.pruning_budget
+             << ", max_cells=" << o.max_cells << ", algorithm=" << o.algorithm << "}";
+}
 
 /// \brief Outlook of one rep, team or company against its quota.
 struct quota_outlook {
@@ -59,6 +70,7 @@ struct quota_outlook {
   double expected_shortfall = 0; ///< E[max(quota - revenue, 0)]
   outlook_method method = outlook_method::exact; ///< how the law was computed
   double step = 1;               ///< lattice or grid step of the law
+  stats::lattice_algorithm algorithm = stats::lattice_algorithm::dp; ///< dp or fft
   std::size_t deals = 0;         ///< number of open deals
 };
 
@@ -69,7 +81,8 @@ inline std::ostream& operator<<(std::ostream& out, const quota_outlook& o) {
              << o.p_hit_lower << ", " << o.p_hit_upper << "], p10=" << o.p10
              << ", p50=" << o.p50 << ", p90=" << o.p90 << " (+-" << o.quantile_error
              << "), expected_shortfall=" << o.expected_shortfall << ", method=" << o.method
-             << ", step=" << o.step << ", deals=" << o.deals << "}";
+             << ", step=" << o.step << ", algorithm=" << o.algorithm << ", deals=" << o.deals
+             << "}";
 }
 
 /// \brief The law of the open-deal revenue X by the method outlook_options selects.
@@ -87,11 +100,13 @@ open_revenue_distribution(span<const double> amounts, span<const double> probs,
     }
     g = std::gcd(g, static_cast<std::uint64_t>(a));
   }
+  stats::lattice_options lattice;
+  lattice.pruning_budget = options.pruning_budget;
+  lattice.max_cells = options.max_cells;
+  lattice.algorithm = options.algorithm;
   if (integers && (g == 0 || m.total / static_cast<double>(g) <= options.exact_max_lattice))
-    return stats::weighted_bernoulli_exact(amounts, probs, options.pruning_budget,
-                                           options.max_cells);
-  return stats::weighted_bernoulli_grid(amounts, probs, m.total / options.grid_cells,
-                                        options.pruning_budget, options.max_cells);
+    return stats::weighted_bernoulli_exact(amounts, probs, lattice);
+  return stats::weighted_bernoulli_grid(amounts, probs, m.total / options.grid_cells, lattice);
 }
 
 /// \brief Outlook of revenue = booked + X against quota.
@@ -126,6 +141,7 @@ inline quota_outlook revenue_outlook(span<const double> amounts, span<const doub
   o.expected_shortfall = law.expected_shortfall(need);
   o.method = law.exact() ? outlook_method::exact : outlook_method::grid;
   o.step = law.step();
+  o.algorithm = law.algorithm();
   return o;
 }
 
