@@ -16,6 +16,8 @@
 //  * forecast-category roll-ups add the amounts of OPEN deals expected to close in the period:
 //    closed, closed + commit, closed + commit + best case, closed + ... + pipeline
 //    (cumulative), and each category on its own.
+// Mergeable states (update / merge / result): credit_ledger, category_ledger and
+// attainment_distribution_accumulator.
 // Outcomes are any enum with members won, lost and open; forecast categories any enum with
 // members pipeline, best_case and commit (e.g. salesops::simulate's).
 #ifndef SALESOPS_QUOTA_ATTAINMENT_HPP
