@@ -1,11 +1,16 @@
 // Benchmarks of the quota and pipeline modules (Google Benchmark, fixed seeds):
 //  * P(hit quota) for 10,000 open deals with amounts up to 1,000,000 (issue 5, item 9): the
-//    saddlepoint and normal approximations, and the grid DP at several steps, each reporting
-//    its error bound as a counter; on a problem small enough for the exact DP (10,000 deals
-//    up to 1,000) the same methods report their measured error against it.
+//    saddlepoint and normal approximations, and the grid law at several steps (DP or FFT by
+//    the automatic rule), each reporting its error bound as a counter; on a problem small
+//    enough for the exact law (10,000 deals up to 1,000) the same methods report their
+//    measured error against it.
+//  * The exact law for 10,000 deals with integer amounts whose total / gcd is ~10^7 (amounts
+//    up to 2,000): DP against FFT, with the FFT's rigorous bound and its measured distance
+//    from the DP as counters.
 //  * Attainment roll-up of 10,000,000 deals for 10,000 reps in 100 teams and 10 regions.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -67,27 +72,71 @@ void BM_phit_normal_berry_esseen(benchmark::State& state) {
 }
 BENCHMARK(BM_phit_normal_berry_esseen)->Unit(benchmark::kMillisecond);
 
-// Grid DP with step h = sd / state.range(0): the cost grows with the number of cells the
-// spread of X covers, the bracket narrows with h.
+// Grid law with step h = sd / state.range(0): the cost grows with the number of cells the
+// spread of X covers, the bracket narrows with h. state.range(1): 0 automatic (DP, or FFT
+// beyond stats::fft_switch_work), 1 DP forced, 2 FFT forced; counter fft = 1 when it was used.
 void BM_phit_grid(benchmark::State& state) {
   const auto& d = make_deals(10000, 1e6);
   const auto m = st::weighted_bernoulli_moments_of(d.amount, d.prob);
   const double step = m.sd / static_cast<double>(state.range(0));
+  st::lattice_options o;
+  o.algorithm = state.range(1) == 1   ? st::lattice_algorithm::dp
+                : state.range(1) == 2 ? st::lattice_algorithm::fft
+                                      : st::lattice_algorithm::automatic;
   st::probability_bracket b;
+  bool fft = false;
   for (auto _ : state) {
-    const auto law = st::weighted_bernoulli_grid(d.amount, d.prob, step);
+    const auto law = st::weighted_bernoulli_grid(d.amount, d.prob, step, o);
     b = law.tail_bracket(d.quota);
+    fft = law.algorithm() == st::lattice_algorithm::fft;
     benchmark::DoNotOptimize(b);
   }
   state.counters["p_hit"] = b.estimate;
   state.counters["bracket_width"] = b.upper - b.lower;
   state.counters["step"] = step;
+  state.counters["fft"] = fft ? 1 : 0;
   state.SetItemsProcessed(state.iterations() * 10000);
 }
-BENCHMARK(BM_phit_grid)->Arg(16)->Arg(64)->Arg(256)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_phit_grid)
+    ->Args({16, 0})->Args({64, 0})->Args({256, 0})->Args({256, 2})->Args({1024, 0})
+    ->Args({1024, 1})->Args({4096, 0})
+    ->Unit(benchmark::kMillisecond);
 
-// Small enough for the exact DP (10,000 deals up to 1,000): time it, and report the
-// measured errors of the fast methods against it.
+// The exact law of 10,000 deals with integer amounts uniform on 1..2,000 (total / gcd
+// ~10^7): state.range(0) = 1 DP, 2 FFT. The FFT run also reports its bound and its largest
+// cdf distance from the DP (computed once, outside the timing).
+void BM_exact_law_1e7(benchmark::State& state) {
+  const auto& d = make_deals(10000, 2000);
+  st::lattice_options o;
+  o.algorithm = state.range(0) == 1 ? st::lattice_algorithm::dp : st::lattice_algorithm::fft;
+  double p = 0, bound = 0;
+  std::size_t cells = 0;
+  for (auto _ : state) {
+    const auto law = st::weighted_bernoulli_exact(d.amount, d.prob, o);
+    p = law.sf(d.quota);
+    bound = law.pruned_mass() + law.numerical_error();
+    cells = law.cells();
+    benchmark::DoNotOptimize(p);
+  }
+  state.counters["p_hit"] = p;
+  state.counters["bound"] = bound;
+  state.counters["cells"] = static_cast<double>(cells);
+  if (state.range(0) == 2) {
+    o.algorithm = st::lattice_algorithm::dp;
+    const auto dp = st::weighted_bernoulli_exact(d.amount, d.prob, o);
+    o.algorithm = st::lattice_algorithm::fft;
+    const auto fft = st::weighted_bernoulli_exact(d.amount, d.prob, o);
+    double worst = 0;
+    for (double x = fft.support_min(); x <= fft.support_max(); x += 1)
+      worst = std::max(worst, std::fabs(fft.cdf(x) - dp.cdf(x)));
+    state.counters["max_cdf_diff_vs_dp"] = worst;
+  }
+  state.SetItemsProcessed(state.iterations() * 10000);
+}
+BENCHMARK(BM_exact_law_1e7)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Iterations(2);
+
+// Small enough for the exact law (10,000 deals up to 1,000; the automatic rule picks the FFT):
+// time it, and report the measured errors of the fast methods against it.
 void BM_phit_exact_small(benchmark::State& state) {
   const auto& d = make_deals(10000, 1e3);
   double exact = 0;
