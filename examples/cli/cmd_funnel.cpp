@@ -122,7 +122,6 @@ fn::event_funnel_options to_options(const funnel_cli_options& c) {
     if (c.attempts != "first" && c.attempts != "best" && c.attempts != "latest" && c.attempts != "every")
       bad_flag("--attempts", c.attempts, "expected first, best, latest or every");
     if (c.witness) bad_flag("--attempts", c.attempts, "cannot be combined with --witness");
-    if (!c.hold.empty()) bad_flag("--attempts", c.attempts, "cannot be combined with --hold (not implemented)");
     if (o.anchor == fn::anchor_rule::first_step)
       bad_flag("--attempts", c.attempts, "counts attempts from every step-1 time; --anchor first is --attempts first");
   }
@@ -230,7 +229,8 @@ const salesops_cli::registrar reg{
          }
          io.out << (opt->attempts == "every" ? "entity,start,level\n" : "entity,level\n");
          for (const entity_events& e : groups) {
-           const auto attempts = fn::entity_funnel_attempts(e.time, e.steps, o);
+           const auto attempts = key.empty() ? fn::entity_funnel_attempts(e.time, e.steps, o)
+                                             : fn::entity_funnel_attempts_held(e.time, e.key, e.steps, o);
            if (opt->attempts == "every") {
              if (attempts.empty()) io.out << e.entity << ",,0\n"; // no step-1 event: no attempt
              for (const fn::funnel_attempt& a : attempts)

@@ -189,6 +189,10 @@ TEST_CASE("funnel --hold keeps a key constant across steps", "[cli][funnel]") {
   CHECK(run_funnel({"--window", "10", "--steps", "2"}, csv).out == "entity,level\n1,2\n2,2\n");
   CHECK(run_funnel({"--window", "10", "--steps", "2", "--hold", "deal", "--witness"}, csv).out ==
         "entity,level,steps,input_rows,timestamps,seconds_to_next\n1,2,1;2,1;3,0;5,5\n2,1,1,4,0,\n");
+  // Attempts under the key: each entity's one step-1 time (0) reaches 2 and 1 as above; a
+  // second deal of entity 2 starting at 3 with its own B@4 is a second attempt reaching 2.
+  CHECK(run_funnel({"--window", "10", "--steps", "2", "--hold", "deal", "--attempts", "every"},
+                   csv + "2,3,1,22\n2,4,2,22\n").out == "entity,start,level\n1,0,2\n2,0,1\n2,3,2\n");
 }
 
 TEST_CASE("funnel rejects bad flag values with exit status 2, naming flag and value", "[cli][funnel]") {

@@ -194,6 +194,15 @@ std::vector<funnel_attempt> entity_funnel_attempts(span<const std::int64_t> time
                                                    span<const std::uint64_t> steps,
                                                    const event_funnel_options& options);
 
+/// \brief Attempt counting under a hold-constant key (see event_funnel_held): one attempt per
+/// distinct step-1 time of the entity (events in position order, keys interleaved), in time
+/// order; its level is the best over the keys that have a step-1 event at that time.
+/// \throws as entity_funnel_level, and salesops::length_mismatch when `key` has another length.
+std::vector<funnel_attempt> entity_funnel_attempts_held(span<const std::int64_t> timestamp,
+                                                        span<const std::uint64_t> key,
+                                                        span<const std::uint64_t> steps,
+                                                        const event_funnel_options& options);
+
 /// \brief Prints "attempt{start=..., level=...}".
 std::ostream& operator<<(std::ostream& out, const funnel_attempt& attempt);
 
@@ -1345,6 +1354,42 @@ inline std::vector<funnel_attempt> entity_funnel_attempts(span<const std::int64_
     if (!(steps[i] & 1U) || (!out.empty() && out.back().start == timestamp[i])) continue;
     out.push_back({timestamp[i], detail::level_of(timestamp.data() + from, steps.data() + from,
                                                   n - from, anchored)});
+  }
+  return out;
+}
+
+inline std::vector<funnel_attempt> entity_funnel_attempts_held(span<const std::int64_t> timestamp,
+                                                               span<const std::uint64_t> key,
+                                                               span<const std::uint64_t> steps,
+                                                               const event_funnel_options& options) {
+  check_equal_lengths("entity_funnel_attempts_held", "timestamp", timestamp.size(), "key", key.size());
+  entity_funnel_level(timestamp, steps, options); // validates
+  std::vector<std::uint64_t> keys(key.begin(), key.end());
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::vector<funnel_attempt> all; // every key's attempts, merged by start below
+  std::vector<std::int64_t> t;
+  std::vector<std::uint64_t> m;
+  for (std::uint64_t kv : keys) {
+    t.clear();
+    m.clear();
+    for (std::size_t i = 0; i < key.size(); ++i)
+      if (key[i] == kv) {
+        t.push_back(timestamp[i]);
+        m.push_back(steps[i]);
+      }
+    const auto attempts = entity_funnel_attempts(t, m, options);
+    all.insert(all.end(), attempts.begin(), attempts.end());
+  }
+  std::sort(all.begin(), all.end(), [](const funnel_attempt& a, const funnel_attempt& b) {
+    return a.start < b.start;
+  });
+  std::vector<funnel_attempt> out;
+  for (const funnel_attempt& a : all) {
+    if (!out.empty() && out.back().start == a.start)
+      out.back().level = std::max(out.back().level, a.level);
+    else
+      out.push_back(a);
   }
   return out;
 }
