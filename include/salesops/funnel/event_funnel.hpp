@@ -1104,16 +1104,17 @@ inline std::int64_t select_if(bool condition, std::int64_t a, std::int64_t b) no
 // event at the same time as the event before it (the only way two step-matching events can
 // share a time in sorted input) is recomputed by level_by_time, which handles groups; an
 // unrelated event in between only sends a few more entities there, still exactly.
-// Measured variants (docs/benchmarks.md, 10 M events, CPU ns/event on the shared machine):
-// this one 14.3 (any_start) and 15.0 (first_step) against 17.5 and 17.2 before (anchoring as a
-// template parameter, the entity and the previous time held in registers, the tie test against
-// the previous event instead of a separately tracked last matching time, the first_step anchor
-// read from S[1]); slower were: the entity change masked instead of
-// branched (23), S for k <= 8 in a fixed-size array updated level by level without indexing
-// (16.0, 21 with 8 levels), chain starts kept as row numbers so entities need no reset (21.7),
-// validation and order checks folded into flags tested after the loop (15.8). The floor here
-// is 6.4 ns for a loop that only finds the entity boundaries and stores one level per entity,
-// 2.6 ns for a branch-free pass that reads the three columns.
+// Measured variants (docs/benchmarks.md, 10 M events, CPU ns/event on the shared machine,
+// compared within one process): this one 14.3-15.1 (any_start) and 15.0-15.8 (first_step)
+// against 17.5 and 17.2 before (anchoring as a template parameter, the entity and the previous
+// time held in registers, the tie test against the previous event instead of a separately
+// tracked last matching time; reading the first_step anchor from S[1] instead of tracking it
+// gains 1-3 %, within the noise). Slower were: the entity change masked instead of branched
+// (23), S for k <= 8 in a fixed-size array updated level by level without indexing (16.0, 21
+// with 8 levels), chain starts kept as row numbers so entities need no reset (21.7), validation
+// and order checks folded into flags tested after the loop (15.8). The floor here is 6.4 ns for
+// a loop that only finds the entity boundaries and stores one level per entity, 2.6 ns for a
+// branch-free pass that reads the three columns.
 template <bool AnyStart>
 bool funnel_sorted_by_time_impl(const std::uint64_t* ent, const std::int64_t* ts,
                                 const std::uint64_t* mask, std::size_t n,
