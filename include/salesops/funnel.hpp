@@ -4,6 +4,7 @@
 
 #include "salesops/funnel/breakdown.hpp"
 #include "salesops/funnel/event_funnel.hpp"
+#include "salesops/funnel/event_sort.hpp"
 #include "salesops/funnel/markov.hpp"
 #include "salesops/funnel/stage_funnel.hpp"
 #include "salesops/funnel/stage_history.hpp"
