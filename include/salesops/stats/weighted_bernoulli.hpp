@@ -574,16 +574,19 @@ struct lattice_builder {
 
     const double budget = opt.pruning_budget;
     std::vector<double>& f = d.pmf_;
-    if (!fft || rows.empty()) {
-      dp_leaf leaf;
-      const double share = rows.empty() ? 0.0 : budget / static_cast<double>(rows.size());
-      for (std::size_t j = 0; j < rows.size(); ++j)
-        dp_add(leaf, k[rows[j]], pd[j], share, opt.max_cells, fn, rows[j]);
+    const auto use_dp_leaf = [&](dp_leaf& leaf) { // the law is one leaf: the plain DP
       f = leaf.take();
       d.first_ = leaf.first + sure;
       d.pruned_ = leaf.pruned.result();
       d.numerical_ = rounding_gamma(4.0 * static_cast<double>(rows.size()));
       d.algorithm_ = lattice_algorithm::dp;
+    };
+    if (!fft || rows.empty()) {
+      dp_leaf leaf;
+      const double share = rows.empty() ? 0.0 : budget / static_cast<double>(rows.size());
+      for (std::size_t j = 0; j < rows.size(); ++j)
+        dp_add(leaf, k[rows[j]], pd[j], share, opt.max_cells, fn, rows[j]);
+      use_dp_leaf(leaf);
     } else {
       // Window [lo, hi] holding all but budget / 4 of the mass (Chernoff, each tail budget / 8);
       // leaves prune at most budget / 4 in total. Both masses count twice (dropped from the
@@ -627,12 +630,7 @@ struct lattice_builder {
         dp_add(leaf, k[rows[j]], pd[j], share, opt.max_cells, fn, rows[j]);
       }
       if (leaves == 0 && opt.algorithm == lattice_algorithm::automatic) {
-        // One leaf held every deal: the cost rule found the plain DP cheaper.
-        f = leaf.take();
-        d.first_ = leaf.first + sure;
-        d.pruned_ = leaf.pruned.result();
-        d.numerical_ = rounding_gamma(4.0 * static_cast<double>(rows.size()));
-        d.algorithm_ = lattice_algorithm::dp;
+        use_dp_leaf(leaf); // one leaf held every deal: the cost rule found the DP cheaper
       } else {
         close();
         const auto r = conv.result();
