@@ -23,9 +23,9 @@
 //  * weighted_bernoulli_grid: amounts rounded to the nearest multiple of a step h, then the
 //    same DP. With the same B_i, |X - X_h| <= D = sum_i |a_i - h k_i| <= n h / 2 for EVERY
 //    outcome, so P(X >= x) lies in [P(X_h >= x + D), P(X_h >= x - D)] and each quantile of X
-//    lies within D of the quantile of X_h. A sharper bracket from Hoeffding's inequality on
-//    E = X - X_h (a sum of independent terms of width |e_i|) is also reported; see
-//    tail_bracket().
+//    lies within D of the quantile of X_h. Sharper brackets from Hoeffding's inequality on
+//    E = X - X_h (a sum of independent terms of width |e_i|) at several tail probabilities
+//    are intersected with it; see tail_bracket().
 //  * weighted_bernoulli_normal: N(mean, variance) with the Berry-Esseen bound of Shevtsova
 //    (2010), sup_x |F(x) - Phi| <= 0.56 sum_i E|Y_i - EY_i|^3 / sd^3, a rigorous bound.
 //  * weighted_bernoulli_saddlepoint: Lugannani and Rice (1980) tail formula, no rigorous
@@ -35,6 +35,7 @@
 #define SALESOPS_STATS_WEIGHTED_BERNOULLI_HPP
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -165,9 +166,10 @@ public:
   /// numerical_error).
   /// The estimate is sf(x - sum p_i e_i) (sf(x) for the exact method), which removes the mean
   /// rounding error of the grid.
-  /// Grid method: the tighter of the deterministic shift by D and a Hoeffding bound on
-  /// E = X - X_step with tail probability delta = 1e-12 (P(X >= x) <= P(X_step >= x - t) +
-  /// delta, t = mean(E) + sqrt(ln(1/delta) sum e_i^2 / 2)), widened by pruned_mass +
+  /// Grid method: the tightest of the deterministic shift by D and Hoeffding bounds on
+  /// E = X - X_step with tail probability delta (P(X >= x) <= P(X_step >= x - t) + delta,
+  /// t = mean(E) + sqrt(ln(1/delta) sum e_i^2 / 2)) for each delta in hoeffding_deltas (every
+  /// one gives a rigorous bracket, so their intersection is one), widened by pruned_mass +
   /// numerical_error.
   probability_bracket tail_bracket(double x) const noexcept {
     probability_bracket b;
@@ -175,12 +177,13 @@ public:
     b.estimate = sf(x - error_mean_);
     double lo = sf(x + rounding_bound_);
     double hi = sf(x - rounding_bound_);
-    if (rounding_bound_ > 0) {
-      const double s = std::sqrt(std::log(1.0 / hoeffding_delta) * error_sq_sum_ / 2.0);
-      // X >= x needs X_step >= x - E with E <= error_mean + s except with prob. delta.
-      hi = std::min(hi, sf(x - (error_mean_ + s)) + hoeffding_delta);
-      lo = std::max(lo, sf(x + (s - error_mean_)) - hoeffding_delta);
-    }
+    if (rounding_bound_ > 0)
+      for (const double delta : hoeffding_deltas) {
+        const double s = std::sqrt(std::log(1.0 / delta) * error_sq_sum_ / 2.0);
+        // X >= x needs X_step >= x - E with E <= error_mean + s except with prob. delta.
+        hi = std::min(hi, sf(x - (error_mean_ + s)) + delta);
+        lo = std::max(lo, sf(x + (s - error_mean_)) - delta);
+      }
     b.lower = std::max(0.0, lo - pruned_ - numerical_);
     b.upper = std::min(1.0, hi + pruned_ + numerical_);
     return b;
@@ -210,8 +213,9 @@ public:
     return acc.result();
   }
 
-  /// \brief Probability used by tail_bracket's Hoeffding bound.
-  static constexpr double hoeffding_delta = 1e-12;
+  /// \brief Tail probabilities tried by tail_bracket's Hoeffding bounds: a small delta wins
+  /// far in the tails, a larger one (shorter shift t) near the centre.
+  static constexpr std::array<double, 6> hoeffding_deltas = {1e-12, 1e-9, 1e-6, 1e-4, 1e-3, 1e-2};
 
 private:
   friend struct detail::lattice_builder;
