@@ -5,6 +5,7 @@
 #include "salesops/stats/alternative.hpp"
 #include "salesops/stats/beta_binomial.hpp"
 #include "salesops/stats/bootstrap.hpp"
+#include "salesops/stats/fft_convolution.hpp"
 #include "salesops/stats/fisher.hpp"
 #include "salesops/stats/multiple_testing.hpp"
 #include "salesops/stats/power.hpp"
