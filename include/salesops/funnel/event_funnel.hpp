@@ -1299,32 +1299,50 @@ inline funnel_witness entity_funnel_witness(span<const std::int64_t> timestamp,
   return w;
 }
 
+namespace detail {
+// Calls visit(rows, t, m) once per distinct key, keys ascending, with the key's input rows in
+// input order and their timestamps and step masks: one stable sort of the row numbers instead
+// of one scan of every row per key.
+template <class Visit>
+void for_each_key_group(span<const std::int64_t> timestamp, span<const std::uint64_t> key,
+                        span<const std::uint64_t> steps, Visit visit) {
+  std::vector<std::size_t> order(key.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&key](std::size_t a, std::size_t b) { return key[a] < key[b]; });
+  std::vector<std::size_t> rows;
+  std::vector<std::int64_t> t;
+  std::vector<std::uint64_t> m;
+  for (std::size_t begin = 0; begin < order.size();) {
+    std::size_t end = begin;
+    rows.clear();
+    t.clear();
+    m.clear();
+    for (; end < order.size() && key[order[end]] == key[order[begin]]; ++end) {
+      rows.push_back(order[end]);
+      t.push_back(timestamp[order[end]]);
+      m.push_back(steps[order[end]]);
+    }
+    visit(rows, t, m);
+    begin = end;
+  }
+}
+} // namespace detail
+
 inline funnel_witness entity_funnel_witness_held(span<const std::int64_t> timestamp,
                                                  span<const std::uint64_t> key,
                                                  span<const std::uint64_t> steps,
                                                  const event_funnel_options& options) {
   check_equal_lengths("entity_funnel_witness_held", "timestamp", timestamp.size(), "key", key.size());
   entity_funnel_level(timestamp, steps, options); // validates
-  std::vector<std::uint64_t> keys(key.begin(), key.end());
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   funnel_witness best;
   std::int64_t best_lo = 0, best_hi = 0;
-  std::vector<std::size_t> rows;
-  std::vector<std::int64_t> t;
-  std::vector<std::uint64_t> m;
-  for (std::uint64_t kv : keys) { // ascending: a tie keeps the smaller key
-    rows.clear();
-    t.clear();
-    m.clear();
-    for (std::size_t i = 0; i < key.size(); ++i)
-      if (key[i] == kv) {
-        rows.push_back(i);
-        t.push_back(timestamp[i]);
-        m.push_back(steps[i]);
-      }
+  // Keys come in ascending order: a tie keeps the smaller key.
+  detail::for_each_key_group(timestamp, key, steps, [&](const std::vector<std::size_t>& rows,
+                                                        const std::vector<std::int64_t>& t,
+                                                        const std::vector<std::uint64_t>& m) {
     funnel_witness w = entity_funnel_witness(t, m, options);
-    if (w.level == 0) continue;
+    if (w.level == 0) return;
     for (std::size_t& r : w.rows) r = rows[r];
     std::int64_t lo = timestamp[w.rows.front()], hi = lo;
     for (std::size_t r : w.rows) {
@@ -1336,7 +1354,7 @@ inline funnel_witness entity_funnel_witness_held(span<const std::int64_t> timest
       best_lo = lo;
       best_hi = hi;
     }
-  }
+  });
   return best;
 }
 
@@ -1365,23 +1383,13 @@ inline std::vector<funnel_attempt> entity_funnel_attempts_held(span<const std::i
                                                                const event_funnel_options& options) {
   check_equal_lengths("entity_funnel_attempts_held", "timestamp", timestamp.size(), "key", key.size());
   entity_funnel_level(timestamp, steps, options); // validates
-  std::vector<std::uint64_t> keys(key.begin(), key.end());
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   std::vector<funnel_attempt> all; // every key's attempts, merged by start below
-  std::vector<std::int64_t> t;
-  std::vector<std::uint64_t> m;
-  for (std::uint64_t kv : keys) {
-    t.clear();
-    m.clear();
-    for (std::size_t i = 0; i < key.size(); ++i)
-      if (key[i] == kv) {
-        t.push_back(timestamp[i]);
-        m.push_back(steps[i]);
-      }
+  detail::for_each_key_group(timestamp, key, steps, [&](const std::vector<std::size_t>&,
+                                                        const std::vector<std::int64_t>& t,
+                                                        const std::vector<std::uint64_t>& m) {
     const auto attempts = entity_funnel_attempts(t, m, options);
     all.insert(all.end(), attempts.begin(), attempts.end());
-  }
+  });
   std::sort(all.begin(), all.end(), [](const funnel_attempt& a, const funnel_attempt& b) {
     return a.start < b.start;
   });
