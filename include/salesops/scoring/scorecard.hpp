@@ -306,7 +306,7 @@ public:
       : rows_(rows), k_(specs.size()), method_(method), groups_(peer_groups(fn, rows, peer_group)),
         maps_(specs.size()), rules_(groups_.size() * specs.size()), sum_(specs.size()),
         squares_(specs.size()), center_(specs.size()), inverse_(specs.size()),
-        offset_(specs.size()), row_(specs.size()) {
+        offset_(specs.size()) {
     for (const auto& s : specs) sign_.push_back(s.dir == direction::lower_is_better ? -1.0 : 1.0);
   }
 
@@ -329,6 +329,63 @@ public:
   }
 
 private:
+  // acc[j] = sum over the rows idx, in order, of term(j, x_ij), for every column j. Sums four
+  // columns at a time in local accumulators: summing into acc row by row made each row wait
+  // for the stores of the row before (store-to-load forwarding). Same additions, same order.
+  template <class Term>
+  void column_sums(const double* x, const std::vector<std::size_t>& idx, double* acc, Term term) const {
+    std::size_t j = 0;
+    for (; j + 4 <= k_; j += 4) {
+      double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      for (std::size_t i : idx) {
+        const double* row = x + i * k_ + j;
+        a0 += term(j, row[0]);
+        a1 += term(j + 1, row[1]);
+        a2 += term(j + 2, row[2]);
+        a3 += term(j + 3, row[3]);
+      }
+      acc[j] = a0;
+      acc[j + 1] = a1;
+      acc[j + 2] = a2;
+      acc[j + 3] = a3;
+    }
+    for (; j < k_; ++j) {
+      double a = 0;
+      for (std::size_t i : idx) a += term(j, x[i * k_ + j]);
+      acc[j] = a;
+    }
+  }
+
+  // out[i] = sum_j w[j] z_ij for the rows idx of an affine normalisation, z_ij computed on the
+  // fly. Four rows at a time: each row's sum is a chain of k dependent additions (in column
+  // order, as scorecard_of adds the contributions), and four independent chains overlap.
+  void affine_scores(const double* x, const std::vector<std::size_t>& idx,
+                     const std::vector<double>& w, double* out) const {
+    const auto z = [&](std::size_t i, std::size_t j) {
+      return (x[i * k_ + j] - center_[j]) * inverse_[j] + offset_[j];
+    };
+    std::size_t t = 0;
+    for (; t + 4 <= idx.size(); t += 4) {
+      const std::size_t i0 = idx[t], i1 = idx[t + 1], i2 = idx[t + 2], i3 = idx[t + 3];
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (std::size_t j = 0; j < k_; ++j) {
+        s0 += w[j] * z(i0, j);
+        s1 += w[j] * z(i1, j);
+        s2 += w[j] * z(i2, j);
+        s3 += w[j] * z(i3, j);
+      }
+      out[i0] = s0;
+      out[i1] = s1;
+      out[i2] = s2;
+      out[i3] = s3;
+    }
+    for (; t < idx.size(); ++t) {
+      double s = 0;
+      for (std::size_t j = 0; j < k_; ++j) s += w[j] * z(idx[t], j);
+      out[idx[t]] = s;
+    }
+  }
+
   // Maps of every column of group `idx`. z-score and min-max take two passes over the rows
   // with the k columns side by side (sums, then squared deviations, min and max): the
   // two-pass algorithm is as accurate as Welford's (core/moments.hpp, meant for streams) on
@@ -337,16 +394,12 @@ private:
   void column_maps(const double* x, const std::vector<std::size_t>& idx, double* z) {
     const double n = static_cast<double>(idx.size());
     if (method_ == normalization::z_score) {
-      std::fill(sum_.begin(), sum_.end(), 0.0);
-      std::fill(squares_.begin(), squares_.end(), 0.0);
-      for (std::size_t i : idx)
-        for (std::size_t j = 0; j < k_; ++j) sum_[j] += sign_[j] * x[i * k_ + j];
+      column_sums(x, idx, sum_.data(), [this](std::size_t j, double v) { return sign_[j] * v; });
       for (std::size_t j = 0; j < k_; ++j) sum_[j] /= n; // now the means
-      for (std::size_t i : idx)
-        for (std::size_t j = 0; j < k_; ++j) {
-          const double d = sign_[j] * x[i * k_ + j] - sum_[j];
-          squares_[j] += d * d;
-        }
+      column_sums(x, idx, squares_.data(), [this](std::size_t j, double v) {
+        const double d = sign_[j] * v - sum_[j];
+        return d * d;
+      });
       for (std::size_t j = 0; j < k_; ++j) {
         const double sd = idx.size() > 1 ? std::sqrt(squares_[j] / (n - 1)) : 0.0;
         maps_[j] = sd > 0 ? column_map{sum_[j], 1 / sd, 0, spread_rule::regular}
@@ -401,8 +454,12 @@ private:
         inverse_[j] = sign_[j] * maps_[j].inverse_scale;
         offset_[j] = maps_[j].offset;
       }
+      if (affine && z == nullptr) {
+        affine_scores(x, idx, *w, out);
+        continue;
+      }
       for (std::size_t i : idx) {
-        double* zi = z != nullptr ? z + i * k_ : row_.data();
+        double* zi = z + i * k_;
         if (affine)
           for (std::size_t j = 0; j < k_; ++j) zi[j] = (x[i * k_ + j] - center_[j]) * inverse_[j] + offset_[j];
         if (out == nullptr) continue;
@@ -420,7 +477,7 @@ private:
   std::vector<double> sign_;
   std::vector<column_map> maps_;
   std::vector<spread_rule> rules_;
-  std::vector<double> sum_, squares_, center_, inverse_, offset_, row_;
+  std::vector<double> sum_, squares_, center_, inverse_, offset_;
   std::vector<double> column_, ranks_, scratch_, z_;
   std::vector<std::size_t> order_;
 };
