@@ -316,3 +316,26 @@ TEST_CASE("posterior rank intervals of a scorecard with a win-rate KPI", "[scori
   o.replicates = 0;
   CHECK_THROWS_AS(posterior_score_rank_intervals(kpis, two, 1, s, method, o), out_of_range_value);
 }
+
+TEST_CASE("rank_collector with hundreds of reps matches a brute-force count", "[scoring][rank]") {
+  // Above 255 reps the interval ends are selected through a histogram of rank / 2^shift
+  // (shift 1 at 256 reps, 2 at 600): the brute force sorts every rep's 200 ranks instead.
+  // Scores mix continuous, discrete (many ties, crowded buckets) and heavy-tailed replicates,
+  // which also exercise the ranker's bucket sort.
+  const std::size_t n = GENERATE(255u, 256u, 600u);
+  rng gen(70 + n);
+  std::vector<double> point(n);
+  for (auto& p : point) p = gen.normal();
+  rank_collector c(point, 7, 0.95);
+  brute_ranks brute;
+  std::vector<double> scores(n);
+  for (std::size_t b = 0; b < 200; ++b) {
+    for (std::size_t i = 0; i < n; ++i)
+      scores[i] = b % 3 == 0   ? point[i] + gen.normal()
+                  : b % 3 == 1 ? static_cast<double>(gen.uniform_int(9))
+                               : gen.lognormal(0, 3) - gen.lognormal(0, 3);
+    c.add(scores);
+    brute.add(Eigen::Map<const Eigen::VectorXd>(scores.data(), static_cast<Eigen::Index>(n)));
+  }
+  brute.check(c.result(), 7);
+}

@@ -73,6 +73,24 @@ inline std::ostream& operator<<(std::ostream& out, const rank_options& o) {
              << ", level=" << o.level << ", seed=" << o.seed << "}";
 }
 
+namespace detail {
+// The value at 0-based position `at` of v[0 .. count) in ascending order, given `bins`, the
+// histogram of v >> shift: finds the bin of position `at`, then selects among that bin's
+// values only (into `chosen`, a scratch buffer).
+inline std::uint32_t order_statistic(const std::uint32_t* v, std::size_t count, std::size_t at,
+                                     unsigned shift, const std::vector<std::uint32_t>& bins,
+                                     std::vector<std::uint32_t>& chosen) {
+  std::size_t bin = 0, before = 0;
+  while (before + bins[bin] <= at) before += bins[bin++];
+  chosen.clear();
+  for (std::size_t i = 0; i < count; ++i)
+    if ((v[i] >> shift) == bin) chosen.push_back(v[i]);
+  const auto nth = chosen.begin() + static_cast<std::ptrdiff_t>(at - before);
+  std::nth_element(chosen.begin(), nth, chosen.end());
+  return *nth;
+}
+} // namespace detail
+
 /// \brief Collects the ranks of replicates into rank intervals: a building block for any
 /// source of replicate scores. Call `add` with each replicate's scores (higher is better),
 /// then `result`. Ranks within a replicate are competition ranks (ties share the best rank).
@@ -146,6 +164,9 @@ public:
     // the replicate-major store is read sequentially rather than with a stride of n.
     constexpr std::size_t block = 64;
     std::vector<std::uint32_t> own(std::min(block, n) * reps_b);
+    unsigned shift = 0; // ranks are <= n: n >> shift < 256
+    while ((n >> shift) >= 256) ++shift;
+    std::vector<std::uint32_t> bins((n >> shift) + 1), chosen;
     for (std::size_t first = 0; first < n; first += block) {
       const std::size_t width = std::min(block, n - first);
       for (std::size_t rep_b = 0; rep_b < reps_b; ++rep_b) {
@@ -154,21 +175,22 @@ public:
       }
       for (std::size_t t = 0; t < width; ++t) {
         auto& ri = r.reps[first + t];
-        const auto begin = own.begin() + static_cast<std::ptrdiff_t>(t * reps_b);
-        const auto end = begin + static_cast<std::ptrdiff_t>(reps_b);
+        const std::uint32_t* v = own.data() + t * reps_b;
+        // One pass: the sum, the top-k count and a histogram of rank / 2^shift (at most 256
+        // bins, ranks run 1 .. n); the two order statistics are then selected among the ranks
+        // of the bins that hold them only — a fraction of the replicates, unlike a selection
+        // over all of them.
+        std::fill(bins.begin(), bins.end(), 0u);
         std::uint64_t sum = 0, top = 0;
-        for (auto it = begin; it != end; ++it) {
-          sum += *it;
-          top += *it <= top_k_ ? 1u : 0u;
+        for (std::size_t b2 = 0; b2 < reps_b; ++b2) {
+          sum += v[b2];
+          top += v[b2] <= top_k_ ? 1u : 0u;
+          ++bins[v[b2] >> shift];
         }
         ri.mean_rank = static_cast<double>(sum) / b;
         ri.prob_top_k = static_cast<double>(top) / b;
-        // Two selections instead of a sort: everything after at_lower is >= it afterwards.
-        std::nth_element(begin, begin + static_cast<std::ptrdiff_t>(at_lower), end);
-        ri.lower = begin[static_cast<std::ptrdiff_t>(at_lower)];
-        std::nth_element(begin + static_cast<std::ptrdiff_t>(at_lower),
-                         begin + static_cast<std::ptrdiff_t>(at_upper), end);
-        ri.upper = begin[static_cast<std::ptrdiff_t>(at_upper)];
+        ri.lower = detail::order_statistic(v, reps_b, at_lower, shift, bins, chosen);
+        ri.upper = detail::order_statistic(v, reps_b, at_upper, shift, bins, chosen);
       }
     }
     return r;
@@ -296,32 +318,14 @@ inline rank_uncertainty bootstrap_rank_intervals(const Eigen::Ref<const Eigen::M
       std::copy_n(obs.begin() + static_cast<std::ptrdiff_t>(r * k), k,
                   grouped.begin() + static_cast<std::ptrdiff_t>(fill[rep_of_row[r]]++ * k));
   }
-  std::size_t most_rows = 0;
-  for (std::size_t i = 0; i < reps; ++i) most_rows = std::max(most_rows, start[i + 1] - start[i]);
-  std::vector<std::size_t> pick(most_rows);
-  std::vector<double> means(reps * k), scores(reps);
-  for (std::size_t i = 0; i < reps; ++i) {
-    const std::size_t m = start[i + 1] - start[i];
-    for (std::size_t t = 0; t < m; ++t) pick[t] = t;
-    detail::mean_of_rows(grouped.data() + start[i] * k, k, pick.data(), m, means.data() + i * k);
-  }
-  detail::normalizer norm(fn, reps, specs, method, peer_group);
-  norm.scores(means.data(), w, scores.data());
-  rank_collector ranks(scores, options.top_k, options.level);
-  ranks.reserve(options.replicates);
-  rng gen(options.seed);
-  // A replicate draws all its row indices first, then sums: the loads of the summing pass
-  // then do not wait on the random-number chain, and the processor runs ahead through the
-  // table (measured 1.35 -> x s for the benchmark of docs/benchmarks.md).
+  // picks[start[i] + t] is the t-th row (within rep i's rows) that a replicate averages;
+  // the point scores average every row once.
   std::vector<std::size_t> picks(rows);
-  for (std::size_t b = 0; b < options.replicates; ++b) {
-    for (std::size_t i = 0; i < reps; ++i) {
-      const std::size_t m = start[i + 1] - start[i];
-      for (std::size_t t = start[i]; t < start[i + 1]; ++t)
-        picks[t] = static_cast<std::size_t>(gen.uniform_int(m));
-    }
+  std::vector<double> means(reps * k), scores(reps);
+  const auto average_picks = [&] {
     for (std::size_t i = 0; i < reps; ++i) {
 #if defined(__GNUC__)
+      // The rows of rep i + 8 are read soon: fetch them now.
       if (i + 8 < reps) {
         const char* ahead = reinterpret_cast<const char*>(grouped.data() + start[i + 8] * k);
         const char* end = reinterpret_cast<const char*>(grouped.data() + start[i + 9] * k);
@@ -331,6 +335,25 @@ inline rank_uncertainty bootstrap_rank_intervals(const Eigen::Ref<const Eigen::M
       detail::mean_of_rows(grouped.data() + start[i] * k, k, picks.data() + start[i],
                            start[i + 1] - start[i], means.data() + i * k);
     }
+  };
+  for (std::size_t i = 0; i < reps; ++i)
+    for (std::size_t t = start[i]; t < start[i + 1]; ++t) picks[t] = t - start[i];
+  average_picks();
+  detail::normalizer norm(fn, reps, specs, method, peer_group);
+  norm.scores(means.data(), w, scores.data());
+  rank_collector ranks(scores, options.top_k, options.level);
+  ranks.reserve(options.replicates);
+  rng gen(options.seed);
+  // A replicate draws all its row indices first, then sums: the loads of the summing pass
+  // then do not wait on the random-number chain, and the processor runs ahead through the
+  // table.
+  for (std::size_t b = 0; b < options.replicates; ++b) {
+    for (std::size_t i = 0; i < reps; ++i) {
+      const std::size_t m = start[i + 1] - start[i];
+      for (std::size_t t = start[i]; t < start[i + 1]; ++t)
+        picks[t] = static_cast<std::size_t>(gen.uniform_int(m));
+    }
+    average_picks();
     norm.scores(means.data(), w, scores.data());
     ranks.add(scores);
   }

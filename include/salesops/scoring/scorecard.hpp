@@ -483,11 +483,13 @@ private:
 };
 
 // Competition ranks by a bucket sort on the score values: bucket(v) = floor((max - v) x
-// (n - 1) / (max - min)) never decreases as v decreases (every step rounds monotonically), so
-// sorting each bucket finishes the sort, and equal scores share a bucket. With about one score
-// per bucket a replicate of 10,000 reps is ranked in a few linear passes; a crowded bucket
-// (outliers squeeze the rest together) falls back to std::sort, so the worst case stays
-// O(n log n). Keeps its buffers between calls. Scores must not be NaN.
+// (buckets - 1) / (max - min)) never decreases as v decreases (every step rounds monotonically), so
+// sorting each bucket finishes the sort, and equal scores share a bucket, so ties never span
+// two buckets. With few scores per bucket a replicate of 10,000 reps is ranked in a few
+// linear passes; a crowded bucket (outliers squeeze the rest together) falls back to
+// std::sort, so the worst case stays O(n log n). Ranks are assigned bucket by bucket as the
+// buckets are finished, with no pass over the whole sorted order. Keeps its buffers between
+// calls. Scores must not be NaN.
 class competition_ranker {
 public:
   template <class Rank> void operator()(span<const double> scores, Rank* out) {
@@ -496,38 +498,51 @@ public:
     const auto [lo, hi] = std::minmax_element(scores.begin(), scores.end());
     const double top = *hi, range = *hi - *lo;
     // range may overflow to +inf: then every score shares bucket 0 and std::sort does it all.
-    const double per_unit = range > 0 && std::isfinite(range) ? static_cast<double>(n - 1) / range : 0.0;
-    start_.assign(n + 1, 0);
+    // Two buckets per score: fewer shared buckets to sort than with one (measured 10 % faster
+    // on the bootstrap benchmark; four per score was slower again). Bucket numbers are 32-bit.
+    const std::size_t buckets = std::min<std::size_t>(2 * n, std::numeric_limits<std::uint32_t>::max());
+    const double per_unit = range > 0 && std::isfinite(range) ? static_cast<double>(buckets - 1) / range : 0.0;
+    const auto last_bucket = static_cast<std::uint32_t>(buckets - 1);
+    // end_[b + 1] counts bucket b; after the prefix sums end_[b] is where bucket b starts, and
+    // after the scatter (which advances it) where bucket b ends.
+    end_.assign(buckets + 1, 0);
     bucket_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
-      // per_unit == 0 (one value, or an overflowing range where top - s may be +inf and
-      // inf x 0 NaN): bucket 0 for everyone.
-      const double at = per_unit > 0 ? std::floor((top - scores[i]) * per_unit) : 0.0;
-      bucket_[i] = static_cast<std::uint32_t>(std::min(at, static_cast<double>(n - 1)));
-      ++start_[bucket_[i] + 1];
+      // (top - score) x per_unit is >= 0, so truncation is the floor. per_unit == 0 (one
+      // value, or an overflowing range where top - s may be +inf and inf x 0 NaN): bucket 0.
+      const auto at = per_unit > 0 ? static_cast<std::uint32_t>(std::min(
+                                         (top - scores[i]) * per_unit, static_cast<double>(last_bucket)))
+                                   : 0u;
+      bucket_[i] = at;
+      ++end_[at + 1];
     }
-    for (std::size_t b = 0; b < n; ++b) start_[b + 1] += start_[b];
+    for (std::size_t b = 0; b < buckets; ++b) end_[b + 1] += end_[b];
     sorted_.resize(n);
-    fill_.assign(start_.begin(), start_.end() - 1);
     for (std::size_t i = 0; i < n; ++i)
-      sorted_[fill_[bucket_[i]]++] = {scores[i], static_cast<std::uint32_t>(i)};
+      sorted_[end_[bucket_[i]]++] = {scores[i], static_cast<std::uint32_t>(i)};
     const auto higher = [](const entry& a, const entry& b) { return a.score > b.score; };
-    for (std::size_t b = 0; b < n; ++b) {
-      const auto first = sorted_.begin() + static_cast<std::ptrdiff_t>(start_[b]);
-      const auto last = sorted_.begin() + static_cast<std::ptrdiff_t>(start_[b + 1]);
-      if (last - first < 2) continue;
-      if (last - first <= 16) {
-        for (auto it = first + 1; it != last; ++it) // insertion sort: buckets are tiny
-          for (auto back = it; back != first && higher(*back, *(back - 1)); --back) std::iter_swap(back, back - 1);
-      } else {
-        std::sort(first, last, higher);
+    std::size_t first = 0;
+    for (std::size_t b = 0; b < buckets; ++b) {
+      const std::size_t last = end_[b];
+      if (last - first == 1) {
+        out[sorted_[first].rep] = static_cast<Rank>(first + 1);
+      } else if (last > first) {
+        const auto begin = sorted_.begin() + static_cast<std::ptrdiff_t>(first);
+        const auto end = sorted_.begin() + static_cast<std::ptrdiff_t>(last);
+        if (last - first <= 16) {
+          for (auto it = begin + 1; it != end; ++it) // insertion sort: buckets are tiny
+            for (auto back = it; back != begin && higher(*back, *(back - 1)); --back) std::iter_swap(back, back - 1);
+        } else {
+          std::sort(begin, end, higher);
+        }
+        Rank previous = 0;
+        for (std::size_t t = first; t < last; ++t) {
+          const Rank r = t > first && sorted_[t].score == sorted_[t - 1].score ? previous : static_cast<Rank>(t + 1);
+          out[sorted_[t].rep] = r;
+          previous = r;
+        }
       }
-    }
-    Rank previous = 0;
-    for (std::size_t t = 0; t < n; ++t) {
-      const Rank r = t > 0 && sorted_[t].score == sorted_[t - 1].score ? previous : static_cast<Rank>(t + 1);
-      out[sorted_[t].rep] = r;
-      previous = r;
+      first = last;
     }
   }
 
@@ -536,7 +551,7 @@ private:
     double score;
     std::uint32_t rep;
   };
-  std::vector<std::uint32_t> start_, fill_, bucket_;
+  std::vector<std::uint32_t> end_, bucket_;
   std::vector<entry> sorted_;
 };
 
