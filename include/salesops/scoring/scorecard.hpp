@@ -335,25 +335,21 @@ private:
   template <class Term>
   void column_sums(const double* x, const std::vector<std::size_t>& idx, double* acc, Term term) const {
     std::size_t j = 0;
-    for (; j + 4 <= k_; j += 4) {
-      double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-      for (std::size_t i : idx) {
-        const double* row = x + i * k_ + j;
-        a0 += term(j, row[0]);
-        a1 += term(j + 1, row[1]);
-        a2 += term(j + 2, row[2]);
-        a3 += term(j + 3, row[3]);
-      }
-      acc[j] = a0;
-      acc[j + 1] = a1;
-      acc[j + 2] = a2;
-      acc[j + 3] = a3;
+    for (; j + 8 <= k_; j += 8) column_block<8>(x, idx, j, acc, term);
+    for (; j + 4 <= k_; j += 4) column_block<4>(x, idx, j, acc, term);
+    for (; j < k_; ++j) column_block<1>(x, idx, j, acc, term);
+  }
+
+  // column_sums for the W columns j0 .. j0 + W - 1, summed in registers.
+  template <std::size_t W, class Term>
+  void column_block(const double* x, const std::vector<std::size_t>& idx, std::size_t j0,
+                    double* acc, Term& term) const {
+    double a[W] = {};
+    for (std::size_t i : idx) {
+      const double* row = x + i * k_ + j0;
+      for (std::size_t w = 0; w < W; ++w) a[w] += term(j0 + w, row[w]);
     }
-    for (; j < k_; ++j) {
-      double a = 0;
-      for (std::size_t i : idx) a += term(j, x[i * k_ + j]);
-      acc[j] = a;
-    }
+    for (std::size_t w = 0; w < W; ++w) acc[j0 + w] = a[w];
   }
 
   // out[i] = sum_j w[j] z_ij for the rows idx of an affine normalisation, z_ij computed on the
