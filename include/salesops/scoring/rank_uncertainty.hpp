@@ -206,34 +206,14 @@ private:
 };
 
 namespace detail {
-// The mean of rows pick[0 .. m) of the row-major table `rows` (k columns) into out[0 .. k).
-// Sums a block of four columns at a time in local accumulators, rows in pick order: summing
-// into a buffer instead made each row's additions wait for the stores of the row before
-// (store-to-load forwarding), which was a third of the bootstrap's run time. The additions
-// are the same in the same order either way, so the means are the same bits.
+// The mean of rows pick[0 .. m) of the row-major table `rows` (k columns) into out[0 .. k),
+// summed in pick order.
 inline void mean_of_rows(const double* rows, std::size_t k, const std::size_t* pick,
-                         std::size_t m, double* out) noexcept {
+                         std::size_t m, double* out) {
+  column_sums(k, m, [&](std::size_t t) { return rows + pick[t] * k; },
+              [](std::size_t, double v) { return v; }, out);
   const double count = static_cast<double>(m);
-  std::size_t j = 0;
-  for (; j + 4 <= k; j += 4) {
-    double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    for (std::size_t t = 0; t < m; ++t) {
-      const double* row = rows + pick[t] * k + j;
-      a0 += row[0];
-      a1 += row[1];
-      a2 += row[2];
-      a3 += row[3];
-    }
-    out[j] = a0 / count;
-    out[j + 1] = a1 / count;
-    out[j + 2] = a2 / count;
-    out[j + 3] = a3 / count;
-  }
-  for (; j < k; ++j) {
-    double a = 0;
-    for (std::size_t t = 0; t < m; ++t) a += rows[pick[t] * k + j];
-    out[j] = a / count;
-  }
+  for (std::size_t j = 0; j < k; ++j) out[j] /= count;
 }
 } // namespace detail
 

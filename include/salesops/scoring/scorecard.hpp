@@ -295,6 +295,29 @@ peer_groups(const char* fn, std::size_t rows, span<const std::string> peer_group
   return out;
 }
 
+// acc[j] = the sum over t = 0 .. count - 1, in that order, of term(j, row(t)[j]), for every
+// column j < k. Sums eight (then four, then one) columns at a time in local accumulators that
+// the compiler keeps in registers: summing into acc row by row made each row wait for the
+// stores of the row before (store-to-load forwarding). The additions are the same either way,
+// in the same order, so the sums are the same bits.
+template <std::size_t W, class Row, class Term>
+void column_block(std::size_t j0, std::size_t count, const Row& row, const Term& term, double* acc) {
+  double a[W] = {};
+  for (std::size_t t = 0; t < count; ++t) {
+    const double* r = row(t) + j0;
+    for (std::size_t w = 0; w < W; ++w) a[w] += term(j0 + w, r[w]);
+  }
+  for (std::size_t w = 0; w < W; ++w) acc[j0 + w] = a[w];
+}
+
+template <class Row, class Term>
+void column_sums(std::size_t k, std::size_t count, const Row& row, const Term& term, double* acc) {
+  std::size_t j = 0;
+  for (; j + 8 <= k; j += 8) column_block<8>(j, count, row, term, acc);
+  for (; j + 4 <= k; j += 4) column_block<4>(j, count, row, term, acc);
+  for (; j < k; ++j) column_block<1>(j, count, row, term, acc);
+}
+
 // The one implementation of the normalisations and of the composite score. Works on a
 // row-major rows x k table (row i at x + i k) so a rep's KPIs are contiguous, and keeps its
 // buffers, so the bootstrap's thousands of re-normalisations allocate nothing. Values must
@@ -329,29 +352,6 @@ public:
   }
 
 private:
-  // acc[j] = sum over the rows idx, in order, of term(j, x_ij), for every column j. Sums four
-  // columns at a time in local accumulators: summing into acc row by row made each row wait
-  // for the stores of the row before (store-to-load forwarding). Same additions, same order.
-  template <class Term>
-  void column_sums(const double* x, const std::vector<std::size_t>& idx, double* acc, Term term) const {
-    std::size_t j = 0;
-    for (; j + 8 <= k_; j += 8) column_block<8>(x, idx, j, acc, term);
-    for (; j + 4 <= k_; j += 4) column_block<4>(x, idx, j, acc, term);
-    for (; j < k_; ++j) column_block<1>(x, idx, j, acc, term);
-  }
-
-  // column_sums for the W columns j0 .. j0 + W - 1, summed in registers.
-  template <std::size_t W, class Term>
-  void column_block(const double* x, const std::vector<std::size_t>& idx, std::size_t j0,
-                    double* acc, Term& term) const {
-    double a[W] = {};
-    for (std::size_t i : idx) {
-      const double* row = x + i * k_ + j0;
-      for (std::size_t w = 0; w < W; ++w) a[w] += term(j0 + w, row[w]);
-    }
-    for (std::size_t w = 0; w < W; ++w) acc[j0 + w] = a[w];
-  }
-
   // out[i] = sum_j w[j] z_ij for the rows idx of an affine normalisation, z_ij computed on the
   // fly. Four rows at a time: each row's sum is a chain of k dependent additions (in column
   // order, as scorecard_of adds the contributions), and four independent chains overlap.
@@ -390,12 +390,14 @@ private:
   void column_maps(const double* x, const std::vector<std::size_t>& idx, double* z) {
     const double n = static_cast<double>(idx.size());
     if (method_ == normalization::z_score) {
-      column_sums(x, idx, sum_.data(), [this](std::size_t j, double v) { return sign_[j] * v; });
+      const auto row = [&](std::size_t t) { return x + idx[t] * k_; };
+      column_sums(k_, idx.size(), row, [this](std::size_t j, double v) { return sign_[j] * v; },
+                  sum_.data());
       for (std::size_t j = 0; j < k_; ++j) sum_[j] /= n; // now the means
-      column_sums(x, idx, squares_.data(), [this](std::size_t j, double v) {
+      column_sums(k_, idx.size(), row, [this](std::size_t j, double v) {
         const double d = sign_[j] * v - sum_[j];
         return d * d;
-      });
+      }, squares_.data());
       for (std::size_t j = 0; j < k_; ++j) {
         const double sd = idx.size() > 1 ? std::sqrt(squares_[j] / (n - 1)) : 0.0;
         maps_[j] = sd > 0 ? column_map{sum_[j], 1 / sd, 0, spread_rule::regular}
