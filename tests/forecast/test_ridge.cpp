@@ -102,3 +102,53 @@ TEST_CASE("ridge_fit: bad input", "[forecast][ridge]") {
   X(3, 0) = std::nan("");
   CHECK_THROWS_WITH(ridge_fit(X, d.y), Contains("X at row 3") && Contains("column 0"));
 }
+
+TEST_CASE("ridge_fit: 18 predictors (Jacobi SVD past BDCSVD's small-size cutoff of 16) match "
+          "MASS::lm.ridge and R's svd",
+          "[forecast][ridge]") {
+  // R 4.2.2:
+  //   n <- 40; p <- 18
+  //   X <- outer(1:n, 1:p, function(i, j) sin(0.7 * i * j) + 0.1 * j * cos(i))
+  //   y <- as.vector(X %*% (((1:p) %% 5) - 2) + 0.5 * sin(3 * (1:n)))
+  //   rr <- lm.ridge(y ~ X, lambda = c(0.5, 7)); coef(rr); rr$GCV
+  //   Xc <- scale(X, scale = FALSE); d <- svd(sweep(Xc, 2, sqrt(colSums(Xc^2) / n), "/"))$d
+  //   sum(d^2 / (d^2 + 0.5)); sum(d^2 / (d^2 + 7))
+  // (ridge_fit's df is that trace, so it checks the singular values.)
+  const Eigen::Index n = 40, p = 18;
+  Eigen::MatrixXd X(n, p);
+  Eigen::VectorXd y = Eigen::VectorXd::Zero(n);
+  for (Eigen::Index i = 1; i <= n; ++i) {
+    for (Eigen::Index j = 1; j <= p; ++j) {
+      const double di = static_cast<double>(i), dj = static_cast<double>(j);
+      X(i - 1, j - 1) = std::sin(0.7 * di * dj) + 0.1 * dj * std::cos(di);
+      y[i - 1] += static_cast<double>(j % 5 - 2) * X(i - 1, j - 1);
+    }
+    y[i - 1] += 0.5 * std::sin(3.0 * static_cast<double>(i));
+  }
+  const double coef_half[] = {
+      0.11963205534392318,  -1.7351807543374349,   -0.60036275984019882, 0.72681726933650981,
+      2.6227493262798207,   -0.50412343433121987,  -1.7934445422266387,  -0.65331392349303730,
+      0.51254075302887003,  1.96215722235940904,   -1.5860860593271162,  -0.77818242050141051,
+      -0.061488049352419062, 1.1191104771210842,   1.09683986873725914,  -1.42612289220874078,
+      -0.70496733446147530, 0.10780509123797299,   0.81699425480158627};
+  const double coef_seven[] = {
+      0.66357616402926256,  -1.6613310279245357,   -0.36676279610944612, 1.05792360722904188,
+      1.7309301507952508,   -0.44609936985445670,  -1.5197367811440869,  -0.38502845782234818,
+      0.68778893225347515,  0.97079417784658673,   -1.1343956958584438,  -0.48818223654701881,
+      0.079337800704078545, 1.1390207346358809,    0.34252491130743051,  -0.87259864162024159,
+      -0.40160029921999479, 0.16904362176685914,   0.42216891838347970};
+  ridge_options o;
+  o.lambda = 0.5;
+  const ridge_model a = ridge_fit(X, y, o);
+  o.lambda = 7;
+  const ridge_model b = ridge_fit(X, y, o);
+  REQUIRE(a.coefficients.size() == p + 1);
+  for (Eigen::Index j = 0; j <= p; ++j) {
+    CHECK_THAT(a.coefficients[j], WithinRel(coef_half[j], 1e-10));
+    CHECK_THAT(b.coefficients[j], WithinRel(coef_seven[j], 1e-10));
+  }
+  CHECK_THAT(a.gcv, WithinRel(0.0073259989888004003, 1e-10));
+  CHECK_THAT(b.gcv, WithinRel(0.0332712787127628848, 1e-10));
+  CHECK_THAT(a.df, WithinRel(10.509947950089204, 1e-12));
+  CHECK_THAT(b.df, WithinRel(7.1389700527274069, 1e-12));
+}

@@ -8,6 +8,10 @@
 // sigma_s = sqrt(RSS_s / df). Forecast rows share the leverage v_i = 1/n + |R^-T u_i|^2, so
 // the prediction standard error is sigma_s sqrt(1 + v_i) and the interval is
 // mean -/+ qt((1 + level)/2, df) se: exactly forecast() of each series' own tslm fit.
+//
+// Compile time: fit_batch and forecast_batch are function templates with one unused, defaulted
+// parameter, so that only translation units calling them instantiate the QR, the fit and
+// Boost.Math's t quantile (see linear_model.hpp).
 #ifndef SALESOPS_FORECAST_BATCH_HPP
 #define SALESOPS_FORECAST_BATCH_HPP
 
@@ -68,8 +72,9 @@ inline std::ostream& operator<<(std::ostream& out, const batch_forecast& f) {
 /// \throws salesops::length_mismatch when Y's rows differ from the design's;
 /// salesops::empty_input when Y has no column; salesops::not_finite naming the row and
 /// series of a NaN or infinite value; and what forecast::fit() throws for the design.
-inline batch_fit fit_batch(const design_matrix& d, const Eigen::Ref<const Eigen::MatrixXd>& Y,
-                           rank_policy policy = rank_policy::error) {
+template <class = void>
+batch_fit fit_batch(const design_matrix& d, const Eigen::Ref<const Eigen::MatrixXd>& Y,
+                    rank_policy policy = rank_policy::error) {
   constexpr const char* fn = "forecast::fit_batch";
   check_equal_lengths(fn, "design rows", static_cast<std::size_t>(d.x.rows()), "Y rows",
                       static_cast<std::size_t>(Y.rows()));
@@ -120,9 +125,10 @@ inline batch_fit fit_batch(const design_matrix& d, const Eigen::Ref<const Eigen:
 /// \param levels levels in percent, each in (0, 100); \param kind prediction or confidence.
 /// \throws salesops::length_mismatch when the future design has other columns;
 /// salesops::out_of_range_value for a level outside (0, 100).
-inline batch_forecast forecast_batch(const batch_fit& b, const design_matrix& future,
-                                     span<const double> levels = default_levels(),
-                                     interval_kind kind = interval_kind::prediction) {
+template <class = void>
+batch_forecast forecast_batch(const batch_fit& b, const design_matrix& future,
+                              span<const double> levels = default_levels(),
+                              interval_kind kind = interval_kind::prediction) {
   constexpr const char* fn = "forecast::forecast_batch";
   check_non_empty(fn, "levels", levels.size());
   for (std::size_t l = 0; l < levels.size(); ++l)

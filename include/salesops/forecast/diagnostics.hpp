@@ -11,6 +11,10 @@
 //    tseries::jarque.bera.test).
 //  * vif(): 1 / (1 - R_j^2), R_j^2 from regressing column j on the others with an intercept
 //    (statsmodels variance_inflation_factor on a design with a constant).
+//
+// Compile time: every function that instantiates a Boost.Math distribution, an Eigen product or
+// a fit is a function template with one unused, defaulted parameter, so that only the functions
+// a translation unit calls are instantiated (see linear_model.hpp).
 #ifndef SALESOPS_FORECAST_DIAGNOSTICS_HPP
 #define SALESOPS_FORECAST_DIAGNOSTICS_HPP
 
@@ -52,6 +56,7 @@ inline std::ostream& operator<<(std::ostream& out, const influence_measures& m) 
 /// Rows with zero weight have h = 0 and standardised residual 0 (R omits them); a row with
 /// leverage 1 gives infinite values, as in R.
 /// \throws salesops::length_mismatch when X does not match the fit.
+template <class = void>
 influence_measures influence(const linear_model& model, const Eigen::Ref<const Eigen::MatrixXd>& X);
 
 /// \brief A test statistic with its reference distribution's degrees of freedom and p-value.
@@ -103,22 +108,26 @@ double durbin_watson(const Eigen::Ref<const Eigen::VectorXd>& residuals);
 /// \param X the design it was fitted on (for polynomial fits, pass the columns x..x^D).
 /// \param order number of lags >= 1.
 /// \throws salesops::out_of_range_value when order is 0; length_mismatch when X does not match.
+template <class = void>
 breusch_godfrey_test breusch_godfrey(const linear_model& model,
                                      const Eigen::Ref<const Eigen::MatrixXd>& X, std::size_t order);
 
 /// \brief Ljung-Box portmanteau test on the first `lags` autocorrelations, chi-square with
 /// lags - fitdf degrees of freedom (Box.test(type = "Ljung-Box")).
 /// \throws salesops::out_of_range_value unless 1 <= lags < n and fitdf < lags.
+template <class = void>
 diagnostic_test ljung_box(const Eigen::Ref<const Eigen::VectorXd>& residuals, std::size_t lags,
                           std::size_t fitdf = 0);
 
 /// \brief Jarque-Bera test of normality of residuals.
 /// \throws salesops::empty_input when fewer than 3 values; not_finite naming the row.
+template <class = void>
 jarque_bera_test jarque_bera(const Eigen::Ref<const Eigen::VectorXd>& residuals);
 
 /// \brief Variance inflation factor of each column of X (with an intercept in every
 /// auxiliary regression); +inf for a column that is an exact combination of the others.
 /// \throws as fit() for the auxiliary regressions (e.g. a constant column).
+template <class = void>
 Eigen::VectorXd vif(const Eigen::Ref<const Eigen::MatrixXd>& X);
 
 namespace detail {
@@ -127,7 +136,8 @@ inline void check_finite_vector(const char* fn, const char* arg, const Eigen::Re
 }
 } // namespace detail
 
-inline influence_measures influence(const linear_model& m, const Eigen::Ref<const Eigen::MatrixXd>& X) {
+template <class>
+influence_measures influence(const linear_model& m, const Eigen::Ref<const Eigen::MatrixXd>& X) {
   check_equal_lengths("forecast::influence", "model residuals",
                       static_cast<std::size_t>(m.residuals.size()), "X",
                       static_cast<std::size_t>(X.rows()));
@@ -167,9 +177,10 @@ inline double durbin_watson(const Eigen::Ref<const Eigen::VectorXd>& e) {
   return static_cast<double>(num / den);
 }
 
-inline breusch_godfrey_test breusch_godfrey(const linear_model& m,
-                                            const Eigen::Ref<const Eigen::MatrixXd>& X,
-                                            std::size_t order) {
+template <class>
+breusch_godfrey_test breusch_godfrey(const linear_model& m,
+                                     const Eigen::Ref<const Eigen::MatrixXd>& X,
+                                     std::size_t order) {
   constexpr const char* fn = "forecast::breusch_godfrey";
   if (order == 0) SALESOPS_THROW(out_of_range_value, fn, "order", no_row, "is 0, must be >= 1");
   check_equal_lengths(fn, "model residuals", static_cast<std::size_t>(m.residuals.size()), "X",
@@ -199,8 +210,9 @@ inline breusch_godfrey_test breusch_godfrey(const linear_model& m,
   return out;
 }
 
-inline diagnostic_test ljung_box(const Eigen::Ref<const Eigen::VectorXd>& e, std::size_t lags,
-                                 std::size_t fitdf) {
+template <class>
+diagnostic_test ljung_box(const Eigen::Ref<const Eigen::VectorXd>& e, std::size_t lags,
+                          std::size_t fitdf) {
   constexpr const char* fn = "forecast::ljung_box";
   detail::check_finite_vector(fn, "residuals", e);
   const auto n = static_cast<std::size_t>(e.size());
@@ -227,7 +239,8 @@ inline diagnostic_test ljung_box(const Eigen::Ref<const Eigen::VectorXd>& e, std
   return out;
 }
 
-inline jarque_bera_test jarque_bera(const Eigen::Ref<const Eigen::VectorXd>& e) {
+template <class>
+jarque_bera_test jarque_bera(const Eigen::Ref<const Eigen::VectorXd>& e) {
   constexpr const char* fn = "forecast::jarque_bera";
   if (e.size() < 3) SALESOPS_THROW(empty_input, fn, "residuals", no_row, "has fewer than 3 values");
   detail::check_finite_vector(fn, "residuals", e);
@@ -245,7 +258,8 @@ inline jarque_bera_test jarque_bera(const Eigen::Ref<const Eigen::VectorXd>& e) 
   return out;
 }
 
-inline Eigen::VectorXd vif(const Eigen::Ref<const Eigen::MatrixXd>& X) {
+template <class>
+Eigen::VectorXd vif(const Eigen::Ref<const Eigen::MatrixXd>& X) {
   const Eigen::Index p = X.cols();
   Eigen::VectorXd out(p);
   for (Eigen::Index j = 0; j < p; ++j) {

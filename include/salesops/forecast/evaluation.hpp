@@ -12,6 +12,10 @@
 //   MASE = MAE / mean(|x_t - x_{t-m}|)  over the training series x, m = frequency (seasonal
 //          naive in-sample MAE, as forecast::accuracy's test-set MASE; m = 1: naive)
 // Percentage measures are +/-inf when an actual is 0, as in R.
+//
+// Compile time: tslm_forecaster and select_design are function templates with one unused,
+// defaulted parameter, so that only translation units calling them instantiate the fit (see
+// linear_model.hpp).
 #ifndef SALESOPS_FORECAST_EVALUATION_HPP
 #define SALESOPS_FORECAST_EVALUATION_HPP
 
@@ -251,7 +255,8 @@ inline cv_result rolling_origin(span<const double> y, const forecaster& method,
 using design_factory = std::function<ts_design(std::size_t n, std::size_t first_row)>;
 
 /// \brief A forecaster for rolling_origin() that fits tslm() on each training window.
-inline forecaster tslm_forecaster(design_factory factory, tslm_options options = {}) {
+template <class = void>
+forecaster tslm_forecaster(design_factory factory, tslm_options options = {}) {
   return [factory = std::move(factory), options](span<const double> train, std::size_t first_row,
                                                  std::size_t h) {
     return forecast(tslm(factory(train.size(), first_row), train, options), h,
@@ -285,11 +290,11 @@ inline std::ostream& operator<<(std::ostream& out, const design_selection& s) {
 /// largest lag), since both are sums over the fitted rows.
 /// \throws salesops::empty_input when there is no candidate, salesops::numerical_error when
 /// every candidate fails; otherwise as tslm() and rolling_origin().
-inline design_selection select_design(span<const double> y,
-                                      const std::vector<design_factory>& candidates,
-                                      selection_criterion criterion,
-                                      const tslm_options& options = {},
-                                      const cv_options& cv = {}) {
+template <class = void>
+design_selection select_design(span<const double> y,
+                               const std::vector<design_factory>& candidates,
+                               selection_criterion criterion, const tslm_options& options = {},
+                               const cv_options& cv = {}) {
   constexpr const char* fn = "forecast::select_design";
   check_non_empty(fn, "candidates", candidates.size());
   check_non_empty(fn, "y", y.size());

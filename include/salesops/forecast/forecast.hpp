@@ -11,6 +11,10 @@
 // the t-based interval width converted with the normal quantile. That mixes t and normal
 // quantiles (fvar = (qt/qnorm)^2 se_i^2, slightly above se_i^2), but it is what R returns,
 // and matching R to 10+ digits is the contract; docs/forecasting.md spells it out.
+//
+// Compile time: tslm, intervals and forecast are function templates with one unused, defaulted
+// parameter, so a translation unit that does not call them instantiates neither the fit nor
+// Boost.Math's t quantile (see linear_model.hpp).
 #ifndef SALESOPS_FORECAST_FORECAST_HPP
 #define SALESOPS_FORECAST_FORECAST_HPP
 
@@ -101,8 +105,8 @@ inline std::ostream& operator<<(std::ostream& out, const forecast_result& f) {
 /// salesops::not_finite naming the row of a NaN or infinite y, salesops::negative_value when
 /// lambda is set and some y <= 0, and whatever forecast::fit() throws (too few rows,
 /// aliased columns).
-inline tslm_model tslm(const ts_design& design, span<const double> y,
-                       const tslm_options& options = {}) {
+template <class = void>
+tslm_model tslm(const ts_design& design, span<const double> y, const tslm_options& options = {}) {
   constexpr const char* fn = "forecast::tslm";
   check_equal_lengths(fn, "design rows", design.size(), "y", y.size());
   check_finite(fn, "y", y);
@@ -135,7 +139,8 @@ inline tslm_model tslm(const ts_design& design, span<const double> y,
 /// \brief Fits R's `tslm(y ~ trend + season)` (trend only when frequency == 1); the first
 /// value of y is season 1.
 /// \throws as tslm(const ts_design&, ...) and ts_design.
-inline tslm_model tslm(span<const double> y, int frequency, const tslm_options& options = {}) {
+template <class = void>
+tslm_model tslm(span<const double> y, int frequency, const tslm_options& options = {}) {
   check_non_empty("forecast::tslm", "y", y.size());
   return tslm(tslm_design(y.size(), frequency), y, options);
 }
@@ -150,11 +155,11 @@ inline tslm_model tslm(span<const double> y, int frequency, const tslm_options& 
 /// \param lambda Box-Cox parameter (none: no back-transform); \param biasadj as R's.
 /// \throws salesops::out_of_range_value for a level outside (0, 100) or no level;
 /// salesops::empty_input when df == 0.
-inline forecast_result intervals(const Eigen::VectorXd& mean, const Eigen::VectorXd& se_mean,
-                                 double sigma, double df, span<const double> levels,
-                                 interval_kind kind = interval_kind::prediction,
-                                 std::optional<double> lambda = std::nullopt,
-                                 bool biasadj = false) {
+template <class = void>
+forecast_result intervals(const Eigen::VectorXd& mean, const Eigen::VectorXd& se_mean,
+                          double sigma, double df, span<const double> levels,
+                          interval_kind kind = interval_kind::prediction,
+                          std::optional<double> lambda = std::nullopt, bool biasadj = false) {
   constexpr const char* fn = "forecast::intervals";
   check_non_empty(fn, "levels", levels.size());
   for (std::size_t l = 0; l < levels.size(); ++l) {
@@ -220,9 +225,10 @@ inline const std::vector<double>& default_levels() {
 /// \param kind prediction (R's forecast) or confidence intervals.
 /// \throws salesops::out_of_range_value for h == 0, a horizon the design cannot build, or
 /// a level outside (0, 100).
-inline forecast_result forecast(const tslm_model& model, std::size_t h,
-                                span<const double> levels = default_levels(),
-                                interval_kind kind = interval_kind::prediction) {
+template <class = void>
+forecast_result forecast(const tslm_model& model, std::size_t h,
+                         span<const double> levels = default_levels(),
+                         interval_kind kind = interval_kind::prediction) {
   const design_matrix future = model.design.future(h);
   const prediction p = model.model.predict(future.predictors());
   return intervals(p.mean, p.se_mean, p.residual_sd, p.df_residual, levels, kind, model.lambda,

@@ -9,6 +9,10 @@
 //    by n/(n-k) (default true, statsmodels' default).
 // Every sandwich is computed in the fit's centred, scaled factor space and mapped back with
 // the same linear map as the coefficients, so X'X is never formed.
+//
+// Compile time: every function that instantiates a Boost.Math distribution or an Eigen product
+// is a function template with one unused, defaulted parameter, so that only the functions a
+// translation unit calls are instantiated (see linear_model.hpp).
 #ifndef SALESOPS_FORECAST_INFERENCE_HPP
 #define SALESOPS_FORECAST_INFERENCE_HPP
 
@@ -82,6 +86,7 @@ inline std::ostream& operator<<(std::ostream& out, const lm_summary& s) {
 /// \param model a fit from fit() or fit_polynomial().
 /// \param level confidence level of the coefficient intervals, in (0, 1).
 /// \throws salesops::out_of_range_value when level is outside (0, 1).
+template <class = void>
 lm_summary summarize(const linear_model& model, double level = 0.95);
 
 /// \brief Heteroskedasticity-consistent covariance types (MacKinnon and White 1985).
@@ -97,6 +102,7 @@ enum class hc_type {
 /// \param X the design it was fitted on (same rows and columns).
 /// \param type HC0..HC3 (see hc_type).
 /// \throws salesops::length_mismatch when X does not match the fit.
+template <class = void>
 Eigen::MatrixXd vcov_hc(const linear_model& model, const Eigen::Ref<const Eigen::MatrixXd>& X,
                         hc_type type = hc_type::hc3);
 
@@ -106,6 +112,7 @@ Eigen::MatrixXd vcov_hc(const linear_model& model, const Eigen::Ref<const Eigen:
 /// \param lags L >= 0 (0 gives HC0, times n/(n-k) when adjust).
 /// \param adjust multiply by n / (n - k) (statsmodels' use_correction, sandwich's adjust).
 /// \throws salesops::length_mismatch when X does not match the fit.
+template <class = void>
 Eigen::MatrixXd vcov_newey_west(const linear_model& model,
                                 const Eigen::Ref<const Eigen::MatrixXd>& X, std::size_t lags,
                                 bool adjust = true);
@@ -117,7 +124,8 @@ inline Eigen::VectorXd standard_errors(const Eigen::MatrixXd& covariance) {
 
 namespace detail {
 
-inline double t_two_sided_p(double t, double df) {
+template <class = void>
+double t_two_sided_p(double t, double df) {
   if (std::isnan(t)) return std::numeric_limits<double>::quiet_NaN();
   if (std::isinf(t)) return 0.0;
   boost::math::students_t dist(df);
@@ -126,7 +134,8 @@ inline double t_two_sided_p(double t, double df) {
 
 // Factor-space sandwich: scores g_i = omega_i * [1, u_i] (row i) with u the fit's factor
 // rows; returns bread * meat * bread mapped to the original coefficients.
-inline Eigen::MatrixXd map_factor_covariance(const linear_model& m, const Eigen::MatrixXd& cov_theta) {
+template <class = void>
+Eigen::MatrixXd map_factor_covariance(const linear_model& m, const Eigen::MatrixXd& cov_theta) {
   // theta = (alpha0, a) with y = alpha0 + sum_c a_c u_c; b_j = a_c / s_j,
   // b0 = alpha0 - sum_c m_j a_c / s_j. M maps theta to the kept coefficients.
   const auto& f = m.factor;
@@ -152,8 +161,9 @@ inline Eigen::MatrixXd map_factor_covariance(const linear_model& m, const Eigen:
 }
 
 // Scores of the fit in factor space: rows [1, u_i] * w_i * e_i (no intercept: u_i only).
-inline Eigen::MatrixXd factor_scores(const linear_model& m, const Eigen::Ref<const Eigen::MatrixXd>& X,
-                                     const char* fn) {
+template <class = void>
+Eigen::MatrixXd factor_scores(const linear_model& m, const Eigen::Ref<const Eigen::MatrixXd>& X,
+                              const char* fn) {
   check_equal_lengths(fn, "model residuals", static_cast<std::size_t>(m.residuals.size()), "X",
                       static_cast<std::size_t>(X.rows()));
   const Eigen::MatrixXd U = m.factor_rows(X);
@@ -167,7 +177,8 @@ inline Eigen::MatrixXd factor_scores(const linear_model& m, const Eigen::Ref<con
 }
 
 // Bread in factor space: blockdiag(1 / sum w, R^-1 R^-T).
-inline Eigen::MatrixXd factor_bread(const linear_model& m) {
+template <class = void>
+Eigen::MatrixXd factor_bread(const linear_model& m) {
   const Eigen::Index off = m.intercept ? 1 : 0;
   const Eigen::Index k = m.factor.r_inverse.rows();
   Eigen::MatrixXd B = Eigen::MatrixXd::Zero(k + off, k + off);
@@ -178,7 +189,8 @@ inline Eigen::MatrixXd factor_bread(const linear_model& m) {
 
 } // namespace detail
 
-inline lm_summary summarize(const linear_model& m, double level) {
+template <class>
+lm_summary summarize(const linear_model& m, double level) {
   constexpr const char* fn = "forecast::summarize";
   if (!(level > 0 && level < 1))
     SALESOPS_THROW(out_of_range_value, fn, "level", no_row, "is ", level, ", outside (0, 1)");
@@ -233,8 +245,9 @@ inline lm_summary summarize(const linear_model& m, double level) {
   return s;
 }
 
-inline Eigen::MatrixXd vcov_hc(const linear_model& m, const Eigen::Ref<const Eigen::MatrixXd>& X,
-                               hc_type type) {
+template <class>
+Eigen::MatrixXd vcov_hc(const linear_model& m, const Eigen::Ref<const Eigen::MatrixXd>& X,
+                        hc_type type) {
   Eigen::MatrixXd S = detail::factor_scores(m, X, "forecast::vcov_hc");
   if (type == hc_type::hc2 || type == hc_type::hc3) {
     const Eigen::VectorXd h = m.hat_values(X);
@@ -251,9 +264,10 @@ inline Eigen::MatrixXd vcov_hc(const linear_model& m, const Eigen::Ref<const Eig
   return detail::map_factor_covariance(m, cov);
 }
 
-inline Eigen::MatrixXd vcov_newey_west(const linear_model& m,
-                                       const Eigen::Ref<const Eigen::MatrixXd>& X,
-                                       std::size_t lags, bool adjust) {
+template <class>
+Eigen::MatrixXd vcov_newey_west(const linear_model& m,
+                                const Eigen::Ref<const Eigen::MatrixXd>& X, std::size_t lags,
+                                bool adjust) {
   const Eigen::MatrixXd S = detail::factor_scores(m, X, "forecast::vcov_newey_west");
   Eigen::MatrixXd meat = S.transpose() * S;
   const Eigen::Index n = S.rows();

@@ -38,6 +38,13 @@
 // centred and scaled design and uses its Cholesky factor as R. It squares the condition
 // number (about half the correct digits on ill-conditioned designs); use it only for
 // well-conditioned designs where speed matters.
+//
+// Compile time: functions whose bodies instantiate Eigen decompositions or products (fit,
+// fit_polynomial, the factorisation behind them, linear_model::predict, factor_rows and
+// hat_values) are function templates with one unused, defaulted parameter,
+// `template <class = void>`. Callers write fit(X, y) as before, and a translation unit that
+// includes this header without calling them instantiates none of HouseholderQR, LLT, JacobiSVD
+// or the matrix products (measured: docs/benchmarks.md, "Compile time").
 #ifndef SALESOPS_FORECAST_LINEAR_MODEL_HPP
 #define SALESOPS_FORECAST_LINEAR_MODEL_HPP
 
@@ -178,6 +185,7 @@ struct linear_model {
 
   /// \brief Rows of the kept, centred, scaled design (factor space) for a design X.
   /// \param X rows with one column per predictor (for polynomial models: x, or x..x^D).
+  template <class = void>
   Eigen::MatrixXd factor_rows(const Eigen::Ref<const Eigen::MatrixXd>& X) const;
 
   /// \brief Means and standard errors of the mean for new rows, as R's predict.lm se.fit.
@@ -185,11 +193,13 @@ struct linear_model {
   ///        column x or the D columns x..x^D, of which only the first is used).
   /// \throws salesops::length_mismatch when X_new has the wrong number of columns.
   /// \throws salesops::not_finite naming the row of a NaN or infinite value.
+  template <class = void>
   prediction predict(const Eigen::Ref<const Eigen::MatrixXd>& X_new) const;
 
   /// \brief Leverages (diagonal of the weighted hat matrix) of the rows of the design X it
   /// was fitted on, from the factor space: h_i = w_i (1/sum w + |R^-T u_i|^2); O(n p^2),
   /// the n x n hat matrix is never formed.
+  template <class = void>
   Eigen::VectorXd hat_values(const Eigen::Ref<const Eigen::MatrixXd>& X) const;
 };
 
@@ -213,6 +223,7 @@ inline std::ostream& operator<<(std::ostream& out, const linear_model& m) {
 ///         observations (non-zero weights) than coefficients.
 /// \throws salesops::rank_deficient naming the first aliased column (e.g. a constant column
 ///         with an intercept) under rank_policy::error.
+template <class = void>
 linear_model fit(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& y,
                  const lm_options& options = {});
 
@@ -225,6 +236,7 @@ linear_model fit(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<co
 /// \throws as fit(); also salesops::out_of_range_value when degree < 1, and
 ///         salesops::rank_deficient whatever the policy when a power is aliased (x has at
 ///         most D distinct values): lower the degree.
+template <class = void>
 linear_model fit_polynomial(const Eigen::Ref<const Eigen::VectorXd>& x,
                             const Eigen::Ref<const Eigen::VectorXd>& y, int degree,
                             const lm_options& options = {});
@@ -282,13 +294,15 @@ inline void check_lm_inputs(const char* fn, const Eigen::Ref<const Eigen::Matrix
 
 // One factorisation attempt on the kept columns. Returns the position (in `kept`) of the
 // first aliased column, or -1 when the kept columns have full rank; on success fills R^-1,
-// the scaled coefficients a and the condition number.
-inline Eigen::Index factorise(const Eigen::Ref<const Eigen::MatrixXd>& X,
-                              const std::vector<Eigen::Index>& kept, const Eigen::VectorXd& center,
-                              const Eigen::VectorXd& scale, const Eigen::VectorXd& sqrt_w,
-                              const Eigen::VectorXd& yw, const lm_options& o,
-                              Eigen::MatrixXd& r_inverse, Eigen::VectorXd& a, double& condition,
-                              double& r_jj) {
+// the scaled coefficients a and the condition number. A template only so that it is
+// instantiated with fit() (see the file comment).
+template <class = void>
+Eigen::Index factorise(const Eigen::Ref<const Eigen::MatrixXd>& X,
+                       const std::vector<Eigen::Index>& kept, const Eigen::VectorXd& center,
+                       const Eigen::VectorXd& scale, const Eigen::VectorXd& sqrt_w,
+                       const Eigen::VectorXd& yw, const lm_options& o,
+                       Eigen::MatrixXd& r_inverse, Eigen::VectorXd& a, double& condition,
+                       double& r_jj) {
   const Eigen::Index n = X.rows();
   const auto k = static_cast<Eigen::Index>(kept.size());
   Eigen::MatrixXd Z(n, k);
@@ -333,7 +347,9 @@ inline Eigen::Index factorise(const Eigen::Ref<const Eigen::MatrixXd>& X,
   r_inverse = R.triangularView<Eigen::Upper>().solve(Eigen::MatrixXd::Identity(k, k));
   a = R.triangularView<Eigen::Upper>().solve(qty);
   if (k > 0) {
-    Eigen::JacobiSVD<Eigen::MatrixXd> svd(R);
+    // R is square, so JacobiSVD's default QR preconditioner would never run: skipping it
+    // gives the same singular values bit for bit and does not instantiate ColPivHouseholderQR.
+    Eigen::JacobiSVD<Eigen::MatrixXd, Eigen::NoQRPreconditioner> svd(R);
     const auto& sv = svd.singularValues();
     condition = sv[0] / sv[k - 1];
   } else {
@@ -344,8 +360,9 @@ inline Eigen::Index factorise(const Eigen::Ref<const Eigen::MatrixXd>& X,
 
 } // namespace detail
 
-inline linear_model fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
-                        const Eigen::Ref<const Eigen::VectorXd>& y, const lm_options& o) {
+template <class>
+linear_model fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
+                 const Eigen::Ref<const Eigen::VectorXd>& y, const lm_options& o) {
   constexpr const char* fn = "forecast::fit";
   long double sum_w = 0;
   std::size_t n_eff = 0;
@@ -467,7 +484,8 @@ inline linear_model fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
   return m;
 }
 
-inline Eigen::MatrixXd linear_model::factor_rows(const Eigen::Ref<const Eigen::MatrixXd>& X) const {
+template <class>
+Eigen::MatrixXd linear_model::factor_rows(const Eigen::Ref<const Eigen::MatrixXd>& X) const {
   constexpr const char* fn = "linear_model::predict";
   const Eigen::Index k = static_cast<Eigen::Index>(factor.kept.size());
   const Eigen::Index p = factor.center.size();
@@ -501,7 +519,8 @@ inline Eigen::MatrixXd linear_model::factor_rows(const Eigen::Ref<const Eigen::M
   return U;
 }
 
-inline prediction linear_model::predict(const Eigen::Ref<const Eigen::MatrixXd>& X_new) const {
+template <class>
+prediction linear_model::predict(const Eigen::Ref<const Eigen::MatrixXd>& X_new) const {
   const Eigen::MatrixXd U = factor_rows(X_new);
   prediction out;
   out.residual_sd = sigma;
@@ -520,7 +539,8 @@ inline prediction linear_model::predict(const Eigen::Ref<const Eigen::MatrixXd>&
   return out;
 }
 
-inline Eigen::VectorXd linear_model::hat_values(const Eigen::Ref<const Eigen::MatrixXd>& X) const {
+template <class>
+Eigen::VectorXd linear_model::hat_values(const Eigen::Ref<const Eigen::MatrixXd>& X) const {
   const Eigen::MatrixXd V = factor_rows(X) * factor.r_inverse;
   Eigen::VectorXd h = V.rowwise().squaredNorm();
   if (intercept) h.array() += 1.0 / factor.sum_weights;
@@ -528,9 +548,10 @@ inline Eigen::VectorXd linear_model::hat_values(const Eigen::Ref<const Eigen::Ma
   return h;
 }
 
-inline linear_model fit_polynomial(const Eigen::Ref<const Eigen::VectorXd>& x,
-                                   const Eigen::Ref<const Eigen::VectorXd>& y, int degree,
-                                   const lm_options& options) {
+template <class>
+linear_model fit_polynomial(const Eigen::Ref<const Eigen::VectorXd>& x,
+                            const Eigen::Ref<const Eigen::VectorXd>& y, int degree,
+                            const lm_options& options) {
   constexpr const char* fn = "forecast::fit_polynomial";
   if (degree < 1) SALESOPS_THROW(out_of_range_value, fn, "degree", no_row, "is ", degree, ", must be >= 1");
   check_equal_lengths(fn, "x", static_cast<std::size_t>(x.size()), "y", static_cast<std::size_t>(y.size()));

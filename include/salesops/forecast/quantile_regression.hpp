@@ -14,6 +14,10 @@
 // The objective decreases at every step, so the loop ends at the exact optimum; `optimal`
 // reports the certificate and `iterations` the simplex steps. Cost per step O(n p + p^3).
 // P10/P50/P90 forecasts: fit tau = 0.1, 0.5, 0.9 and call predict.
+//
+// Compile time: quantile_fit and quantile_model::predict are function templates with one
+// unused, defaulted parameter, so that only translation units calling them instantiate the LU
+// factorisations and the fit (see linear_model.hpp).
 #ifndef SALESOPS_FORECAST_QUANTILE_REGRESSION_HPP
 #define SALESOPS_FORECAST_QUANTILE_REGRESSION_HPP
 
@@ -46,6 +50,7 @@ struct quantile_model {
 
   /// \brief Fitted tau-quantiles x0'b for new rows (one column per predictor).
   /// \throws salesops::length_mismatch when X_new has the wrong number of columns.
+  template <class = void>
   Eigen::VectorXd predict(const Eigen::Ref<const Eigen::MatrixXd>& X_new) const {
     const Eigen::Index off = intercept ? 1 : 0;
     check_equal_lengths("quantile_model::predict", "coefficients (predictors)",
@@ -70,13 +75,15 @@ inline std::ostream& operator<<(std::ostream& out, const quantile_model& m) {
 /// \throws salesops::out_of_range_value when tau is outside (0, 1); as forecast::fit for bad
 ///         X or y (and rank deficiency); salesops::not_converged if the simplex exceeds
 ///         100 n steps (cycling on degenerate data).
+template <class = void>
 quantile_model quantile_fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
                             const Eigen::Ref<const Eigen::VectorXd>& y, double tau,
                             bool intercept = true);
 
-inline quantile_model quantile_fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
-                                   const Eigen::Ref<const Eigen::VectorXd>& y, double tau,
-                                   bool intercept) {
+template <class>
+quantile_model quantile_fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
+                            const Eigen::Ref<const Eigen::VectorXd>& y, double tau,
+                            bool intercept) {
   constexpr const char* fn = "forecast::quantile_fit";
   if (!(tau > 0 && tau < 1))
     SALESOPS_THROW(out_of_range_value, fn, "tau", no_row, "is ", tau, ", outside (0, 1)");

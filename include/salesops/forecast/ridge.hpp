@@ -3,11 +3,21 @@
 // sqrt(sum (x - mean)^2 / n) (lm.ridge's `scales`), y is centred, and the penalised problem
 // min |y_c - Z a|^2 + lambda |a|^2 is solved through the thin SVD Z = U D V'
 // (a = V diag(d / (d^2 + lambda)) U'y_c), so any lambda costs O(np) after one SVD.
+// The SVD is Eigen's one-sided Jacobi SVD with its default column-pivoting QR
+// preconditioner: the QR reduces the tall n x p design to a p x p triangle whose SVD gives
+// the same singular values and vectors. For p < 16 this is exactly the computation
+// Eigen::BDCSVD runs (it hands small problems to that JacobiSVD), and for larger p it is at
+// least as accurate; BDCSVD's divide-and-conquer code only pays for p in the hundreds and
+// cost every caller ~15 s of compile time.
 // The penalty lambda can be given or chosen by minimising
 //  * GCV(lambda) = RSS / (n - df)^2, df = sum d^2 / (d^2 + lambda) (lm.ridge's GCV column), or
 //  * leave-one-out CV = mean((e_i / (1 - h_ii))^2), h_ii = 1/n + sum_k U_ik^2 d_k^2/(d_k^2+lambda),
 // over a log grid lambda = n 10^t, t in [-10, 4] (141 points), refined by golden-section
 // search in log lambda between the grid neighbours of the best point (relative tolerance 1e-8).
+//
+// Compile time: ridge_fit and the path's evaluation are function templates with one unused,
+// defaulted parameter, so that only translation units calling them instantiate the SVD (see
+// linear_model.hpp).
 #ifndef SALESOPS_FORECAST_RIDGE_HPP
 #define SALESOPS_FORECAST_RIDGE_HPP
 
@@ -59,6 +69,7 @@ inline std::ostream& operator<<(std::ostream& out, const ridge_model& m) {
 /// \throws salesops::length_mismatch, salesops::not_finite (naming row and column),
 ///         salesops::empty_input when n < 2, salesops::rank_deficient naming a constant
 ///         column (it cannot be standardised), salesops::negative_value for a NaN lambda.
+template <class = void>
 ridge_model ridge_fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
                       const Eigen::Ref<const Eigen::VectorXd>& y, const ridge_options& options = {});
 
@@ -72,6 +83,7 @@ struct ridge_path {
   Eigen::VectorXd yc;
 
   // Slopes on the standardised scale, residuals and criteria at lambda.
+  template <class = void>
   void evaluate(double lambda, Eigen::VectorXd& a, Eigen::VectorXd& e, double& df, double& gcv,
                 double& loo) const {
     const Eigen::ArrayXd d2 = d.array().square();
@@ -85,6 +97,7 @@ struct ridge_path {
     loo = (e.array() / (1 - h.array())).square().mean();
   }
 
+  template <class = void>
   double criterion(double lambda, ridge_criterion c) const {
     Eigen::VectorXd a, e;
     double df = 0, gcv = 0, loo = 0;
@@ -95,9 +108,9 @@ struct ridge_path {
 
 } // namespace detail
 
-inline ridge_model ridge_fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
-                             const Eigen::Ref<const Eigen::VectorXd>& y,
-                             const ridge_options& options) {
+template <class>
+ridge_model ridge_fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
+                      const Eigen::Ref<const Eigen::VectorXd>& y, const ridge_options& options) {
   constexpr const char* fn = "forecast::ridge_fit";
   const Eigen::Index n = X.rows(), p = X.cols();
   check_equal_lengths(fn, "X", static_cast<std::size_t>(n), "y", static_cast<std::size_t>(y.size()));
@@ -121,7 +134,7 @@ inline ridge_model ridge_fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
   }
   path.y_mean = y.mean();
   path.yc = y.array() - path.y_mean;
-  Eigen::BDCSVD<Eigen::MatrixXd> svd(Z, Eigen::ComputeThinU | Eigen::ComputeThinV);
+  const Eigen::JacobiSVD<Eigen::MatrixXd> svd(Z, Eigen::ComputeThinU | Eigen::ComputeThinV);
   path.U = svd.matrixU();
   path.V = svd.matrixV();
   path.d = svd.singularValues();

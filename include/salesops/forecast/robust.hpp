@@ -6,6 +6,9 @@
 // accurate QR path), until sqrt(sum(delta e^2) / sum(e_old^2)) <= tolerance (MASS's
 // "resid" convergence test). The default tolerance, 1e-10, is far tighter than MASS's 1e-4,
 // so results are the converged fixed point (compare with rlm(..., acc = 1e-12)).
+//
+// Compile time: huber_fit is a function template with one unused, defaulted parameter, so that
+// only translation units calling it instantiate the fit (see linear_model.hpp).
 #ifndef SALESOPS_FORECAST_ROBUST_HPP
 #define SALESOPS_FORECAST_ROBUST_HPP
 
@@ -53,9 +56,10 @@ inline std::ostream& operator<<(std::ostream& out, const huber_model& m) {
 /// \throws as forecast::fit (bad X or y, rank deficiency); salesops::out_of_range_value for
 ///         k <= 0, tolerance <= 0 or max_iterations == 0. Non-convergence is reported in
 ///         `converged`, not thrown.
-inline huber_model huber_fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
-                             const Eigen::Ref<const Eigen::VectorXd>& y,
-                             const huber_options& options = {}) {
+template <class = void>
+huber_model huber_fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
+                      const Eigen::Ref<const Eigen::VectorXd>& y,
+                      const huber_options& options = {}) {
   constexpr const char* fn = "forecast::huber_fit";
   check_positive(fn, "k", options.k);
   check_positive(fn, "tolerance", options.tolerance);

@@ -18,6 +18,10 @@
 // result() returns a forecast::linear_model whose coefficients, standard errors, sigma,
 // covariance and factorisation (so predict() works) equal those of forecast::fit() on all
 // rows to rounding; residuals and fitted values are empty, since the rows are not kept.
+//
+// Compile time: update, merge and result are member function templates with one unused,
+// defaulted parameter, so that only translation units calling them instantiate the QR and the
+// SVD (see linear_model.hpp).
 #ifndef SALESOPS_FORECAST_TSQR_HPP
 #define SALESOPS_FORECAST_TSQR_HPP
 
@@ -51,6 +55,7 @@ public:
   /// \brief Adds a block of rows.
   /// \throws salesops::length_mismatch when X has the wrong column count or y the wrong row
   /// count; salesops::not_finite naming the row of a NaN or infinite value.
+  template <class = void>
   void update(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& y) {
     constexpr const char* fn = "tsqr_accumulator::update";
     check_equal_lengths(fn, "predictors", static_cast<std::size_t>(p_), "X columns",
@@ -79,6 +84,7 @@ public:
 
   /// \brief Combines another shard's state (see the file comment).
   /// \throws salesops::length_mismatch when the shapes or intercept settings differ.
+  template <class = void>
   void merge(const tsqr_accumulator& other) {
     constexpr const char* fn = "tsqr_accumulator::merge";
     check_equal_lengths(fn, "predictors", static_cast<std::size_t>(p_), "other predictors",
@@ -112,6 +118,7 @@ public:
   ///        is <= this (lm_options::rank_tolerance's rule).
   /// \throws salesops::empty_input when there are not more rows than coefficients;
   /// salesops::rank_deficient naming the first aliased column.
+  template <class = void>
   linear_model result(double rank_tolerance = lm_options{}.rank_tolerance) const {
     constexpr const char* fn = "tsqr_accumulator::result";
     const Eigen::Index off = intercept_ ? 1 : 0;
@@ -149,7 +156,8 @@ public:
     m.tss = r_.col(p_).squaredNorm();
     m.sigma = std::sqrt(m.rss / static_cast<double>(m.df_residual));
     m.aliased.assign(static_cast<std::size_t>(p_ + off), false);
-    Eigen::JacobiSVD<Eigen::MatrixXd> svd(rz);
+    // rz is square: JacobiSVD's QR preconditioner would not run (see linear_model.hpp).
+    Eigen::JacobiSVD<Eigen::MatrixXd, Eigen::NoQRPreconditioner> svd(rz);
     m.condition_number = svd.singularValues()[0] / svd.singularValues()[p_ - 1];
 
     // (X_c'X_c)^-1 = D^-1 (R_z' R_z)^-1 D^-1, and the intercept rows as forecast::fit does.
@@ -173,6 +181,7 @@ public:
 
 private:
   // Upper-triangular (p+1) x (p+1) factor of a (rows beyond the rank padded with zeros).
+  template <class = void>
   Eigen::MatrixXd upper_factor(Eigen::MatrixXd a) const {
     const Eigen::Index q = p_ + 1;
     Eigen::HouseholderQR<Eigen::Ref<Eigen::MatrixXd>> qr(a);
