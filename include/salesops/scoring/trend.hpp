@@ -3,6 +3,9 @@
 // forecasting module's (salesops::forecast::fit / summarize); this header only groups the rows
 // by rep and flags reps whose slope is significantly positive (improving) or negative
 // (declining) at the chosen level.
+//
+// Compile time: rep_trends is a function template with one unused, defaulted parameter, so that
+// only translation units calling it instantiate the fit (see forecast/linear_model.hpp).
 #ifndef SALESOPS_SCORING_TREND_HPP
 #define SALESOPS_SCORING_TREND_HPP
 
@@ -76,9 +79,10 @@ inline std::ostream& operator<<(std::ostream& out, const rep_trend& t) {
 /// \throws salesops::length_mismatch; salesops::empty_input; salesops::not_finite naming the
 ///         row of a NaN period or value; salesops::out_of_range_value for a bad significance;
 ///         salesops::rank_deficient naming a rep with 3+ rows all in one period.
-inline std::vector<rep_trend> rep_trends(span<const std::size_t> rep, span<const double> period,
-                                         span<const double> value, double significance = 0.05,
-                                         bool lower_is_better = false) {
+template <class = void>
+std::vector<rep_trend> rep_trends(span<const std::size_t> rep, span<const double> period,
+                                  span<const double> value, double significance = 0.05,
+                                  bool lower_is_better = false) {
   constexpr const char* fn = "rep_trends";
   check_equal_lengths(fn, "rep", rep.size(), "period", period.size());
   check_equal_lengths(fn, "rep", rep.size(), "value", value.size());
