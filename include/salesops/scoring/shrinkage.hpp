@@ -8,6 +8,10 @@
 // equal-tailed interval. Means follow the normal-normal model y_i ~ N(theta_i, v_i),
 // theta_i ~ N(mu, tau^2) with known v_i, tau^2 by DerSimonian-Laird (R's metafor::rma
 // method = "DL"), the James-Stein-type estimator theta_i = mu + tau^2/(tau^2 + v_i)(y_i - mu).
+//
+// Compile time: fit_beta_prior_mle, posterior_win_rates and shrink_win_rates are function
+// templates with one unused, defaulted parameter, so that only translation units calling them
+// instantiate Boost.Math's digamma, trigamma and beta quantile (see forecast/linear_model.hpp).
 #ifndef SALESOPS_SCORING_SHRINKAGE_HPP
 #define SALESOPS_SCORING_SHRINKAGE_HPP
 
@@ -204,8 +208,9 @@ inline std::ostream& operator<<(std::ostream& out, const mle_options& o) {
 /// \throws as fit_beta_prior_moments for bad counts; salesops::not_converged when the rates
 ///         show no overdispersion (alpha + beta runs past 1e12, or the fit does not beat the
 ///         binomial likelihood at the pooled rate, the limit alpha + beta -> infinity).
-inline beta_prior fit_beta_prior_mle(span<const std::uint64_t> wins, span<const std::uint64_t> trials,
-                                     const mle_options& options = {}) {
+template <class = void>
+beta_prior fit_beta_prior_mle(span<const std::uint64_t> wins, span<const std::uint64_t> trials,
+                              const mle_options& options = {}) {
   constexpr const char* fn = "fit_beta_prior_mle";
   detail::check_win_counts(fn, wins, trials);
   double a = 1, b = 1;
@@ -306,9 +311,10 @@ inline beta_prior fit_beta_prior_mle(span<const std::uint64_t> wins, span<const 
 /// \throws salesops::empty_input / out_of_range_value naming the row of a rep with no trials
 ///         or wins > trials; salesops::negative_value for a prior parameter <= 0;
 ///         salesops::out_of_range_value when level is not in (0, 1).
-inline win_rate_shrinkage posterior_win_rates(span<const std::uint64_t> wins,
-                                              span<const std::uint64_t> trials,
-                                              const beta_prior& prior, double level = 0.95) {
+template <class = void>
+win_rate_shrinkage posterior_win_rates(span<const std::uint64_t> wins,
+                                       span<const std::uint64_t> trials, const beta_prior& prior,
+                                       double level = 0.95) {
   constexpr const char* fn = "posterior_win_rates";
   detail::check_win_counts(fn, wins, trials);
   check_positive(fn, "alpha", prior.alpha);
@@ -338,10 +344,11 @@ inline win_rate_shrinkage posterior_win_rates(span<const std::uint64_t> wins,
 
 /// \brief Fits the prior (by `method`) and returns every rep's posterior win rate.
 /// \throws as fit_beta_prior_mle / fit_beta_prior_moments and posterior_win_rates.
-inline win_rate_shrinkage shrink_win_rates(span<const std::uint64_t> wins,
-                                           span<const std::uint64_t> trials,
-                                           prior_method method = prior_method::mle,
-                                           double level = 0.95) {
+template <class = void>
+win_rate_shrinkage shrink_win_rates(span<const std::uint64_t> wins,
+                                    span<const std::uint64_t> trials,
+                                    prior_method method = prior_method::mle,
+                                    double level = 0.95) {
   const beta_prior prior = method == prior_method::mle ? fit_beta_prior_mle(wins, trials)
                                                        : fit_beta_prior_moments(wins, trials);
   return posterior_win_rates(wins, trials, prior, level);
