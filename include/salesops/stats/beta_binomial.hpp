@@ -5,6 +5,10 @@
 // four posterior parameters is an integer (any integer prior, e.g. the uniform Beta(1, 1)),
 // and adaptive tanh-sinh quadrature (Boost.Math) of f_narrow(x) F_wide(x) otherwise (e.g.
 // the Jeffreys prior Beta(1/2, 1/2)).
+//
+// Compile time: prob_beta_greater and prob_b_beats_a are function templates with one unused,
+// defaulted parameter, so that only translation units calling them instantiate the beta
+// distribution's functions and the quadrature (see forecast/linear_model.hpp).
 #ifndef SALESOPS_STATS_BETA_BINOMIAL_HPP
 #define SALESOPS_STATS_BETA_BINOMIAL_HPP
 
@@ -114,9 +118,9 @@ inline constexpr double max_closed_form_terms = 1e7;
 /// \throws salesops::negative_value naming the parameter when it is not finite and > 0;
 ///         salesops::out_of_range_value naming "method" when closed_form is requested and no
 ///         parameter is an integer.
-inline beta_comparison prob_beta_greater(double alpha_a, double beta_a, double alpha_b,
-                                         double beta_b,
-                                         beta_method method = beta_method::automatic) {
+template <class = void>
+beta_comparison prob_beta_greater(double alpha_a, double beta_a, double alpha_b, double beta_b,
+                                  beta_method method = beta_method::automatic) {
   constexpr const char* fn = "prob_beta_greater";
   check_positive(fn, "alpha_a", alpha_a);
   check_positive(fn, "beta_a", beta_a);
@@ -191,10 +195,11 @@ inline beta_comparison prob_beta_greater(double alpha_a, double beta_a, double a
 /// Beta(prior_alpha, prior_beta) priors (uniform by default; 0.5, 0.5 for Jeffreys).
 /// \throws salesops::empty_input when a trial count is 0; salesops::out_of_range_value when
 ///         successes exceed trials; salesops::negative_value when a prior parameter is not > 0.
-inline beta_comparison prob_b_beats_a(std::uint64_t successes_a, std::uint64_t trials_a,
-                                      std::uint64_t successes_b, std::uint64_t trials_b,
-                                      double prior_alpha = 1.0, double prior_beta = 1.0,
-                                      beta_method method = beta_method::automatic) {
+template <class = void>
+beta_comparison prob_b_beats_a(std::uint64_t successes_a, std::uint64_t trials_a,
+                               std::uint64_t successes_b, std::uint64_t trials_b,
+                               double prior_alpha = 1.0, double prior_beta = 1.0,
+                               beta_method method = beta_method::automatic) {
   constexpr const char* fn = "prob_b_beats_a";
   detail::check_counts(fn, "successes_a", successes_a, "trials_a", trials_a);
   detail::check_counts(fn, "successes_b", successes_b, "trials_b", trials_b);

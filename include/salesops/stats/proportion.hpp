@@ -3,6 +3,10 @@
 // DasGupta, "Interval Estimation for a Binomial Proportion", Statistical Science 16 (2001).
 // Wilson equals R's prop.test(x, n, correct = FALSE)$conf.int, Clopper-Pearson equals R's
 // binom.test(x, n)$conf.int. Quantiles come from Boost.Math.
+//
+// Compile time: proportion_interval is a function template with one unused, defaulted
+// parameter, so that only translation units calling it instantiate Boost.Math's beta quantile
+// (see forecast/linear_model.hpp).
 #ifndef SALESOPS_STATS_PROPORTION_HPP
 #define SALESOPS_STATS_PROPORTION_HPP
 
@@ -126,9 +130,10 @@ inline double normal_critical_value(double level) {
 /// \throws salesops::empty_input naming "trials" when trials == 0;
 ///         salesops::out_of_range_value naming "successes" when successes > trials, or
 ///         "level" when level is not in (0, 1).
-inline conversion_rate proportion_interval(std::uint64_t successes, std::uint64_t trials,
-                                           double level = 0.95,
-                                           interval_method method = interval_method::wilson) {
+template <class = void>
+conversion_rate proportion_interval(std::uint64_t successes, std::uint64_t trials,
+                                    double level = 0.95,
+                                    interval_method method = interval_method::wilson) {
   constexpr const char* fn = "proportion_interval";
   detail::check_counts(fn, "successes", successes, "trials", trials);
   check_level(fn, "level", level);

@@ -1,6 +1,10 @@
 // Mergeable counts of successes and trials — one rate, or one per segment (rep, region,
 // stage...) indexed 0..k-1 — so conversion rates computed per shard, partition or day combine
 // exactly: merging adds counts, which is what one pass over all rows would have counted.
+//
+// Compile time: result() and compare_with_rest() are member function templates with one unused,
+// defaulted parameter, so that only translation units calling them instantiate the intervals
+// (see forecast/linear_model.hpp).
 #ifndef SALESOPS_STATS_PROPORTION_ACCUMULATOR_HPP
 #define SALESOPS_STATS_PROPORTION_ACCUMULATOR_HPP
 
@@ -44,6 +48,7 @@ public:
   std::uint64_t trials() const noexcept { return trials_; }
   /// \brief The rate with its interval (proportion_interval).
   /// \throws salesops::empty_input when no trial was added.
+  template <class = void>
   conversion_rate result(double level = 0.95,
                          interval_method method = interval_method::wilson) const {
     return proportion_interval(successes_, trials_, level, method);
@@ -114,6 +119,7 @@ public:
 
   /// \brief The rate of every segment with its interval, in segment order.
   /// \throws salesops::empty_input naming the row of a segment without trials.
+  template <class = void>
   std::vector<conversion_rate> result(double level = 0.95,
                                       interval_method method = interval_method::wilson) const {
     std::vector<conversion_rate> out;
@@ -127,6 +133,7 @@ public:
   }
 
   /// \brief Every segment against the rest of the population (compare_segments_with_rest).
+  template <class = void>
   std::vector<segment_comparison>
   compare_with_rest(double level = 0.95, segment_test test = segment_test::z,
                     p_adjust_method adjustment = p_adjust_method::holm) const {

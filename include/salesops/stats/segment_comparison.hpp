@@ -4,6 +4,10 @@
 // trials shows only half its true gap to the others, with a wrong standard error). The
 // difference gets Newcombe's interval; the p-value is the pooled z test or Fisher's exact
 // test; a breakdown adjusts the p-values across segments (Holm by default).
+//
+// Compile time: compare_with_rest and compare_segments_with_rest are function templates with
+// one unused, defaulted parameter, so that only translation units calling them instantiate the
+// intervals behind them (see forecast/linear_model.hpp).
 #ifndef SALESOPS_STATS_SEGMENT_COMPARISON_HPP
 #define SALESOPS_STATS_SEGMENT_COMPARISON_HPP
 
@@ -76,10 +80,10 @@ inline population_totals check_segments(const char* fn, span<const std::uint64_t
   return total;
 }
 
-inline segment_comparison compare_one(const char* fn, span<const std::uint64_t> successes,
-                                      span<const std::uint64_t> trials,
-                                      const population_totals& total, std::size_t segment,
-                                      double level, segment_test test) {
+template <class = void>
+segment_comparison compare_one(const char* fn, span<const std::uint64_t> successes,
+                               span<const std::uint64_t> trials, const population_totals& total,
+                               std::size_t segment, double level, segment_test test) {
   const std::uint64_t s = successes[segment], n = trials[segment];
   const std::uint64_t rest_s = total.successes - s, rest_n = total.trials - n;
   if (rest_n == 0)
@@ -108,10 +112,10 @@ inline segment_comparison compare_one(const char* fn, span<const std::uint64_t> 
 /// \throws salesops::length_mismatch, salesops::empty_input (no rows, a row with 0 trials,
 ///         or a segment holding every trial), salesops::out_of_range_value (successes above
 ///         trials at a row, `segment` past the last row, level outside (0, 1)).
-inline segment_comparison compare_with_rest(span<const std::uint64_t> successes,
-                                            span<const std::uint64_t> trials, std::size_t segment,
-                                            double level = 0.95,
-                                            segment_test test = segment_test::z) {
+template <class = void>
+segment_comparison compare_with_rest(span<const std::uint64_t> successes,
+                                     span<const std::uint64_t> trials, std::size_t segment,
+                                     double level = 0.95, segment_test test = segment_test::z) {
   constexpr const char* fn = "compare_with_rest";
   const auto total = detail::check_segments(fn, successes, trials);
   check_level(fn, "level", level);
@@ -125,7 +129,8 @@ inline segment_comparison compare_with_rest(span<const std::uint64_t> successes,
 /// across rows (Holm by default: family-wise error; benjamini_hochberg for many segments).
 /// \returns one comparison per row, in input order.
 /// \throws as compare_with_rest (a single row has no rest: empty_input).
-inline std::vector<segment_comparison>
+template <class = void>
+std::vector<segment_comparison>
 compare_segments_with_rest(span<const std::uint64_t> successes, span<const std::uint64_t> trials,
                            double level = 0.95, segment_test test = segment_test::z,
                            p_adjust_method adjustment = p_adjust_method::holm) {

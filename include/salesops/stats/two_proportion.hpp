@@ -4,6 +4,10 @@
 // difference B - A (R. G. Newcombe, "Interval estimation for the difference between
 // independent proportions", Statistics in Medicine 17, 1998, method 10).
 // Every difference is rate_b - rate_a; R's prop.test(c(s_b, s_a), c(n_b, n_a)) has the same sign.
+//
+// Compile time: newcombe_interval is a function template with one unused, defaulted parameter,
+// so that only translation units calling it instantiate proportion_interval (see
+// forecast/linear_model.hpp).
 #ifndef SALESOPS_STATS_TWO_PROPORTION_HPP
 #define SALESOPS_STATS_TWO_PROPORTION_HPP
 
@@ -166,9 +170,10 @@ inline chi_square_result two_proportion_chi_square(std::uint64_t successes_a,
 /// Newcombe's published table. The default interval for a difference of conversion rates.
 /// \throws salesops::empty_input when a trial count is 0; salesops::out_of_range_value when
 ///         successes exceed trials or level is not in (0, 1).
-inline difference_interval newcombe_interval(std::uint64_t successes_a, std::uint64_t trials_a,
-                                             std::uint64_t successes_b, std::uint64_t trials_b,
-                                             double level = 0.95) {
+template <class = void>
+difference_interval newcombe_interval(std::uint64_t successes_a, std::uint64_t trials_a,
+                                      std::uint64_t successes_b, std::uint64_t trials_b,
+                                      double level = 0.95) {
   constexpr const char* fn = "newcombe_interval";
   detail::check_counts(fn, "successes_a", successes_a, "trials_a", trials_a);
   detail::check_counts(fn, "successes_b", successes_b, "trials_b", trials_b);
