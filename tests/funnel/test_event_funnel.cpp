@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <sstream>
 #include <vector>
@@ -306,6 +307,136 @@ TEST_CASE("event funnel: large equal-timestamp groups equal brute force", "[funn
   }
 }
 
+TEST_CASE("event funnel: the pre-sorted pass over many entities equals brute force", "[funnel][event][property]") {
+  // The pre-sorted pass of the time-ordered modes keeps no per-entity reset: it shifts each
+  // entity's times past the entity before, and recomputes afterwards the entities that have
+  // step-matching events at equal times. Long sorted inputs whose entities start before, inside
+  // or after the time span of the entity before, with mostly distinct times, some ties,
+  // unrelated events and masks of 1-3 steps, against the brute force.
+  const funnel_mode mode = GENERATE(funnel_mode::standard, funnel_mode::strict_increase,
+                                    funnel_mode::strict_once);
+  const anchor_rule anchor = GENERATE(anchor_rule::any_start, anchor_rule::first_step);
+  const std::uint64_t seed = GENERATE(range<std::uint64_t>(1, 5));
+  CAPTURE(mode, anchor, seed);
+  rng g(500 + seed * 10 + static_cast<std::uint64_t>(mode) * 3 + static_cast<std::uint64_t>(anchor));
+  for (int rep = 0; rep < 10; ++rep) {
+    const std::size_t k = 1 + static_cast<std::size_t>(g.uniform_int(6));
+    const std::int64_t window = 1 + static_cast<std::int64_t>(g.uniform_int(40));
+    events ev;
+    std::uint64_t id = 0;
+    for (int e = 0; e < 60; ++e) {
+      id += 1 + g.uniform_int(3);
+      std::int64_t t = g.uniform_int(3) == 0 ? 0 : static_cast<std::int64_t>(g.uniform_int(1000));
+      const std::size_t n = 1 + static_cast<std::size_t>(g.uniform_int(9));
+      for (std::size_t i = 0; i < n; ++i) {
+        t += static_cast<std::int64_t>(g.uniform_int(12)); // 0: a tie with the event before
+        std::uint64_t mask = 0;
+        const double u = g.uniform();
+        if (u > 0.3) mask |= std::uint64_t{1} << g.uniform_int(k);
+        if (u > 0.85) mask |= std::uint64_t{1} << g.uniform_int(k);
+        if (u > 0.95) mask |= std::uint64_t{1} << g.uniform_int(k);
+        ev.add(id, t, mask);
+      }
+    }
+    const auto o = opts(window, k, mode, anchor);
+    const auto expected = brute_funnel(ev, o);
+    const auto got = event_funnel(ev.entity, ev.time, ev.steps, o);
+    CAPTURE(rep, k, window);
+    REQUIRE(got.entities == expected.entities);
+    REQUIRE(got.levels == expected.levels);
+    REQUIRE(got.reached == expected.reached);
+  }
+}
+
+TEST_CASE("event funnel: huge windows and times, and more than 62 steps", "[funnel][event]") {
+  // The pre-sorted pass shifts times so that the first lands at window + 1 and each entity
+  // starts one second after the entity before, in 64-bit unsigned arithmetic; when that wraps
+  // around it hands over to the per-entity loop. Hand derivations: each chain below is checked
+  // against (W) directly.
+  constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t q = std::int64_t{1} << 62;
+  for (funnel_mode mode : {funnel_mode::standard, funnel_mode::strict_increase}) {
+    for (anchor_rule anchor : {anchor_rule::any_start, anchor_rule::first_step}) {
+      CAPTURE(mode, anchor);
+      // Window 2^63 - 1: entity 1 (A@0, B@5, C@2^63 - 1) ends at shifted time 2^64 - 1, so
+      // the second entity could not start without wrapping around. Every entity has level 3
+      // (C - A <= window).
+      events big;
+      for (std::uint64_t e = 1; e <= 3; ++e) {
+        big.add(e, 0, A);
+        big.add(e, 5, B);
+        big.add(e, e == 1 ? max : 10, C);
+      }
+      auto r = event_funnel(big.entity, big.time, big.steps, opts(max, 3, mode, anchor));
+      CHECK(r.levels == std::vector<std::uint8_t>{3, 3, 3});
+      // Window 2^62, spans of 2^62: the third entity would start at shifted time 3 * 2^62 + 3,
+      // beyond 2^63, where its B could wrap around. B at exactly t(A) + window counts
+      // (entities 1, 2: level 2), one second later it does not (entity 3: level 1).
+      events wide;
+      wide.add(1, 0, A);
+      wide.add(1, q, B);
+      wide.add(2, 0, A);
+      wide.add(2, q, B);
+      wide.add(3, 0, A);
+      wide.add(3, q + 1, B);
+      r = event_funnel(wide.entity, wide.time, wide.steps, opts(q, 2, mode, anchor));
+      CHECK(r.levels == std::vector<std::uint8_t>{2, 2, 1});
+      // Times near 2^63 - 1 with a small window: no wrap (only differences matter).
+      events late;
+      late.add(1, max - 10, A);
+      late.add(1, max - 5, B);
+      late.add(2, max - 3, A);
+      late.add(2, max, B);
+      r = event_funnel(late.entity, late.time, late.steps, opts(4, 2, mode, anchor));
+      CHECK(r.levels == std::vector<std::uint8_t>{1, 2}); // 5 > 4 apart; 3 <= 4
+    }
+  }
+  // 63 and 64 steps (beyond the pre-sorted pass, whose slot for unrelated events is level 63):
+  // entity 1 performs every step one second apart (level k with window k - 1), entity 2 all
+  // but the last and then an unrelated event (level k - 1), entity 3 the first ten (level 10).
+  for (std::size_t k : {std::size_t{63}, std::size_t{64}}) {
+    events ev;
+    for (std::size_t i = 0; i < k; ++i) ev.add(1, static_cast<std::int64_t>(i), std::uint64_t{1} << i);
+    for (std::size_t i = 0; i + 1 < k; ++i) ev.add(2, static_cast<std::int64_t>(i), std::uint64_t{1} << i);
+    ev.add(2, static_cast<std::int64_t>(k) - 1, 0);
+    for (std::size_t i = 0; i < 10; ++i) ev.add(3, static_cast<std::int64_t>(i), std::uint64_t{1} << i);
+    const auto r = event_funnel(ev.entity, ev.time, ev.steps, opts(static_cast<std::int64_t>(k) - 1, k));
+    CHECK(r.levels == std::vector<std::uint8_t>{static_cast<std::uint8_t>(k), static_cast<std::uint8_t>(k - 1), 10});
+    CHECK(r.reached[9] == 3);
+    CHECK(r.reached[10] == 2);
+    CHECK(r.reached[k - 1] == 1);
+  }
+}
+
+TEST_CASE("event funnel: bad rows of pre-sorted input name the first bad row", "[funnel][event]") {
+  // Sorted input whose bad rows do not break the order: the pre-sorted pass notices them only
+  // after its loop, and the error must still name the first bad row.
+  const std::vector<std::uint64_t> e{1, 1, 2, 3, 3};
+  const std::vector<std::int64_t> t{0, 1, -7, -9, 4}; // rows 2 and 3 negative, each sorted
+  const std::vector<std::uint64_t> m{A, B, A, A, B};
+  CHECK_THROWS_AS(event_funnel(e, t, m, opts(10, 2)), negative_value);
+  CHECK_THROWS_WITH(event_funnel(e, t, m, opts(10, 2)), Contains("timestamp at row 2") && Contains("-7"));
+  const std::vector<std::int64_t> ok{0, 1, 2, 3, 4};
+  const std::vector<std::uint64_t> high{A, B, A, C, C | A}; // step 3 of a 2-step funnel at rows 3, 4
+  CHECK_THROWS_AS(event_funnel(e, ok, high, opts(10, 2)), out_of_range_value);
+  CHECK_THROWS_WITH(event_funnel(e, ok, high, opts(10, 2)), Contains("steps at row 3"));
+  const std::vector<std::uint64_t> high_multi{A, B, A, A, C | A}; // only row 4, with two bits
+  CHECK_THROWS_WITH(event_funnel(e, ok, high_multi, opts(10, 2)), Contains("steps at row 4"));
+  // Entities in order but one entity's times not: the library sorts a copy. Entity 2 sorted is
+  // A@3, B@4, C@9 (level 3 in window 10); entity 1 is A@0, B@5 (level 2).
+  const std::vector<std::uint64_t> e2{1, 1, 2, 2, 2};
+  const std::vector<std::int64_t> t2{0, 5, 9, 3, 4};
+  const std::vector<std::uint64_t> m2{A, B, C, A, B};
+  CHECK(event_funnel(e2, t2, m2, opts(10, 3)).levels == std::vector<std::uint8_t>{2, 3});
+  // A row earlier than its entity's first row by more than window + 1 (13 - 2 > 7): the order
+  // must still be noticed. Sorted: A|B|C@2, C@13, A|B@13, A|C@18 (window 6): A@2 finds no B by
+  // 8, A|B@13 no other B by 19 -> level 1 (found by the large hold-constant-key test).
+  const std::vector<std::uint64_t> e3{7, 7, 7, 7}, m3{C, A | B, A | C, A | B | C};
+  const std::vector<std::int64_t> t3{13, 13, 18, 2};
+  for (funnel_mode mode : {funnel_mode::standard, funnel_mode::strict_increase})
+    CHECK(event_funnel(e3, t3, m3, opts(6, 3, mode)).levels == std::vector<std::uint8_t>{1});
+}
+
 TEST_CASE("event funnel: permutation invariance of the order-free modes", "[funnel][event][property]") {
   const funnel_mode mode = GENERATE(funnel_mode::standard, funnel_mode::strict_increase,
                                     funnel_mode::strict_once, funnel_mode::unordered);
@@ -527,6 +658,48 @@ TEST_CASE("event funnel with a hold-constant key equals brute force per key", "[
     REQUIRE(held.entities == expected.entities);
     REQUIRE(held.levels == expected.levels);
     REQUIRE(held.reached == expected.reached);
+  }
+}
+
+TEST_CASE("event funnel with a hold-constant key: large shuffled input with 64-bit keys", "[funnel][event][property]") {
+  // 40,000 shuffled rows (enough for the radix sort's pass over memory) with keys spread over
+  // all 64 bits. Reference: the ordinary funnel (brute-force tested above) on the rows of each
+  // (entity, key) pair separately, in input order, and the maximum over the entity's keys.
+  const funnel_mode mode = GENERATE(funnel_mode::standard, funnel_mode::strict_order);
+  rng g(4242 + static_cast<std::uint64_t>(mode));
+  events ev;
+  std::vector<std::uint64_t> key;
+  for (std::uint64_t e = 0; e < 10000; ++e)
+    for (int i = 0; i < 4; ++i) {
+      ev.add(e * 3, static_cast<std::int64_t>(g.uniform_int(20)), g.uniform_int(8));
+      key.push_back((g.uniform_int(3) + 1) * 0x9E3779B97F4A7C15ULL); // wraps: high bits vary
+    }
+  std::vector<std::size_t> perm(ev.entity.size());
+  std::iota(perm.begin(), perm.end(), std::size_t{0});
+  std::shuffle(perm.begin(), perm.end(), g);
+  events shuffled;
+  std::vector<std::uint64_t> shuffled_key;
+  for (std::size_t p : perm) {
+    shuffled.add(ev.entity[p], ev.time[p], ev.steps[p]);
+    shuffled_key.push_back(key[p]);
+  }
+  const auto o = opts(6, 3, mode);
+  const auto held = event_funnel_held(shuffled.entity, shuffled_key, shuffled.time, shuffled.steps, o);
+  std::map<std::pair<std::uint64_t, std::uint64_t>, events> groups;
+  for (std::size_t i = 0; i < shuffled.entity.size(); ++i)
+    groups[{shuffled.entity[i], shuffled_key[i]}].add(shuffled.entity[i], shuffled.time[i], shuffled.steps[i]);
+  std::map<std::uint64_t, std::uint8_t> best;
+  for (const auto& [pair, sub] : groups) {
+    const std::uint8_t level = event_funnel(sub.entity, sub.time, sub.steps, o).levels[0];
+    best[pair.first] = std::max(best[pair.first], level);
+  }
+  REQUIRE(held.entities.size() == best.size());
+  std::size_t at = 0;
+  for (const auto& [id, level] : best) {
+    CAPTURE(id);
+    REQUIRE(held.entities[at] == id);
+    REQUIRE(held.levels[at] == level);
+    ++at;
   }
 }
 

@@ -1086,116 +1086,180 @@ inline std::size_t level_of(const std::int64_t* ts, const std::uint64_t* mask, s
   return 0;
 }
 
-// `condition ? a : b` by masking: compilers turn the ternary into an unpredictable branch.
-inline std::int64_t select_if(bool condition, std::int64_t a, std::int64_t b) noexcept {
-  const std::int64_t all = -static_cast<std::int64_t>(condition);
-  return (a & all) | (b & ~all);
-}
+// Outcome of the streaming pass over input assumed sorted by (entity, timestamp).
+enum class sorted_pass {
+  done,     // every level computed
+  unsorted, // a row out of order: the caller sorts a copy
+  general   // the pass cannot decide (a bad row, k > 62, shifted times overflowing 64 bits):
+            // the caller runs the per-entity loop, which validates and computes every case
+};
 
-// The hot path of the time-ordered modes (standard, strict_once, strict_increase): the same
-// dynamic programme as level_by_time for an entity whose step-matching events all have
-// distinct timestamps (every group is one event), streamed. Most events match one step or
-// none, so that case runs without data-dependent branches: S[0] holds the start an event at
-// time T may open (T, or none under first_step once the anchor has passed), an event matching
-// step a+1 updates S[a+1] from S[a], and an event matching nothing updates the scratch slot
-// S[k+1]. Events matching several steps take the general loop (descending, so each update
-// reads S from before the event). The level is the number of reached levels, since reaching
-// level j sets S[j-1] first (a chain's prefix is a chain). An entity with a step-matching
-// event at the same time as the event before it (the only way two step-matching events can
-// share a time in sorted input) is recomputed by level_by_time, which handles groups; an
-// unrelated event in between only sends a few more entities there, still exactly.
-// Measured variants (docs/benchmarks.md, 10 M events, CPU ns/event on the shared machine,
-// compared within one process): this one 14.3-15.1 (any_start) and 15.0-15.8 (first_step)
-// against 17.5 and 17.2 before (anchoring as a template parameter, the entity and the previous
-// time held in registers, the tie test against the previous event instead of a separately
-// tracked last matching time; reading the first_step anchor from S[1] instead of tracking it
-// gains 1-3 %, within the noise). Slower were: the entity change masked instead of branched
-// (23), S for k <= 8 in a fixed-size array updated level by level without indexing (16.0, 21
-// with 8 levels), chain starts kept as row numbers so entities need no reset (21.7), validation
-// and order checks folded into flags tested after the loop (15.8). The floor here is 6.4 ns for
-// a loop that only finds the entity boundaries and stores one level per entity, 2.6 ns for a
-// branch-free pass that reads the three columns.
+// The hot path of the time-ordered modes (standard, strict_once, strict_increase) without
+// options: the same dynamic programme as level_by_time for entities whose step-matching
+// events have distinct timestamps (every group is one event), streamed over all entities.
+//
+// S[j] (j = 1..k) is the latest start of a partial chain of length j; S[0] is the start an
+// event at time T may open (T, or none under first_step once the entity has a step-1 chain).
+// An event matching step a+1 sets S[a+1] = S[a] when S[a] >= T - window. That is exactly the
+// update of level_by_time, which takes max(S[a+1], S[a]): S is non-increasing in j (a chain's
+// prefix has the same start), so S[a] >= S[a+1] whenever S[a] is set.
+//
+// No reset between entities: times are shifted per entity, T' = T + shift, so that the first
+// event of an entity lands one second after the last event of the entity before (and the very
+// first at window + 1, so T' - window >= 1 and "none" can be 0). T' then never decreases over
+// the whole input and every start left in S by an earlier entity is below the entity's first
+// shifted time F. Such a stale start never counts: the level of an entity is the number of j
+// in 1..k with S[j] >= F, counted once when the entity ends; and it never displaces a start of
+// the entity (copying a stale S[a] into S[a+1] requires S[a+1] <= S[a] < F, so S[a+1] was stale
+// too). So the values >= F evolve exactly as the programme on the entity alone. The shifted
+// times are unsigned and cannot wrap around 2^64 while every entity starts at F <= 2^63; an
+// entity that would start later (windows or time spans summing past 2^63) makes the pass give
+// up (general). The order check is the sign of T' minus the time before.
+//
+// Per event, the common case (the mask is 0 or one bit, a time later than the event before)
+// costs one branch that is not taken, a count-trailing-zeros (mask 0 maps to slot 63, never a
+// level and always 0, hence k <= 62), two loads, a compare, a select and two stores. Masks with
+// several bits and events at the time of the event before take a rare branch: the general
+// update in descending order of steps (so each update reads S from before the event), and an
+// entity with a step-matching event at the same time as the event before (the only way two
+// step-matching events can share a time in sorted input) is recomputed afterwards by
+// level_by_time, which handles groups. Negative times and mask bits above k are OR-ed into
+// two words tested after the loop (the general loop then throws, naming the first bad row).
+// The output is sized exactly by a pre-pass that counts the entities (no vector growth).
+//
+// Measured variants (docs/benchmarks.md "Event funnel"; 10 M pre-sorted events, 5 steps, CPU
+// ns/event on the shared 2-core machine, variants run back to back in one process, median of 5):
+// this pass 8.8-9.8 (any start) and 8.8-9.7 (first step) against 14.0-15.3 and 15.2-16.0 for
+// the previous one. Before it: 17.5/17.2 -> 14.3-15.1/15.0-15.8 by the anchoring as a template
+// parameter, the entity and previous time in registers, the tie test against the previous
+// event, the first_step anchor read from S[1]. Slower, all exact, and dropped:
+//  - (this round) two to four input segments split at entity boundaries and advanced in one
+//    loop (independent dependency chains): 9.7-10.3 with 2 segments, 12.5-13.4 with 2-4 when
+//    the per-segment state lived in arrays; so the loop is not bound by the store-to-load chain
+//    through S but by instruction count and the entity-boundary branch;
+//  - (this round) every branch removed, the entity change and the level carried by selects and
+//    the level stored every event: 10.1-14.3 (compilers turn some selects back into branches);
+//  - (this round) two updates per event (highest and lowest bit; idempotent for one bit) to
+//    avoid the multi-bit branch, with the level tracked per event: 11.5-12.7;
+//  - (this round) output vectors grown on demand instead of the counting pre-pass: 9.3-9.8
+//    (same within noise; the pre-pass keeps the vectors exact);
+//  - (earlier) the entity change masked instead of branched (23), S for k <= 8 in a fixed-size
+//    array updated level by level without indexing (16.0; 21 with 8 levels), chain starts kept
+//    as row numbers (21.7), validation and order checks folded into flags tested after the
+//    loop with the old reset-per-entity state (15.8).
+// Floors on this machine: 1.4-1.8 ns/event for a branch-free pass that reads the three columns,
+// 3.7 for a loop that only finds the entity boundaries (one mispredicted branch per entity) and
+// stores one level per entity, 1.2 for the counting pre-pass.
+// An entity (its output slot) with step-matching events at one time: recomputed afterwards.
+struct tied_entity {
+  std::size_t slot, row;
+};
+
+// The pass itself over rows [0, n), n >= 1, k <= 62, writing one level per entity into
+// out_entity/out_level (sized by the caller); kept apart from the allocation and the tie
+// repair so that the compiler keeps its state in registers.
 template <bool AnyStart>
-bool funnel_sorted_by_time_impl(const std::uint64_t* ent, const std::int64_t* ts,
-                                const std::uint64_t* mask, std::size_t n,
-                                const event_funnel_options& o, event_funnel_result& out) {
+sorted_pass funnel_sorted_by_time_pass(const std::uint64_t* ent, const std::int64_t* ts,
+                                       const std::uint64_t* mask, std::size_t n,
+                                       const event_funnel_options& o, std::uint64_t* out_entity,
+                                       std::uint8_t* out_level, std::vector<tied_entity>& ties) {
   const std::size_t k = o.steps;
-  const std::uint64_t allowed = step_mask(k);
-  const std::int64_t window = o.window;
-  std::array<std::int64_t, 66> S;
-  std::fill(S.begin(), S.end(), no_start);
-  std::size_t begin = 0; // first row of the current entity
-  std::uint64_t current = n ? ent[0] : 0;
-  std::int64_t previous = no_start; // time of the event before
-  bool ties = false;
-  auto finish = [&](std::size_t end) {
+  constexpr std::uint64_t none_bit = std::uint64_t{1} << 63; // mask 0 -> slot 63: always 0
+  // An entity whose first shifted time is at most 2^63 keeps every later one below 2^64 (its
+  // times differ from the first by less than 2^63), so shifted times never wrap.
+  constexpr std::uint64_t half = std::uint64_t{1} << 63;
+  const auto window = static_cast<std::uint64_t>(o.window);
+  std::uint64_t S[65] = {}; // 0 = no chain
+  std::size_t slot = 0;     // output row of the current entity
+  std::uint64_t current = ent[0];
+  std::uint64_t previous = window;    // shifted time of the event before
+  std::uint64_t first = previous + 1; // shifted time of the current entity's first event
+  std::uint64_t shift = first - static_cast<std::uint64_t>(ts[0]);
+  std::uint64_t seen_times = 0, seen_masks = 0;
+  auto level_now = [&S, &first, k] {
     std::size_t level = 0;
-    if (ties)
-      level = level_by_time(ts + begin, mask + begin, end - begin, o);
-    else
-      for (std::size_t j = 1; j <= k; ++j) level += S[j] != no_start;
-    out.entities.push_back(current);
-    out.levels.push_back(static_cast<std::uint8_t>(level));
+    for (std::size_t j = 1; j <= k; ++j) level += S[j] >= first;
+    return static_cast<std::uint8_t>(level);
   };
   for (std::size_t i = 0; i < n; ++i) {
-    const std::int64_t T = ts[i];
-    const std::uint64_t m = mask[i];
     const std::uint64_t e = ent[i];
-    if ((T < 0) | ((m & ~allowed) != 0)) check_event_row(T, m, allowed, k, i);
+    const auto T = static_cast<std::uint64_t>(ts[i]);
+    const std::uint64_t m = mask[i];
+    seen_times |= T;
+    seen_masks |= m;
     if (e != current) {
-      if (e < current) return false;
-      finish(i);
-      begin = i;
+      if (e < current) return sorted_pass::unsorted;
+      if (previous > half) return sorted_pass::general; // the entity's times might wrap around
+      out_entity[slot] = current;
+      out_level[slot] = level_now();
+      ++slot;
       current = e;
-      std::fill(S.begin() + 1, S.begin() + static_cast<std::ptrdiff_t>(k + 1), no_start);
-      previous = no_start;
-      ties = false;
-    } else if (T < previous) {
-      return false;
+      first = previous + 1;
+      shift = first - T;
     }
-    ties |= (m != 0) & (T == previous);
-    previous = T;
-    const std::int64_t lowest_start = T - window; // no overflow: T >= 0, window > 0
-    // first_step: only the entity's first step-1 event opens a chain, and it sets S[1] (its own
-    // start is always inside the window), so "no step-1 event yet" is S[1] == no_start. A second
-    // step-1 event at that same time is a tie, which level_by_time recomputes.
-    if constexpr (AnyStart)
-      S[0] = T;
-    else
-      S[0] = select_if(S[1] == no_start, T, no_start);
-    if ((m & (m - 1)) == 0) {
-      const auto a = m ? static_cast<std::size_t>(__builtin_ctzll(m)) : k;
-      const std::int64_t s = S[a];
-      S[a + 1] = select_if((s >= lowest_start) & (s > S[a + 1]), s, S[a + 1]);
-    } else {
-      for (std::uint64_t rest = m; rest;) {
+    const std::uint64_t t = T + shift;
+    const std::uint64_t lowest = t - window;
+    // t - previous is T minus the time before (within the entity) or 1 (a new entity), so its
+    // sign tells the order even where t itself wrapped (a time below the entity's first).
+    const auto step = static_cast<std::int64_t>(t - previous);
+    if (__builtin_expect((m & (m - 1)) != 0, 0) || __builtin_expect(step <= 0, 0)) {
+      if (step < 0) return sorted_pass::unsorted; // (or a negative time: the caller throws)
+      if (step == 0 && m != 0 && (ties.empty() || ties.back().slot != slot))
+        ties.push_back({slot, i});
+      previous = t;
+      if constexpr (AnyStart) S[0] = t;
+      else S[0] = S[1] < first ? t : 0;
+      for (std::uint64_t rest = m; rest;) { // descending: each update reads S from before
         const auto a = static_cast<std::size_t>(top_bit(rest));
         rest &= ~(std::uint64_t{1} << a);
-        const std::int64_t s = S[a];
-        S[a + 1] = select_if((s >= lowest_start) & (s > S[a + 1]), s, S[a + 1]);
+        if (S[a] >= lowest) S[a + 1] = S[a];
       }
+      continue;
     }
+    previous = t;
+    if constexpr (AnyStart) S[0] = t;
+    else S[0] = S[1] < first ? t : 0; // first_step: only before the entity's first step-1 event
+    const auto a = static_cast<unsigned>(__builtin_ctzll(m | none_bit));
+    const std::uint64_t s = S[a], old = S[a + 1];
+    S[a + 1] = s >= lowest ? s : old; // an unconditional store: the compiler keeps it branch-free
   }
-  if (n > 0) finish(n);
-  return true;
+  out_entity[slot] = current;
+  out_level[slot] = level_now();
+  if ((seen_times >> 63) != 0 || (seen_masks & ~step_mask(k)) != 0) return sorted_pass::general;
+  return sorted_pass::done;
 }
 
-inline bool funnel_sorted_by_time(const std::uint64_t* ent, const std::int64_t* ts,
+inline sorted_pass funnel_sorted_by_time(const std::uint64_t* ent, const std::int64_t* ts,
+                                         const std::uint64_t* mask, std::size_t n,
+                                         const event_funnel_options& o, event_funnel_result& out) {
+  if (o.steps > 62 || n == 0) return sorted_pass::general;
+  std::size_t entities = 1;
+  for (std::size_t i = 1; i < n; ++i) entities += ent[i] != ent[i - 1];
+  out.entities.resize(entities);
+  out.levels.resize(entities);
+  std::vector<tied_entity> ties;
+  const sorted_pass pass =
+      o.anchor == anchor_rule::any_start
+          ? funnel_sorted_by_time_pass<true>(ent, ts, mask, n, o, out.entities.data(), out.levels.data(), ties)
+          : funnel_sorted_by_time_pass<false>(ent, ts, mask, n, o, out.entities.data(), out.levels.data(), ties);
+  if (pass != sorted_pass::done) return pass;
+  for (const tied_entity& x : ties) {
+    std::size_t begin = x.row, end = x.row;
+    while (begin > 0 && ent[begin - 1] == ent[x.row]) --begin;
+    while (end < n && ent[end] == ent[x.row]) ++end;
+    out.levels[x.slot] = static_cast<std::uint8_t>(level_by_time(ts + begin, mask + begin, end - begin, o));
+  }
+  return pass;
+}
+
+// Every mode, one entity at a time: validates every row (throwing at the first bad one) and
+// computes the levels with level_of. Returns false (result incomplete) at the first row out of
+// order.
+inline bool funnel_sorted_general(const std::uint64_t* ent, const std::int64_t* ts,
                                   const std::uint64_t* mask, std::size_t n,
                                   const event_funnel_options& o, event_funnel_result& out) {
-  return o.anchor == anchor_rule::any_start
-             ? funnel_sorted_by_time_impl<true>(ent, ts, mask, n, o, out)
-             : funnel_sorted_by_time_impl<false>(ent, ts, mask, n, o, out);
-}
-
-// One pass over input assumed sorted by (entity, timestamp): validates every row and computes
-// the levels. Returns false (result incomplete) at the first row out of order.
-inline bool funnel_sorted(const std::uint64_t* ent, const std::int64_t* ts,
-                          const std::uint64_t* mask, std::size_t n,
-                          const event_funnel_options& o, event_funnel_result& out) {
-  if (!has_constraints(o) && (o.mode == funnel_mode::standard || o.mode == funnel_mode::strict_once ||
-                              o.mode == funnel_mode::strict_increase))
-    return funnel_sorted_by_time(ent, ts, mask, n, o, out);
+  out.entities.clear();
+  out.levels.clear();
   const std::uint64_t allowed = allowed_bits(o);
   for (std::size_t i = 0; i < n;) {
     check_event_row(ts[i], mask[i], allowed, o.steps, i);
@@ -1210,6 +1274,19 @@ inline bool funnel_sorted(const std::uint64_t* ent, const std::int64_t* ts,
     i = j;
   }
   return true;
+}
+
+// One pass over input assumed sorted by (entity, timestamp): validates every row and computes
+// the levels. Returns false (result incomplete) when a row is out of order.
+inline bool funnel_sorted(const std::uint64_t* ent, const std::int64_t* ts,
+                          const std::uint64_t* mask, std::size_t n,
+                          const event_funnel_options& o, event_funnel_result& out) {
+  if (!has_constraints(o) && (o.mode == funnel_mode::standard || o.mode == funnel_mode::strict_once ||
+                              o.mode == funnel_mode::strict_increase)) {
+    const sorted_pass pass = funnel_sorted_by_time(ent, ts, mask, n, o, out);
+    if (pass != sorted_pass::general) return pass == sorted_pass::done;
+  }
+  return funnel_sorted_general(ent, ts, mask, n, o, out);
 }
 
 } // namespace detail
@@ -1440,18 +1517,25 @@ inline event_funnel_result event_funnel_held(span<const std::uint64_t> entity,
   check_equal_lengths("event_funnel_held", "entity", entity.size(), "steps", steps.size());
   check_non_empty("event_funnel_held", "entity", entity.size());
   // Each (entity, key) pair is one funnel entity: number the pairs in ascending order, run the
-  // ordinary funnel on those ids (stable sort keeps the position order of equal times), then
-  // keep the best key per entity.
+  // ordinary funnel on those ids (its stable sort keeps the position order of equal times), then
+  // keep the best key per entity. The pairs are ordered by the radix sort of event_sort.hpp:
+  // row numbers sorted by key, then stably by entity (least significant key first).
   const std::size_t n = entity.size();
-  std::vector<std::size_t> order(n);
-  for (std::size_t i = 0; i < n; ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (entity[a] != entity[b]) return entity[a] < entity[b];
-    return key[a] < key[b];
-  });
+  // (radix_sort wants keys whose bits above the varying ones are zero: minus the minimum.)
+  const std::uint64_t key_min = *std::min_element(key.begin(), key.end());
+  const std::uint64_t entity_min = *std::min_element(entity.begin(), entity.end());
+  std::vector<detail::radix_record> order, scratch;
+  order.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) order.push_back({key[i] - key_min, static_cast<std::uint64_t>(i)});
+  const auto key_of = [](const detail::radix_record& r) { return r.key; };
+  detail::radix_sort(order, scratch, key_of);
+  for (detail::radix_record& r : order) r.key = entity[static_cast<std::size_t>(r.value)] - entity_min;
+  detail::radix_sort(order, scratch, key_of);
+  scratch = {};
   std::vector<std::uint64_t> pair_id(n), pair_entity;
   for (std::size_t r = 0; r < n; ++r) {
-    const std::size_t i = order[r], prev = r ? order[r - 1] : i;
+    const auto i = static_cast<std::size_t>(order[r].value);
+    const auto prev = r ? static_cast<std::size_t>(order[r - 1].value) : i;
     if (r == 0 || entity[i] != entity[prev] || key[i] != key[prev]) pair_entity.push_back(entity[i]);
     pair_id[i] = pair_entity.size() - 1;
   }

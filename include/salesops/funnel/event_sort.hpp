@@ -112,6 +112,8 @@ void lsd_radix_sort(Record* a, Record* tmp, std::size_t n, KeyOf key_of,
 // take one most-significant-digit pass over memory (at most 11 bits, fewer when that already
 // leaves buckets of about 32 K records, a size that fits in L2), then each bucket is finished
 // by lsd_radix_sort in cache. Skewed keys make larger buckets: slower, never wrong.
+// Precondition: the bits above the highest bit in which two keys differ are zero (callers sort
+// key - minimum), since the first pass indexes its buckets by the key's top bits.
 template <class Record, class KeyOf>
 void radix_sort(std::vector<Record>& records, std::vector<Record>& scratch, KeyOf key_of) {
   constexpr std::size_t cache_records = std::size_t{1} << 15;
