@@ -2,7 +2,8 @@
 // 1-day window, 1 M / 10 M / 100 M events from the simulator's streaming generator
 // (salesops/simulate/events.hpp, seed 42), pre-sorted (as generated: by entity, then time)
 // and shuffled (the library sorts a copy with the radix sort of salesops/funnel/event_sort.hpp;
-// BM_sort_events times that sort alone). The counter ns_per_event is wall time per event.
+// BM_sort_events times that sort alone; BM_floor_* time what any pre-sorted pass must do). The
+// counter ns_per_event is wall time per event.
 //
 // Export for the DuckDB peer (benchmarks/duckdb_funnel.mjs): with SALESOPS_FUNNEL_EXPORT=FILE
 // and SALESOPS_FUNNEL_EXPORT_EVENTS=N set, the program writes the N-event data set as CSV
@@ -138,6 +139,49 @@ void BM_sort_events(benchmark::State& state) {
   set_counters(state, d);
 }
 
+// Floors of the pre-sorted funnel on this data (docs/benchmarks.md): a branch-free pass that
+// only reads the three columns, and a loop that counts the entities, sizes the output and
+// stores one value per entity at each entity boundary (one data-dependent branch per event,
+// mispredicted about once per entity), which the funnel's pass cannot avoid doing.
+void BM_floor_read_columns(benchmark::State& state) {
+  const dataset& d = data(static_cast<std::size_t>(state.range(0)), true);
+  for (auto _ : state) {
+    std::uint64_t acc = 0;
+    for (std::size_t i = 0; i < d.entity.size(); ++i)
+      acc += d.entity[i] ^ static_cast<std::uint64_t>(d.timestamp[i]) ^ d.steps[i];
+    benchmark::DoNotOptimize(acc);
+  }
+  set_counters(state, d);
+}
+
+void BM_floor_entity_boundaries(benchmark::State& state) {
+  const dataset& d = data(static_cast<std::size_t>(state.range(0)), true);
+  const std::size_t n = d.entity.size();
+  for (auto _ : state) {
+    std::size_t entities = 1;
+    for (std::size_t i = 1; i < n; ++i) entities += d.entity[i] != d.entity[i - 1];
+    std::vector<std::uint64_t> ids(entities);
+    std::vector<std::uint8_t> values(entities);
+    std::size_t slot = 0;
+    std::uint64_t current = d.entity[0], value = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (d.entity[i] != current) {
+        ids[slot] = current;
+        values[slot] = static_cast<std::uint8_t>(value);
+        ++slot;
+        current = d.entity[i];
+        value = 0;
+      }
+      value |= d.steps[i] ^ static_cast<std::uint64_t>(d.timestamp[i]);
+    }
+    ids[slot] = current;
+    values[slot] = static_cast<std::uint8_t>(value);
+    benchmark::DoNotOptimize(values.data());
+    benchmark::DoNotOptimize(ids.data());
+  }
+  set_counters(state, d);
+}
+
 void BM_event_funnel_sorted(benchmark::State& state) { run(state, true, anchor_rule::any_start); }
 void BM_event_funnel_sorted_first_step(benchmark::State& state) {
   run(state, true, anchor_rule::first_step);
@@ -153,7 +197,10 @@ void register_all() {
                                                  BM_event_funnel_sorted_first_step),
                     benchmark::RegisterBenchmark("BM_event_funnel_unsorted",
                                                  BM_event_funnel_unsorted),
-                    benchmark::RegisterBenchmark("BM_sort_events", BM_sort_events)}) {
+                    benchmark::RegisterBenchmark("BM_sort_events", BM_sort_events),
+                    benchmark::RegisterBenchmark("BM_floor_read_columns", BM_floor_read_columns),
+                    benchmark::RegisterBenchmark("BM_floor_entity_boundaries",
+                                                 BM_floor_entity_boundaries)}) {
       b->Arg(n)->Unit(benchmark::kMillisecond)->UseRealTime();
       if (iterations) b->Iterations(iterations)->Repetitions(3)->ReportAggregatesOnly(false);
     }
