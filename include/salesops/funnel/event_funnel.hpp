@@ -1127,29 +1127,38 @@ enum class sorted_pass {
 // two words tested after the loop (the general loop then throws, naming the first bad row).
 // The output is sized exactly by a pre-pass that counts the entities (no vector growth).
 //
-// Measured variants (docs/benchmarks.md "Event funnel"; 10 M pre-sorted events, 5 steps, CPU
-// ns/event on the shared 2-core machine, variants run back to back in one process, median of 5):
-// this pass 8.8-9.8 (any start) and 8.8-9.7 (first step) against 14.0-15.3 and 15.2-16.0 for
-// the previous one. Before it: 17.5/17.2 -> 14.3-15.1/15.0-15.8 by the anchoring as a template
-// parameter, the entity and previous time in registers, the tie test against the previous
-// event, the first_step anchor read from S[1]. Slower, all exact, and dropped:
-//  - (this round) two to four input segments split at entity boundaries and advanced in one
-//    loop (independent dependency chains): 9.7-10.3 with 2 segments, 12.5-13.4 with 2-4 when
-//    the per-segment state lived in arrays; so the loop is not bound by the store-to-load chain
-//    through S but by instruction count and the entity-boundary branch;
-//  - (this round) every branch removed, the entity change and the level carried by selects and
-//    the level stored every event: 10.1-14.3 (compilers turn some selects back into branches);
-//  - (this round) two updates per event (highest and lowest bit; idempotent for one bit) to
-//    avoid the multi-bit branch, with the level tracked per event: 11.5-12.7;
-//  - (this round) output vectors grown on demand instead of the counting pre-pass: 9.3-9.8
-//    (same within noise; the pre-pass keeps the vectors exact);
-//  - (earlier) the entity change masked instead of branched (23), S for k <= 8 in a fixed-size
+// Measured (docs/benchmarks.md "Event funnel"; simulator data, 5 steps, CPU ns/event on the
+// shared 2-core machine, load 2.4-2.7). bench_event_funnel, median of 3: 9.3 / 10.7 / 11.7
+// (1 M / 10 M / 100 M events, any start) and 10.0 / 11.3 / 12.2 (first step), against
+// 13.1-13.8 / 16.4-16.8 / 16.9 and 14.8-15.3 / 18.2-18.3 / 18.9 for the previous pass, which
+// reset S for every entity, pushed its output into growing vectors and tested each row's
+// validity and order in the loop. Variants run back to back in one process
+// (10 M events, median of 5), all exact; only the one above was kept:
+//  - this pass: 8.8-9.8 (any start), 8.8-9.7 (first step); the previous one 14.0-15.3 / 15.2-16.0;
+//  - two input segments split at an entity boundary and advanced in the same loop iteration
+//    (two independent dependency chains, each writing its own slice of the output): 9.5-9.7 /
+//    10.1-10.3; one to four segments with their state in arrays (spilled to memory): 10.8-13.4.
+//    The loop is therefore not bound by the store-to-load chain through S but by its
+//    instruction count and the entity-boundary branch (the out-of-order core already overlaps
+//    the chains of successive entities);
+//  - every branch removed (entity change, level and updates as masks; level stored every
+//    event): 10.1 / 9.4 with explicit masks, 14.3 / 12.8 with ternaries, which the compiler
+//    turns back into unpredictable branches;
+//  - two updates per event (highest and lowest bit, idempotent for one bit) instead of the
+//    multi-bit branch, with the level tracked per event (state in a struct): 11.4-12.4 /
+//    12.0-12.7; the level tracked per event instead of counted once per entity: 8.9-10.8;
+//  - output vectors grown on demand instead of the counting pre-pass: 9.3 / 9.8 (same within
+//    the noise; the pre-pass keeps the vectors exact);
+//  - the mask test and the time sign folded into one accumulator (one register less): within
+//    2 %, not kept;
+//  - earlier: the entity change masked instead of branched (23), S for k <= 8 in a fixed-size
 //    array updated level by level without indexing (16.0; 21 with 8 levels), chain starts kept
 //    as row numbers (21.7), validation and order checks folded into flags tested after the
-//    loop with the old reset-per-entity state (15.8).
-// Floors on this machine: 1.4-1.8 ns/event for a branch-free pass that reads the three columns,
-// 3.7 for a loop that only finds the entity boundaries (one mispredicted branch per entity) and
-// stores one level per entity, 1.2 for the counting pre-pass.
+//    loop with the per-entity reset (15.8).
+// Floors (bench_event_funnel BM_floor_*): 1.6-1.9 ns/event to read the three columns; 5.2-5.8
+// for a loop that counts the entities, sizes the output and stores one value per entity at each
+// boundary (mispredicted about once per entity). The dynamic programme adds 4-6 ns to that.
+
 // An entity (its output slot) with step-matching events at one time: recomputed afterwards.
 struct tied_entity {
   std::size_t slot, row;
