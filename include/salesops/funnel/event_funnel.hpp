@@ -1148,7 +1148,9 @@ enum class sorted_pass {
 //    multi-bit branch, with the level tracked per event (state in a struct): 11.4-12.4 /
 //    12.0-12.7; the level tracked per event instead of counted once per entity: 8.9-10.8;
 //  - output vectors grown on demand instead of the counting pre-pass: 9.3 / 9.8 (same within
-//    the noise; the pre-pass keeps the vectors exact);
+//    the noise; the pre-pass keeps the vectors exact); the pre-pass done per block of 16 K rows
+//    (counted while in cache) into a reserved output: 11.8-12.1 / 10.8-11.6 against 10.4-11.1 /
+//    10.9-11.5 for this pass in the same runs (median of 7);
 //  - the mask test and the time sign folded into one accumulator (one register less): within
 //    2 %, not kept;
 //  - earlier: the entity change masked instead of branched (23), S for k <= 8 in a fixed-size
