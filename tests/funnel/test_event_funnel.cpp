@@ -320,7 +320,9 @@ TEST_CASE("event funnel: the pre-sorted pass over many entities equals brute for
   CAPTURE(mode, anchor, seed);
   rng g(500 + seed * 10 + static_cast<std::uint64_t>(mode) * 3 + static_cast<std::uint64_t>(anchor));
   for (int rep = 0; rep < 10; ++rep) {
-    const std::size_t k = 1 + static_cast<std::size_t>(g.uniform_int(6));
+    // 1-6 steps, and 7-12 in the last reps (the level count is unrolled up to 8 steps).
+    const std::size_t k = rep < 7 ? 1 + static_cast<std::size_t>(g.uniform_int(6))
+                                  : 7 + static_cast<std::size_t>(g.uniform_int(6));
     const std::int64_t window = 1 + static_cast<std::int64_t>(g.uniform_int(40));
     events ev;
     std::uint64_t id = 0;
@@ -391,20 +393,26 @@ TEST_CASE("event funnel: huge windows and times, and more than 62 steps", "[funn
       CHECK(r.levels == std::vector<std::uint8_t>{1, 2}); // 5 > 4 apart; 3 <= 4
     }
   }
-  // 63 and 64 steps (beyond the pre-sorted pass, whose slot for unrelated events is level 63):
-  // entity 1 performs every step one second apart (level k with window k - 1), entity 2 all
-  // but the last and then an unrelated event (level k - 1), entity 3 the first ten (level 10).
-  for (std::size_t k : {std::size_t{63}, std::size_t{64}}) {
+  // Many steps: 7 to 62 (the pre-sorted pass; its level count is unrolled up to 8 steps and
+  // loops beyond) and 63, 64 (beyond the pass, whose slot for unrelated events is level 63).
+  // Entity 1 performs every step one second apart (level k with window k - 1), entity 2 all
+  // but the last and then an unrelated event (level k - 1), entity 10 + L the first L steps
+  // (level L, for every L up to 8).
+  for (std::size_t k : {std::size_t{7}, std::size_t{8}, std::size_t{9}, std::size_t{12}, std::size_t{62},
+                        std::size_t{63}, std::size_t{64}}) {
+    CAPTURE(k);
     events ev;
+    std::vector<std::uint8_t> expected{static_cast<std::uint8_t>(k), static_cast<std::uint8_t>(k - 1)};
     for (std::size_t i = 0; i < k; ++i) ev.add(1, static_cast<std::int64_t>(i), std::uint64_t{1} << i);
     for (std::size_t i = 0; i + 1 < k; ++i) ev.add(2, static_cast<std::int64_t>(i), std::uint64_t{1} << i);
     ev.add(2, static_cast<std::int64_t>(k) - 1, 0);
-    for (std::size_t i = 0; i < 10; ++i) ev.add(3, static_cast<std::int64_t>(i), std::uint64_t{1} << i);
+    for (std::size_t L = 1; L <= std::min<std::size_t>(8, k); ++L) {
+      for (std::size_t i = 0; i < L; ++i) ev.add(10 + L, static_cast<std::int64_t>(i), std::uint64_t{1} << i);
+      expected.push_back(static_cast<std::uint8_t>(L));
+    }
     const auto r = event_funnel(ev.entity, ev.time, ev.steps, opts(static_cast<std::int64_t>(k) - 1, k));
-    CHECK(r.levels == std::vector<std::uint8_t>{static_cast<std::uint8_t>(k), static_cast<std::uint8_t>(k - 1), 10});
-    CHECK(r.reached[9] == 3);
-    CHECK(r.reached[10] == 2);
-    CHECK(r.reached[k - 1] == 1);
+    CHECK(r.levels == expected);
+    CHECK(r.reached[k - 1] == (k <= 8 ? 2U : 1U)); // entity 1, and entity 10 + k when k <= 8
   }
 }
 
