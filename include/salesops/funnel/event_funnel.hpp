@@ -1128,13 +1128,14 @@ enum class sorted_pass {
 // The output is sized exactly by a pre-pass that counts the entities (no vector growth).
 //
 // Measured (docs/benchmarks.md "Event funnel"; simulator data, 5 steps, CPU ns/event on the
-// shared 2-core machine, load 2.4-2.7). bench_event_funnel, median of 3: 9.3 / 10.7 / 11.7
-// (1 M / 10 M / 100 M events, any start) and 10.0 / 11.3 / 12.2 (first step), against
+// shared 2-core machine, load 2.8-2.9). bench_event_funnel, median of 3: 8.9 / 9.1 / 9.7
+// (1 M / 10 M / 100 M events, any start) and 9.1 / 8.9 / 9.7 (first step), against
 // 13.1-13.8 / 16.4-16.8 / 16.9 and 14.8-15.3 / 18.2-18.3 / 18.9 for the previous pass, which
 // reset S for every entity, pushed its output into growing vectors and tested each row's
 // validity and order in the loop. Variants run back to back in one process
 // (10 M events, median of 5), all exact; only the one above was kept:
-//  - this pass: 8.8-9.8 (any start), 8.8-9.7 (first step); the previous one 14.0-15.3 / 15.2-16.0;
+//  - this pass (before the unrolled level count below): 8.8-9.8 (any start), 8.8-9.7 (first
+//    step); the previous one 14.0-15.3 / 15.2-16.0;
 //  - two input segments split at an entity boundary and advanced in the same loop iteration
 //    (two independent dependency chains, each writing its own slice of the output): 9.5-9.7 /
 //    10.1-10.3; one to four segments with their state in arrays (spilled to memory): 10.8-13.4.
@@ -1153,13 +1154,17 @@ enum class sorted_pass {
 //    10.9-11.5 for this pass in the same runs (median of 7);
 //  - the mask test and the time sign folded into one accumulator (one register less): within
 //    2 %, not kept;
+//  - kept: the level count unrolled up to 8 steps instead of a loop over the levels, 8.9-9.3 /
+//    8.9-9.6 against 10.3-10.5 / 10.6-11.0 (median of 7); on top of it, the first_step anchor
+//    as a register mask cleared by the first step-1 event instead of reading S[1]: 9.7-10.2 /
+//    9.9-10.4 against 9.4-9.6 / 9.4-9.7, not kept;
 //  - earlier: the entity change masked instead of branched (23), S for k <= 8 in a fixed-size
 //    array updated level by level without indexing (16.0; 21 with 8 levels), chain starts kept
 //    as row numbers (21.7), validation and order checks folded into flags tested after the
 //    loop with the per-entity reset (15.8).
-// Floors (bench_event_funnel BM_floor_*): 1.6-1.9 ns/event to read the three columns; 5.2-5.8
+// Floors (bench_event_funnel BM_floor_*): 1.4-1.9 ns/event to read the three columns; 4.9-5.8
 // for a loop that counts the entities, sizes the output and stores one value per entity at each
-// boundary (mispredicted about once per entity). The dynamic programme adds 4-6 ns to that.
+// boundary (mispredicted about once per entity). The dynamic programme adds about 4 ns to that.
 
 // An entity (its output slot) with step-matching events at one time: recomputed afterwards.
 struct tied_entity {
