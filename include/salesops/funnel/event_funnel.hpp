@@ -1227,11 +1227,12 @@ sorted_pass funnel_sorted_by_time_pass(const std::uint64_t* ent, const std::int6
     }
     const std::uint64_t t = T + shift;
     const std::uint64_t lowest = t - window;
-    // t - previous is T minus the time before (within the entity) or 1 (a new entity), so its
-    // sign tells the order even where t itself wrapped (a time below the entity's first).
-    const auto step = static_cast<std::int64_t>(t - previous);
-    if (__builtin_expect((m & (m - 1)) != 0, 0) || __builtin_expect(step <= 0, 0)) {
-      if (step < 0) return sorted_pass::unsorted; // (or a negative time: the caller throws)
+    // t - previous is T minus the time before (within the entity) or 1 (a new entity), modulo
+    // 2^64: at or above 2^63 it is negative, which tells the order even where t itself wrapped
+    // (a time below the entity's first). `step - 1 >= half - 1`: step is 0 or negative.
+    const std::uint64_t step = t - previous;
+    if (__builtin_expect((m & (m - 1)) != 0, 0) || __builtin_expect(step - 1 >= half - 1, 0)) {
+      if (step >= half) return sorted_pass::unsorted; // (or a negative time: the caller throws)
       if (step == 0 && m != 0 && (ties.empty() || ties.back().slot != slot))
         ties.push_back({slot, i});
       previous = t;
