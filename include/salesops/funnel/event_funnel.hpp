@@ -1550,15 +1550,12 @@ inline event_funnel_result event_funnel_held(span<const std::uint64_t> entity,
   // keep the best key per entity. The pairs are ordered by the radix sort of event_sort.hpp:
   // row numbers sorted by key, then stably by entity (least significant key first).
   const std::size_t n = entity.size();
-  // (radix_sort wants keys whose bits above the varying ones are zero: minus the minimum.)
-  const std::uint64_t key_min = *std::min_element(key.begin(), key.end());
-  const std::uint64_t entity_min = *std::min_element(entity.begin(), entity.end());
   std::vector<detail::radix_record> order, scratch;
   order.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) order.push_back({key[i] - key_min, static_cast<std::uint64_t>(i)});
+  for (std::size_t i = 0; i < n; ++i) order.push_back({key[i], static_cast<std::uint64_t>(i)});
   const auto key_of = [](const detail::radix_record& r) { return r.key; };
   detail::radix_sort(order, scratch, key_of);
-  for (detail::radix_record& r : order) r.key = entity[static_cast<std::size_t>(r.value)] - entity_min;
+  for (detail::radix_record& r : order) r.key = entity[static_cast<std::size_t>(r.value)];
   detail::radix_sort(order, scratch, key_of);
   scratch = {};
   std::vector<std::uint64_t> pair_id(n), pair_entity;

@@ -111,9 +111,9 @@ void lsd_radix_sort(Record* a, Record* tmp, std::size_t n, KeyOf key_of,
 // Stable radix sort of `records` by key_of(record); `scratch` is working space. Large inputs
 // take one most-significant-digit pass over memory (at most 11 bits, fewer when that already
 // leaves buckets of about 32 K records, a size that fits in L2), then each bucket is finished
-// by lsd_radix_sort in cache. Skewed keys make larger buckets: slower, never wrong.
-// Precondition: the bits above the highest bit in which two keys differ are zero (callers sort
-// key - minimum), since the first pass indexes its buckets by the key's top bits.
+// by lsd_radix_sort in cache. Skewed keys make larger buckets: slower, never wrong. The first
+// pass indexes its buckets by the top varying bits only: bits above them are the same in every
+// key, so keys need no shift to zero (e.g. 64-bit hashes sort as they are).
 template <class Record, class KeyOf>
 void radix_sort(std::vector<Record>& records, std::vector<Record>& scratch, KeyOf key_of) {
   constexpr std::size_t cache_records = std::size_t{1} << 15;
@@ -135,10 +135,11 @@ void radix_sort(std::vector<Record>& records, std::vector<Record>& scratch, KeyO
   const unsigned shift = high - top_bits;
   const std::size_t buckets = std::size_t{1} << top_bits;
   std::vector<std::size_t> start(buckets + 1, 0);
-  for (const Record& r : records) ++start[(key_of(r) >> shift) + 1];
+  const auto bucket_of = [&](const Record& r) { return (key_of(r) >> shift) & (buckets - 1); };
+  for (const Record& r : records) ++start[bucket_of(r) + 1];
   for (std::size_t b = 0; b < buckets; ++b) start[b + 1] += start[b];
   std::vector<std::size_t> next(start.begin(), start.end() - 1);
-  for (const Record& r : records) scratch[next[key_of(r) >> shift]++] = r;
+  for (const Record& r : records) scratch[next[bucket_of(r)]++] = r;
   records.swap(scratch);
   for (std::size_t b = 0; b < buckets; ++b)
     lsd_radix_sort(records.data() + start[b], scratch.data() + start[b], start[b + 1] - start[b],
