@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -295,27 +296,59 @@ peer_groups(const char* fn, std::size_t rows, span<const std::string> peer_group
   return out;
 }
 
-// acc[j] = the sum over t = 0 .. count - 1, in that order, of term(j, row(t)[j]), for every
-// column j < k. Sums eight (then four, then one) columns at a time in local accumulators that
-// the compiler keeps in registers: summing into acc row by row made each row wait for the
-// stores of the row before (store-to-load forwarding). The additions are the same either way,
-// in the same order, so the sums are the same bits.
-template <std::size_t W, class Row, class Term>
-void column_block(std::size_t j0, std::size_t count, const Row& row, const Term& term, double* acc) {
-  double a[W] = {};
+// Two doubles as one value, in the GCC/Clang vector extension (salesops already requires
+// those compilers: core/rng.hpp uses their 128-bit integer). Its operations are element-wise
+// IEEE operations, so they give the bits of the same scalar operations, and it compiles to
+// SSE2 on x86-64 (to NEON on ARM, to scalar code elsewhere) with no target flags.
+typedef double double2 __attribute__((vector_size(16)));
+
+// acc[j] = the sum over t = 0 .. count - 1, in that order, of row(t)[j], or of
+// (row(t)[j] - center[j])^2 when center is given, for the columns j0 .. j0 + N L - 1 (L
+// doubles per V). Each column has its own accumulator, kept in a register: summing into acc
+// row by row made each row wait for the stores of the row before (store-to-load
+// forwarding), and two columns share one SIMD addition. The additions are the scalar ones,
+// in the same order, so the sums are the same bits whatever the block widths.
+template <class V, std::size_t N, bool Centered, class Row>
+void column_block(std::size_t j0, std::size_t count, const Row& row, const double* center,
+                  double* acc) {
+  constexpr std::size_t L = sizeof(V) / sizeof(double);
+  V a[N] = {}, c[N] = {};
+  if constexpr (Centered)
+    for (std::size_t w = 0; w < N; ++w) std::memcpy(&c[w], center + j0 + w * L, sizeof(V));
   for (std::size_t t = 0; t < count; ++t) {
     const double* r = row(t) + j0;
-    for (std::size_t w = 0; w < W; ++w) a[w] += term(j0 + w, r[w]);
+    for (std::size_t w = 0; w < N; ++w) {
+      V v;
+      std::memcpy(&v, r + w * L, sizeof(V)); // (an unaligned load)
+      if constexpr (Centered) {
+        v -= c[w];
+        v *= v;
+      }
+      a[w] += v;
+    }
   }
-  for (std::size_t w = 0; w < W; ++w) acc[j0 + w] = a[w];
+  for (std::size_t w = 0; w < N; ++w) std::memcpy(acc + j0 + w * L, &a[w], sizeof(V));
 }
 
-template <class Row, class Term>
-void column_sums(std::size_t k, std::size_t count, const Row& row, const Term& term, double* acc) {
+// column_block over all k columns. Twelve columns at a time first: the widest block whose
+// accumulators and centres (12 registers) fit in the 16 SSE registers, so a table of up to
+// 12 KPIs is read in one pass; then 8, 4, 2 and 1.
+template <bool Centered, class Row>
+void column_blocks(std::size_t k, std::size_t count, const Row& row, const double* center,
+                   double* acc) {
   std::size_t j = 0;
-  for (; j + 8 <= k; j += 8) column_block<8>(j, count, row, term, acc);
-  for (; j + 4 <= k; j += 4) column_block<4>(j, count, row, term, acc);
-  for (; j < k; ++j) column_block<1>(j, count, row, term, acc);
+  for (; j + 12 <= k; j += 12) column_block<double2, 6, Centered>(j, count, row, center, acc);
+  for (; j + 8 <= k; j += 8) column_block<double2, 4, Centered>(j, count, row, center, acc);
+  for (; j + 4 <= k; j += 4) column_block<double2, 2, Centered>(j, count, row, center, acc);
+  for (; j + 2 <= k; j += 2) column_block<double2, 1, Centered>(j, count, row, center, acc);
+  if (j < k) column_block<double, 1, Centered>(j, count, row, center, acc);
+}
+
+template <class Row>
+void column_sums(std::size_t k, std::size_t count, const Row& row, const double* center,
+                 double* acc) {
+  if (center == nullptr) column_blocks<false>(k, count, row, center, acc);
+  else column_blocks<true>(k, count, row, center, acc);
 }
 
 // The one implementation of the normalisations and of the composite score. Works on a
@@ -393,17 +426,16 @@ private:
   void column_maps(const double* x, const std::vector<std::size_t>& idx, double* z) {
     const double n = static_cast<double>(idx.size());
     if (method_ == normalization::z_score) {
+      // The sums and deviations of the raw columns: the direction s = +-1 of a column
+      // changes only signs, which round symmetrically, so sum(s x) = s sum(x) and
+      // (s x - s m)^2 = (x - m)^2 to the bit.
       const auto row = [&](std::size_t t) { return x + idx[t] * k_; };
-      column_sums(k_, idx.size(), row, [this](std::size_t j, double v) { return sign_[j] * v; },
-                  sum_.data());
+      column_sums(k_, idx.size(), row, nullptr, sum_.data());
       for (std::size_t j = 0; j < k_; ++j) sum_[j] /= n; // now the means
-      column_sums(k_, idx.size(), row, [this](std::size_t j, double v) {
-        const double d = sign_[j] * v - sum_[j];
-        return d * d;
-      }, squares_.data());
+      column_sums(k_, idx.size(), row, sum_.data(), squares_.data());
       for (std::size_t j = 0; j < k_; ++j) {
         const double sd = idx.size() > 1 ? std::sqrt(squares_[j] / (n - 1)) : 0.0;
-        maps_[j] = sd > 0 ? column_map{sum_[j], 1 / sd, 0, spread_rule::regular}
+        maps_[j] = sd > 0 ? column_map{sign_[j] * sum_[j], 1 / sd, 0, spread_rule::regular}
                           : column_map{0, 0, 0, spread_rule::constant};
       }
       return;
@@ -482,11 +514,12 @@ private:
 // Competition ranks by a bucket sort on the score values: bucket(v) = floor((max - v) x
 // (buckets - 1) / (max - min)) never decreases as v decreases (every step rounds monotonically), so
 // sorting each bucket finishes the sort, and equal scores share a bucket, so ties never span
-// two buckets. With few scores per bucket a replicate of 10,000 reps is ranked in a few
-// linear passes; a crowded bucket (outliers squeeze the rest together) falls back to
-// std::sort, so the worst case stays O(n log n). Ranks are assigned bucket by bucket as the
-// buckets are finished, with no pass over the whole sorted order. Keeps its buffers between
-// calls. Scores must not be NaN.
+// two buckets. Crowded buckets (more than 16 scores: outliers squeeze the rest together) are
+// sorted with std::sort, so the worst case stays O(n log n); then one insertion pass over the
+// whole order sorts the small buckets: it never moves a score past one of an earlier bucket
+// (which is at least as high), so it works within buckets, and it has no per-bucket branch
+// to mispredict (most buckets hold zero or one score). A replicate of 10,000 reps is ranked in
+// a few linear passes. Keeps its buffers between calls. Scores must not be NaN.
 class competition_ranker {
 public:
   template <class Rank> void operator()(span<const double> scores, Rank* out) {
@@ -495,16 +528,16 @@ public:
     const auto [lo, hi] = std::minmax_element(scores.begin(), scores.end());
     const double top = *hi, range = *hi - *lo;
     // range may overflow to +inf: then every score shares bucket 0 and std::sort does it all.
-    // Two buckets per score: fewer shared buckets to sort than with one (the bootstrap
-    // benchmark ran 0.90-1.01 s against 1.11-1.12 s with one, four per score 1.07-1.09 s, on a
-    // loaded machine whose run-to-run noise is of that order). Bucket numbers are 32-bit.
+    // Two buckets per score: fewer shared buckets to sort than with one.
     const std::size_t buckets = std::min<std::size_t>(2 * n, std::numeric_limits<std::uint32_t>::max());
     const double per_unit = range > 0 && std::isfinite(range) ? static_cast<double>(buckets - 1) / range : 0.0;
     const auto last_bucket = static_cast<std::uint32_t>(buckets - 1);
+    constexpr std::uint32_t small = 16; // buckets up to this size are left to the insertion pass
     // end_[b + 1] counts bucket b; after the prefix sums end_[b] is where bucket b starts, and
     // after the scatter (which advances it) where bucket b ends.
     end_.assign(buckets + 1, 0);
     bucket_.resize(n);
+    bool crowded = false;
     for (std::size_t i = 0; i < n; ++i) {
       // (top - score) x per_unit is >= 0, so truncation is the floor. per_unit == 0 (one
       // value, or an overflowing range where top - s may be +inf and inf x 0 NaN): bucket 0.
@@ -512,35 +545,29 @@ public:
                                          (top - scores[i]) * per_unit, static_cast<double>(last_bucket)))
                                    : 0u;
       bucket_[i] = at;
-      ++end_[at + 1];
+      crowded |= ++end_[at + 1] > small;
     }
     for (std::size_t b = 0; b < buckets; ++b) end_[b + 1] += end_[b];
     sorted_.resize(n);
     for (std::size_t i = 0; i < n; ++i)
       sorted_[end_[bucket_[i]]++] = {scores[i], static_cast<std::uint32_t>(i)};
-    const auto higher = [](const entry& a, const entry& b) { return a.score > b.score; };
-    std::size_t first = 0;
-    for (std::size_t b = 0; b < buckets; ++b) {
-      const std::size_t last = end_[b];
-      if (last - first == 1) {
-        out[sorted_[first].rep] = static_cast<Rank>(first + 1);
-      } else if (last > first) {
-        const auto begin = sorted_.begin() + static_cast<std::ptrdiff_t>(first);
-        const auto end = sorted_.begin() + static_cast<std::ptrdiff_t>(last);
-        if (last - first <= 16) {
-          for (auto it = begin + 1; it != end; ++it) // insertion sort: buckets are tiny
-            for (auto back = it; back != begin && higher(*back, *(back - 1)); --back) std::iter_swap(back, back - 1);
-        } else {
-          std::sort(begin, end, higher);
-        }
-        Rank previous = 0;
-        for (std::size_t t = first; t < last; ++t) {
-          const Rank r = t > first && sorted_[t].score == sorted_[t - 1].score ? previous : static_cast<Rank>(t + 1);
-          out[sorted_[t].rep] = r;
-          previous = r;
-        }
-      }
-      first = last;
+    if (crowded)
+      for (std::size_t b = 0, first = 0; b < buckets; first = end_[b++])
+        if (end_[b] - first > small)
+          std::sort(sorted_.begin() + static_cast<std::ptrdiff_t>(first),
+                    sorted_.begin() + static_cast<std::ptrdiff_t>(end_[b]),
+                    [](const entry& a, const entry& c) { return a.score > c.score; });
+    for (std::size_t t = 1; t < n; ++t) {
+      const entry x = sorted_[t];
+      std::size_t u = t;
+      for (; u > 0 && sorted_[u - 1].score < x.score; --u) sorted_[u] = sorted_[u - 1];
+      sorted_[u] = x;
+    }
+    Rank previous = 1;
+    out[sorted_[0].rep] = previous;
+    for (std::size_t t = 1; t < n; ++t) {
+      previous = sorted_[t].score == sorted_[t - 1].score ? previous : static_cast<Rank>(t + 1);
+      out[sorted_[t].rep] = previous;
     }
   }
 
