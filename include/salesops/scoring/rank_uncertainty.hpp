@@ -210,17 +210,7 @@ namespace detail {
 // summed in pick order.
 inline void mean_of_rows(const double* rows, std::size_t k, const std::size_t* pick,
                          std::size_t m, double* out) {
-  column_sums(k, m, [&](std::size_t t) { return rows + pick[t] * k; }, nullptr, out);
-  // Dividing by a power of two is multiplying by its inverse, exactly: the same bits, and
-  // several times faster than a division (4 quarters or 8 half-quarters per rep are common;
-  // the divisions were the costliest step of the bootstrap's row means).
-  const double count = static_cast<double>(m);
-  if ((m & (m - 1)) == 0) {
-    const double inverse = 1 / count;
-    for (std::size_t j = 0; j < k; ++j) out[j] *= inverse;
-  } else {
-    for (std::size_t j = 0; j < k; ++j) out[j] /= count;
-  }
+  column_sums(k, m, [&](std::size_t t) { return rows + pick[t] * k; }, nullptr, m, out);
 }
 
 // pick[t] = gen.uniform_int(m_i) for the rows t of each rep i in turn (m_i = start[i + 1] -

@@ -303,14 +303,17 @@ peer_groups(const char* fn, std::size_t rows, span<const std::string> peer_group
 typedef double double2 __attribute__((vector_size(16)));
 
 // acc[j] = the sum over t = 0 .. count - 1, in that order, of row(t)[j], or of
-// (row(t)[j] - center[j])^2 when center is given, for the columns j0 .. j0 + N L - 1 (L
-// doubles per V). Each column has its own accumulator, kept in a register: summing into acc
-// row by row made each row wait for the stores of the row before (store-to-load
-// forwarding), and two columns share one SIMD addition. The additions are the scalar ones,
-// in the same order, so the sums are the same bits whatever the block widths.
+// (row(t)[j] - center[j])^2 when center is given, divided by `divisor`, for the columns j0 ..
+// j0 + N L - 1 (L doubles per V). Each column has its own accumulator, kept in a register:
+// summing into acc row by row made each row wait for the stores of the row before
+// (store-to-load forwarding), and two columns share one SIMD addition. The additions are the
+// scalar ones, in the same order, so the sums are the same bits whatever the block widths.
+// Dividing by a power of two is multiplying by its inverse, exactly (the same bits, several
+// times faster: the bootstrap divides every rep's sums by its 4 quarters, say).
 template <class V, std::size_t N, bool Centered, class Row>
-[[gnu::always_inline]] inline void column_block(std::size_t j0, std::size_t count, const Row& row, const double* center,
-                  double* acc) {
+[[gnu::always_inline]] inline void column_block(std::size_t j0, std::size_t count, const Row& row,
+                                                const double* center, std::size_t divisor,
+                                                double* acc) {
   constexpr std::size_t L = sizeof(V) / sizeof(double);
   V a[N] = {}, c[N] = {};
   if constexpr (Centered)
@@ -327,7 +330,12 @@ template <class V, std::size_t N, bool Centered, class Row>
       a[w] += v;
     }
   }
-  for (std::size_t w = 0; w < N; ++w) std::memcpy(acc + j0 + w * L, &a[w], sizeof(V));
+  const auto d = static_cast<double>(divisor);
+  const bool by_inverse = (divisor & (divisor - 1)) == 0;
+  for (std::size_t w = 0; w < N; ++w) {
+    const V v = by_inverse ? a[w] * (1 / d) : a[w] / d;
+    std::memcpy(acc + j0 + w * L, &v, sizeof(V));
+  }
 }
 
 // column_block over all k columns. Twelve columns at a time first: the widest block whose
@@ -336,21 +344,24 @@ template <class V, std::size_t N, bool Centered, class Row>
 // bootstrap sums a few rows per call, millions of times, and GCC kept the call (the benchmark
 // took 0.95-0.99 s inlined against 0.99-1.01 s, alternating runs).
 template <bool Centered, class Row>
-[[gnu::always_inline]] inline void column_blocks(std::size_t k, std::size_t count, const Row& row, const double* center,
-                   double* acc) {
+[[gnu::always_inline]] inline void column_blocks(std::size_t k, std::size_t count, const Row& row,
+                                                 const double* center, std::size_t divisor,
+                                                 double* acc) {
   std::size_t j = 0;
-  for (; j + 12 <= k; j += 12) column_block<double2, 6, Centered>(j, count, row, center, acc);
-  for (; j + 8 <= k; j += 8) column_block<double2, 4, Centered>(j, count, row, center, acc);
-  for (; j + 4 <= k; j += 4) column_block<double2, 2, Centered>(j, count, row, center, acc);
-  for (; j + 2 <= k; j += 2) column_block<double2, 1, Centered>(j, count, row, center, acc);
-  if (j < k) column_block<double, 1, Centered>(j, count, row, center, acc);
+  for (; j + 12 <= k; j += 12) column_block<double2, 6, Centered>(j, count, row, center, divisor, acc);
+  for (; j + 8 <= k; j += 8) column_block<double2, 4, Centered>(j, count, row, center, divisor, acc);
+  for (; j + 4 <= k; j += 4) column_block<double2, 2, Centered>(j, count, row, center, divisor, acc);
+  for (; j + 2 <= k; j += 2) column_block<double2, 1, Centered>(j, count, row, center, divisor, acc);
+  if (j < k) column_block<double, 1, Centered>(j, count, row, center, divisor, acc);
 }
 
+// acc[j] = the sum over the rows t < count of row(t)[j] (or of (row(t)[j] - center[j])^2),
+// divided by divisor (>= 1), for every column j < k.
 template <class Row>
 void column_sums(std::size_t k, std::size_t count, const Row& row, const double* center,
-                 double* acc) {
-  if (center == nullptr) column_blocks<false>(k, count, row, center, acc);
-  else column_blocks<true>(k, count, row, center, acc);
+                 std::size_t divisor, double* acc) {
+  if (center == nullptr) column_blocks<false>(k, count, row, center, divisor, acc);
+  else column_blocks<true>(k, count, row, center, divisor, acc);
 }
 
 // The one implementation of the normalisations and of the composite score. Works on a
@@ -429,9 +440,8 @@ private:
       // changes only signs, which round symmetrically, so sum(s x) = s sum(x) and
       // (s x - s m)^2 = (x - m)^2 to the bit.
       const auto row = [&](std::size_t t) { return x + idx[t] * k_; };
-      column_sums(k_, idx.size(), row, nullptr, sum_.data());
-      for (std::size_t j = 0; j < k_; ++j) sum_[j] /= n; // now the means
-      column_sums(k_, idx.size(), row, sum_.data(), squares_.data());
+      column_sums(k_, idx.size(), row, nullptr, idx.size(), sum_.data()); // the means
+      column_sums(k_, idx.size(), row, sum_.data(), 1, squares_.data());
       for (std::size_t j = 0; j < k_; ++j) {
         const double sd = idx.size() > 1 ? std::sqrt(squares_[j] / (n - 1)) : 0.0;
         maps_[j] = sd > 0 ? column_map{sign_[j] * sum_[j], 1 / sd, 0, spread_rule::regular}
