@@ -2,7 +2,8 @@
 // 1-day window, 1 M / 10 M / 100 M events from the simulator's streaming generator
 // (salesops/simulate/events.hpp, seed 42), pre-sorted (as generated: by entity, then time)
 // and shuffled (the library sorts a copy with the radix sort of salesops/funnel/event_sort.hpp;
-// BM_sort_events times that sort alone; BM_floor_* time what any pre-sorted pass must do). The
+// BM_sort_events times that sort alone; BM_floor_* time what any pre-sorted pass must do;
+// *_scalar force the scalar pre-sorted pass where the library would take the AVX2 one). The
 // counter ns_per_event is wall time per event.
 //
 // Export for the DuckDB peer (benchmarks/duckdb_funnel.mjs): with SALESOPS_FUNNEL_EXPORT=FILE
@@ -116,12 +117,17 @@ void set_counters(benchmark::State& state, const dataset& d) {
       n * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
-void run(benchmark::State& state, bool sorted, anchor_rule anchor) {
+using salesops::funnel::detail::sorted_path;
+
+// path: the library's choice (the AVX2 pre-sorted pass where the processor has AVX2), or the
+// scalar pass forced, for A/B runs in one process.
+void run(benchmark::State& state, bool sorted, anchor_rule anchor,
+         sorted_path path = sorted_path::automatic) {
   const dataset& d = data(static_cast<std::size_t>(state.range(0)), sorted);
   const auto o = options(anchor);
   std::uint64_t converted = 0;
   for (auto _ : state) {
-    const auto r = salesops::funnel::event_funnel(d.entity, d.timestamp, d.steps, o);
+    const auto r = salesops::funnel::detail::event_funnel_by(d.entity, d.timestamp, d.steps, o, path);
     converted = r.reached.back();
     benchmark::DoNotOptimize(converted);
   }
@@ -187,6 +193,12 @@ void BM_event_funnel_sorted_first_step(benchmark::State& state) {
   run(state, true, anchor_rule::first_step);
 }
 void BM_event_funnel_unsorted(benchmark::State& state) { run(state, false, anchor_rule::any_start); }
+void BM_event_funnel_sorted_scalar(benchmark::State& state) {
+  run(state, true, anchor_rule::any_start, sorted_path::scalar);
+}
+void BM_event_funnel_sorted_first_step_scalar(benchmark::State& state) {
+  run(state, true, anchor_rule::first_step, sorted_path::scalar);
+}
 
 // Grouped by size so each data set is generated once.
 void register_all() {
@@ -195,6 +207,10 @@ void register_all() {
     for (auto* b : {benchmark::RegisterBenchmark("BM_event_funnel_sorted", BM_event_funnel_sorted),
                     benchmark::RegisterBenchmark("BM_event_funnel_sorted_first_step",
                                                  BM_event_funnel_sorted_first_step),
+                    benchmark::RegisterBenchmark("BM_event_funnel_sorted_scalar",
+                                                 BM_event_funnel_sorted_scalar),
+                    benchmark::RegisterBenchmark("BM_event_funnel_sorted_first_step_scalar",
+                                                 BM_event_funnel_sorted_first_step_scalar),
                     benchmark::RegisterBenchmark("BM_event_funnel_unsorted",
                                                  BM_event_funnel_unsorted),
                     benchmark::RegisterBenchmark("BM_sort_events", BM_sort_events),

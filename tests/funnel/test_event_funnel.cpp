@@ -7,10 +7,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <numeric>
 #include <sstream>
+#include <string>
 #include <vector>
 
 #include "salesops/core/rng.hpp"
@@ -196,6 +198,43 @@ const funnel_mode all_modes[] = {funnel_mode::standard, funnel_mode::strict_incr
                                  funnel_mode::strict_once, funnel_mode::allow_reentry,
                                  funnel_mode::unordered};
 
+using funnel::detail::sorted_path;
+
+// The pre-sorted passes to run on the same inputs: the scalar one, and the AVX2 one where this
+// build and processor have it (a missing one is reported by the test "both pre-sorted passes").
+std::vector<sorted_path> sorted_paths() {
+  std::vector<sorted_path> paths{sorted_path::scalar};
+  if (funnel::detail::sorted_path_available(sorted_path::avx2)) paths.push_back(sorted_path::avx2);
+  return paths;
+}
+
+event_funnel_result funnel_by(const events& ev, const event_funnel_options& o, sorted_path path) {
+  return funnel::detail::event_funnel_by(ev.entity, ev.time, ev.steps, o, path);
+}
+
+// Sorted input of `entities` entities (ids ascending with gaps) starting before, inside or after
+// the time span of the entity before, 1 to max_events events each with mostly distinct times,
+// some ties (a time equal to the event before), unrelated events and masks of 1-3 steps.
+events sorted_entities(rng& g, std::size_t k, std::size_t entities, std::size_t max_events) {
+  events ev;
+  std::uint64_t id = 0;
+  for (std::size_t e = 0; e < entities; ++e) {
+    id += 1 + g.uniform_int(3);
+    std::int64_t t = g.uniform_int(3) == 0 ? 0 : static_cast<std::int64_t>(g.uniform_int(1000));
+    const std::size_t n = 1 + static_cast<std::size_t>(g.uniform_int(max_events));
+    for (std::size_t i = 0; i < n; ++i) {
+      t += static_cast<std::int64_t>(g.uniform_int(12)); // 0: a tie with the event before
+      std::uint64_t mask = 0;
+      const double u = g.uniform();
+      if (u > 0.3) mask |= std::uint64_t{1} << g.uniform_int(k);
+      if (u > 0.85) mask |= std::uint64_t{1} << g.uniform_int(k);
+      if (u > 0.95) mask |= std::uint64_t{1} << g.uniform_int(k);
+      ev.add(id, t, mask);
+    }
+  }
+  return ev;
+}
+
 } // namespace
 
 TEST_CASE("event funnel: hand cases for the default mode", "[funnel][event]") {
@@ -308,11 +347,11 @@ TEST_CASE("event funnel: large equal-timestamp groups equal brute force", "[funn
 }
 
 TEST_CASE("event funnel: the pre-sorted pass over many entities equals brute force", "[funnel][event][property]") {
-  // The pre-sorted pass of the time-ordered modes keeps no per-entity reset: it shifts each
-  // entity's times past the entity before, and recomputes afterwards the entities that have
-  // step-matching events at equal times. Long sorted inputs whose entities start before, inside
-  // or after the time span of the entity before, with mostly distinct times, some ties,
-  // unrelated events and masks of 1-3 steps, against the brute force.
+  // The pre-sorted passes keep no per-entity state beyond a reset (AVX2: four entity streams
+  // side by side, each entity's level rewritten on every event) or shift each entity's times
+  // past the entity before (scalar), and recompute afterwards the entities that have
+  // step-matching events at equal times. Long sorted inputs (sorted_entities) against the brute
+  // force, through both passes.
   const funnel_mode mode = GENERATE(funnel_mode::standard, funnel_mode::strict_increase,
                                     funnel_mode::strict_once);
   const anchor_rule anchor = GENERATE(anchor_rule::any_start, anchor_rule::first_step);
@@ -320,33 +359,72 @@ TEST_CASE("event funnel: the pre-sorted pass over many entities equals brute for
   CAPTURE(mode, anchor, seed);
   rng g(500 + seed * 10 + static_cast<std::uint64_t>(mode) * 3 + static_cast<std::uint64_t>(anchor));
   for (int rep = 0; rep < 10; ++rep) {
-    // 1-6 steps, and 7-12 in the last reps (the level count is unrolled up to 8 steps).
+    // 1-6 steps, and 7-12 in the last reps (the level counts are unrolled up to 8 steps, and
+    // the AVX2 pass takes k <= 8).
     const std::size_t k = rep < 7 ? 1 + static_cast<std::size_t>(g.uniform_int(6))
                                   : 7 + static_cast<std::size_t>(g.uniform_int(6));
     const std::int64_t window = 1 + static_cast<std::int64_t>(g.uniform_int(40));
-    events ev;
-    std::uint64_t id = 0;
-    for (int e = 0; e < 60; ++e) {
-      id += 1 + g.uniform_int(3);
-      std::int64_t t = g.uniform_int(3) == 0 ? 0 : static_cast<std::int64_t>(g.uniform_int(1000));
-      const std::size_t n = 1 + static_cast<std::size_t>(g.uniform_int(9));
-      for (std::size_t i = 0; i < n; ++i) {
-        t += static_cast<std::int64_t>(g.uniform_int(12)); // 0: a tie with the event before
-        std::uint64_t mask = 0;
-        const double u = g.uniform();
-        if (u > 0.3) mask |= std::uint64_t{1} << g.uniform_int(k);
-        if (u > 0.85) mask |= std::uint64_t{1} << g.uniform_int(k);
-        if (u > 0.95) mask |= std::uint64_t{1} << g.uniform_int(k);
-        ev.add(id, t, mask);
-      }
-    }
+    const events ev = sorted_entities(g, k, 60, 9);
     const auto o = opts(window, k, mode, anchor);
     const auto expected = brute_funnel(ev, o);
-    const auto got = event_funnel(ev.entity, ev.time, ev.steps, o);
-    CAPTURE(rep, k, window);
-    REQUIRE(got.entities == expected.entities);
-    REQUIRE(got.levels == expected.levels);
-    REQUIRE(got.reached == expected.reached);
+    for (sorted_path path : sorted_paths()) {
+      const auto got = funnel_by(ev, o, path);
+      CAPTURE(rep, k, window, static_cast<int>(path));
+      REQUIRE(got.entities == expected.entities);
+      REQUIRE(got.levels == expected.levels);
+      REQUIRE(got.reached == expected.reached);
+    }
+  }
+}
+
+TEST_CASE("event funnel: both pre-sorted passes equal brute force for every entity count and k", "[funnel][event][property]") {
+  // The AVX2 pass splits the input at entity boundaries into four segments (one per lane),
+  // runs them in lock step for the length of the shortest (rounded down to even), and finishes
+  // each lane's last entity and the rest of its segment with the scalar pass; with fewer than
+  // two rows in some segment (fewer entities than lanes, one entity) it runs the scalar pass
+  // alone. Entity counts around multiples of four, tiny and long inputs, k = 1..12 (the AVX2
+  // pass for k <= 8), ties and multi-step masks; then the same rows with one row moved out of
+  // order, which both passes must notice (the library then sorts a copy).
+  if (!funnel::detail::sorted_path_available(sorted_path::avx2))
+    WARN("no AVX2 pre-sorted pass in this build or on this processor: the scalar pass alone is tested");
+  const anchor_rule anchor = GENERATE(anchor_rule::any_start, anchor_rule::first_step);
+  const std::uint64_t seed = GENERATE(range<std::uint64_t>(1, 7));
+  CAPTURE(anchor, seed);
+  rng g(9100 + seed * 2 + static_cast<std::uint64_t>(anchor));
+  const std::size_t counts[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13, 16, 17, 50, 203};
+  const funnel_mode modes[] = {funnel_mode::standard, funnel_mode::strict_increase, funnel_mode::strict_once};
+  for (std::size_t rep = 0; rep < 36; ++rep) {
+    const std::size_t k = 1 + rep % 12;
+    const std::size_t entities = counts[g.uniform_int(std::size(counts))];
+    const std::size_t max_events = 1 + static_cast<std::size_t>(g.uniform_int(entities < 5 ? 40 : 9));
+    const std::int64_t window = 1 + static_cast<std::int64_t>(g.uniform_int(40));
+    const auto o = opts(window, k, modes[rep % 3], anchor);
+    events ev = sorted_entities(g, k, entities, max_events);
+    CAPTURE(rep, k, entities, max_events, window, o.mode);
+    for (int shuffled = 0; shuffled < 3; ++shuffled) {
+      // 1: two rows of one entity swapped (a time below the one before); 2: then two rows
+      // anywhere swapped (often an entity below the one before)
+      std::size_t i = static_cast<std::size_t>(g.uniform_int(ev.entity.size()));
+      std::size_t j = static_cast<std::size_t>(g.uniform_int(ev.entity.size()));
+      if (shuffled == 1) {
+        j = i + 1;
+        while (j < ev.entity.size() && (ev.entity[j] != ev.entity[i] || ev.time[j] == ev.time[i])) i = j++;
+        if (j == ev.entity.size()) continue;
+      }
+      if (shuffled) {
+        std::swap(ev.entity[i], ev.entity[j]);
+        std::swap(ev.time[i], ev.time[j]);
+        std::swap(ev.steps[i], ev.steps[j]);
+      }
+      const auto expected = brute_funnel(ev, o);
+      for (sorted_path path : sorted_paths()) {
+        CAPTURE(shuffled, static_cast<int>(path));
+        const auto got = funnel_by(ev, o, path);
+        REQUIRE(got.entities == expected.entities);
+        REQUIRE(got.levels == expected.levels);
+        REQUIRE(got.reached == expected.reached);
+      }
+    }
   }
 }
 
@@ -413,6 +491,93 @@ TEST_CASE("event funnel: huge windows and times, and more than 62 steps", "[funn
     const auto r = event_funnel(ev.entity, ev.time, ev.steps, opts(static_cast<std::int64_t>(k) - 1, k));
     CHECK(r.levels == expected);
     CHECK(r.reached[k - 1] == (k <= 8 ? 2U : 1U)); // entity 1, and entity 10 + k when k <= 8
+  }
+}
+
+TEST_CASE("event funnel: both pre-sorted passes at the bounds of times and windows", "[funnel][event][property]") {
+  // The AVX2 pass marks a lane's old starts invalid with the sign bit, which stays below any
+  // t - window while times are below 2^55 and the window below 2^62; beyond, it hands over (to
+  // the per-entity loop, or to the scalar pass). Entities whose times sit at 0, near 2^55 - 1 or
+  // at 2^55 and above, next to each other, with windows up to 2^62 - 1 and 2^62, and one
+  // to three events each, against the brute force.
+  constexpr std::int64_t t55 = std::int64_t{1} << 55;
+  const std::int64_t windows[] = {5, (std::int64_t{1} << 62) - 1, std::int64_t{1} << 62,
+                                  std::numeric_limits<std::int64_t>::max()};
+  const std::int64_t bases[] = {0, 7, t55 - 20, t55 - 3, t55, std::numeric_limits<std::int64_t>::max() - 30};
+  rng g(4242);
+  for (int rep = 0; rep < 200; ++rep) {
+    const std::size_t k = 1 + static_cast<std::size_t>(g.uniform_int(4));
+    const bool huge_times = rep % 4 == 3; // times at or above 2^55 only in every fourth input
+    events ev;
+    const std::uint64_t entities = 9 + g.uniform_int(8);
+    for (std::uint64_t e = 1; e <= entities; ++e) {
+      std::int64_t t = bases[g.uniform_int(huge_times ? 6 : 4)];
+      const std::uint64_t count = 1 + g.uniform_int(3);
+      for (std::uint64_t i = 0; i < count; ++i) {
+        ev.add(e, t, std::uint64_t{1} << g.uniform_int(k));
+        t += static_cast<std::int64_t>(1 + g.uniform_int(3));
+      }
+    }
+    for (anchor_rule anchor : {anchor_rule::any_start, anchor_rule::first_step}) {
+      const auto o = opts(windows[g.uniform_int(4)], k, funnel_mode::standard, anchor);
+      const auto expected = brute_funnel(ev, o);
+      for (sorted_path path : sorted_paths()) {
+        CAPTURE(rep, k, o.window, anchor, static_cast<int>(path));
+        const auto got = funnel_by(ev, o, path);
+        REQUIRE(got.levels == expected.levels);
+      }
+    }
+  }
+}
+
+TEST_CASE("event funnel: rows out of order by huge differences are noticed by both passes", "[funnel][event]") {
+  // The AVX2 pass tests m > (T - T before) << k; times below 2^55 keep the shifted difference
+  // from wrapping around. Rows A@(3 * 2^60 + 5), B@5 of one entity, 12 entities: the difference
+  // -3 * 2^60 shifted by 2 would wrap to +2^62 and hide the order. Sorted, B comes first and
+  // never follows A: level 1 (A@... then B@5 unsorted would read as level 2). That entity is
+  // one of 24 whose other entities have A@0, B@1 (level 2), at each place in turn (so that it
+  // falls inside the vector loop of a lane, not only in a lane's last entity).
+  const std::int64_t big = 3 * (std::int64_t{1} << 60) + 5;
+  for (std::uint64_t odd = 1; odd <= 24; ++odd) {
+    events ev;
+    std::vector<std::uint8_t> expected;
+    for (std::uint64_t e = 1; e <= 24; ++e) {
+      ev.add(e, e == odd ? big : 0, A);
+      ev.add(e, e == odd ? 5 : 1, B);
+      expected.push_back(e == odd ? 1 : 2);
+    }
+    for (funnel_mode mode : {funnel_mode::standard, funnel_mode::strict_increase}) {
+      const auto o = opts(std::numeric_limits<std::int64_t>::max(), 2, mode);
+      for (sorted_path path : sorted_paths()) {
+        CAPTURE(odd, mode, static_cast<int>(path));
+        CHECK(funnel_by(ev, o, path).levels == expected);
+      }
+    }
+  }
+}
+
+TEST_CASE("event funnel: bad rows of long pre-sorted input name the first bad row", "[funnel][event]") {
+  // 40 sorted entities, long enough for every lane of the AVX2 pass: a negative time at row
+  // `neg` and a step bit above k at row `high`; the error names the first of them, in both
+  // passes (which notice bad rows only after their loops).
+  rng g(77);
+  const events clean = sorted_entities(g, 3, 40, 6);
+  const std::size_t n = clean.entity.size();
+  for (std::size_t neg : {std::size_t{5}, n / 2 + 1, n - 1, n}) {     // n: no negative time
+    for (std::size_t high : {std::size_t{3}, n / 3, n - 2, n}) {        // n: no bad bits
+      if (neg == n && high == n) continue;
+      events ev = clean;
+      if (neg < n) ev.time[neg] = -1 - static_cast<std::int64_t>(neg);
+      if (high < n) ev.steps[high] |= std::uint64_t{1} << 5;
+      const std::size_t first = std::min(neg, high);
+      for (sorted_path path : sorted_paths()) {
+        CAPTURE(neg, high, static_cast<int>(path));
+        const std::string row = (first == neg ? "timestamp at row " : "steps at row ") + std::to_string(first);
+        CHECK_THROWS_WITH(funnel_by(ev, opts(10, 3), path), Contains(row));
+        if (first == neg) CHECK_THROWS_AS(funnel_by(ev, opts(10, 3), path), negative_value);
+        else CHECK_THROWS_AS(funnel_by(ev, opts(10, 3), path), out_of_range_value);
+      }
+    }
   }
 }
 
