@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -296,4 +297,45 @@ TEST_CASE("composite_scores is the scorecard's score, for every method and peer 
     CHECK(fast(static_cast<Eigen::Index>(i)) == card.reps[i].score);
     CHECK(card.reps[i].score == brute[i]);
   }
+}
+
+TEST_CASE("z-score composites equal a direct two-pass computation for 1 to 25 KPIs", "[scoring][scorecard]") {
+  // The normaliser sums 12, 8, 4, 2 and 1 columns at a time and scores 8 rows at a time:
+  // every KPI count from 1 to 25 and row counts around the multiples of 8 reach every block
+  // and every tail. Reference: for each column, s = +-1 by direction, mean and sd of s x in two
+  // passes (R's sd), z = (s x - mean) / sd, score = sum of w_j z_j with normalised weights.
+  rng gen(4242);
+  for (std::size_t kpis = 1; kpis <= 25; ++kpis)
+    for (std::size_t reps : {2u, 7u, 8u, 9u, 16u, 17u, 40u}) {
+      Eigen::MatrixXd x(static_cast<Eigen::Index>(reps), static_cast<Eigen::Index>(kpis));
+      std::vector<kpi_spec> specs;
+      for (std::size_t j = 0; j < kpis; ++j) {
+        specs.push_back({"k" + std::to_string(j), 1.0 + static_cast<double>(j % 4),
+                         j % 3 == 1 ? direction::lower_is_better : direction::higher_is_better});
+        for (std::size_t i = 0; i < reps; ++i)
+          x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+              100.0 * static_cast<double>(j) + gen.lognormal(0, 1);
+      }
+      const Eigen::VectorXd got = composite_scores(x, specs, normalization::z_score);
+      double weight_sum = 0;
+      for (const auto& s : specs) weight_sum += s.weight;
+      std::vector<double> want(reps, 0.0);
+      for (std::size_t j = 0; j < kpis; ++j) {
+        const double s = specs[j].dir == direction::lower_is_better ? -1.0 : 1.0;
+        double mean = 0, squares = 0;
+        for (std::size_t i = 0; i < reps; ++i) mean += s * x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+        mean /= static_cast<double>(reps);
+        for (std::size_t i = 0; i < reps; ++i) {
+          const double d = s * x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) - mean;
+          squares += d * d;
+        }
+        const double sd = std::sqrt(squares / static_cast<double>(reps - 1));
+        for (std::size_t i = 0; i < reps; ++i)
+          want[i] += specs[j].weight / weight_sum *
+                     ((s * x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) - mean) / sd);
+      }
+      INFO("kpis " << kpis << ", reps " << reps);
+      for (std::size_t i = 0; i < reps; ++i)
+        CHECK(got(static_cast<Eigen::Index>(i)) == Approx(want[i]).epsilon(1e-12).margin(1e-12));
+    }
 }
