@@ -7,6 +7,9 @@
 // Fisher p-value, adjusted across the rows (Holm by default). Win rate here is won / (won +
 // lost): open deals have no outcome yet and are left out of the comparison (they stay in the
 // per-stage funnel).
+//
+// Compile time: result and segment_breakdown are function templates with one unused,
+// defaulted parameter, as in stage_funnel.hpp.
 #ifndef SALESOPS_FUNNEL_BREAKDOWN_HPP
 #define SALESOPS_FUNNEL_BREAKDOWN_HPP
 
@@ -97,6 +100,7 @@ public:
   /// \brief The largest `options.top_n` segments and "other", each compared with its rest.
   /// \throws salesops::empty_input when nothing was added; salesops::out_of_range_value for
   ///         a bad level or a counting rule other than the accumulator's.
+  template <class = void>
   breakdown_result result(const breakdown_options& options = {}) const;
 
 private:
@@ -112,6 +116,7 @@ private:
 /// \param options top N, counting rule, intervals, test and p-value adjustment
 /// \throws salesops::length_mismatch when segment and outcomes differ in length; the
 ///         exceptions of for_each_opportunity and breakdown_accumulator::result.
+template <class = void>
 breakdown_result segment_breakdown(const stage_histories& histories,
                                    span<const std::uint32_t> segment,
                                    const breakdown_options& options = {});
@@ -149,7 +154,8 @@ inline void breakdown_accumulator::merge(const breakdown_accumulator& other) {
   }
 }
 
-inline breakdown_result breakdown_accumulator::result(const breakdown_options& options) const {
+template <class>
+breakdown_result breakdown_accumulator::result(const breakdown_options& options) const {
   const char* fn = "breakdown_accumulator::result";
   const stage_funnel_options& fo = options.funnel;
   stats::check_level(fn, "level", fo.level);
@@ -209,7 +215,8 @@ inline breakdown_result breakdown_accumulator::result(const breakdown_options& o
   return r;
 }
 
-inline breakdown_result segment_breakdown(const stage_histories& histories,
+template <class>
+breakdown_result segment_breakdown(const stage_histories& histories,
                                           span<const std::uint32_t> segment,
                                           const breakdown_options& options) {
   const char* fn = "segment_breakdown";

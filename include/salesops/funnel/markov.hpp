@@ -8,6 +8,9 @@
 // "Introduction to Probability" (1997), section 11.2. Uncertainty: each stage's row of
 // transition probabilities is drawn from its Dirichlet posterior (counts + prior), the summaries
 // are recomputed per draw, and equal-tailed percentile intervals are reported.
+//
+// Compile time: the functions that solve with Eigen's FullPivLU are function templates with
+// one unused, defaulted parameter, so only translation units calling them instantiate it.
 #ifndef SALESOPS_FUNNEL_MARKOV_HPP
 #define SALESOPS_FUNNEL_MARKOV_HPP
 
@@ -56,6 +59,7 @@ inline std::ostream& operator<<(std::ostream& out, const absorbing_summary& s) {
 ///         for an entry outside [0, 1] or a row not summing to 1 (naming the row);
 ///         salesops::numerical_error when I - Q is singular (a set of stages from which the
 ///         deal never closes).
+template <class = void>
 absorbing_summary absorbing_chain_summary(const Eigen::MatrixXd& transition,
                                           const Eigen::VectorXd& days_per_visit);
 
@@ -162,15 +166,18 @@ inline std::ostream& operator<<(std::ostream& out, const markov_result& r) {
 /// I - Q is singular cannot occur because every row has positive mass on won and lost.
 /// \throws salesops::out_of_range_value for level outside (0, 1); salesops::negative_value
 ///         for prior <= 0; salesops::numerical_error as markov_accumulator::result.
+template <class = void>
 markov_result markov_summary(const markov_accumulator& acc, const markov_options& options = {});
 
 /// \brief Fits the pipeline chain to columnar stage histories and summarises it.
 /// \throws the exceptions of for_each_opportunity and markov_summary.
+template <class = void>
 markov_result fit_markov(const stage_histories& histories, const markov_options& options = {});
 
 // ---------------------------------------------------------------------------------------
 
-inline absorbing_summary absorbing_chain_summary(const Eigen::MatrixXd& transition,
+template <class>
+absorbing_summary absorbing_chain_summary(const Eigen::MatrixXd& transition,
                                                  const Eigen::VectorXd& days_per_visit) {
   const char* fn = "absorbing_chain_summary";
   const Eigen::Index k = transition.rows();
@@ -257,7 +264,8 @@ inline markov_fit markov_accumulator::result() const {
   return f;
 }
 
-inline markov_result markov_summary(const markov_accumulator& acc, const markov_options& options) {
+template <class>
+markov_result markov_summary(const markov_accumulator& acc, const markov_options& options) {
   const char* fn = "markov_summary";
   stats::check_level(fn, "level", options.level);
   check_positive(fn, "prior", options.prior);
@@ -313,7 +321,8 @@ inline markov_result markov_summary(const markov_accumulator& acc, const markov_
   return r;
 }
 
-inline markov_result fit_markov(const stage_histories& histories, const markov_options& options) {
+template <class>
+markov_result fit_markov(const stage_histories& histories, const markov_options& options) {
   markov_accumulator acc(histories.stage_count);
   for_each_opportunity("fit_markov", histories,
                        [&](std::size_t, const opportunity_path& p) { acc.update(p); });

@@ -14,6 +14,10 @@
 //   with skipped_stage_rule::count_as_not_passed only stages actually recorded count.
 //
 // Exact definitions are in docs/funnel.md ("Stage funnels, time to convert and the Markov model").
+//
+// Compile time: the functions that reach Boost.Math (through stats::proportion_interval) are
+// function templates with one unused, defaulted parameter, so only translation units calling
+// them instantiate it (see stats/proportion.hpp); calls are written as before.
 #ifndef SALESOPS_FUNNEL_STAGE_FUNNEL_HPP
 #define SALESOPS_FUNNEL_STAGE_FUNNEL_HPP
 
@@ -141,6 +145,7 @@ public:
   /// \brief The funnel with intervals (options.skipped must equal the accumulator's rule).
   /// \throws salesops::out_of_range_value for a bad level or a different rule;
   ///         salesops::empty_input when no opportunity was added.
+  template <class = void>
   stage_funnel_result result(const stage_funnel_options& options = {}) const;
 
   /// \brief Number of stages.
@@ -166,6 +171,7 @@ private:
 
 /// \brief Stage funnel of columnar histories.
 /// \throws the exceptions of for_each_opportunity and stage_funnel_accumulator::result.
+template <class = void>
 stage_funnel_result stage_funnel(const stage_histories& histories,
                                  const stage_funnel_options& options = {});
 
@@ -197,6 +203,7 @@ inline std::ostream& operator<<(std::ostream& out, const cohort_funnel& c) {
 /// \param options counting rule and intervals
 /// \throws salesops::length_mismatch when created and outcomes differ in length;
 ///         salesops::negative_value for window_days < 0; the exceptions of stage_funnel.
+template <class = void>
 std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
                                           span<const date> created, period_kind kind,
                                           date as_of, std::int32_t window_days,
@@ -204,6 +211,7 @@ std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
 
 /// \brief Cohort funnels by fiscal period of `calendar` (fiscal months, quarters or years);
 /// otherwise as the calendar overload.
+template <class = void>
 std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
                                           span<const date> created, period_kind kind,
                                           const fiscal_calendar& calendar, date as_of,
@@ -212,6 +220,7 @@ std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
 
 /// \brief Cohort funnels by retail-calendar period of `calendar` (4-4-5 weeks, periods,
 /// quarters or years); otherwise as the calendar overload.
+template <class = void>
 std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
                                           span<const date> created, period_kind kind,
                                           const retail_calendar& calendar, date as_of,
@@ -222,7 +231,8 @@ std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
 
 namespace detail {
 
-inline std::optional<stats::conversion_rate>
+template <class = void>
+std::optional<stats::conversion_rate>
 rate_or_none(std::uint64_t successes, std::uint64_t trials, const stage_funnel_options& o) {
   if (trials == 0) return std::nullopt;
   return stats::proportion_interval(successes, trials, o.level, o.method);
@@ -327,8 +337,8 @@ inline void stage_funnel_accumulator::merge(const stage_funnel_accumulator& othe
   }
 }
 
-inline stage_funnel_result
-stage_funnel_accumulator::result(const stage_funnel_options& options) const {
+template <class>
+stage_funnel_result stage_funnel_accumulator::result(const stage_funnel_options& options) const {
   const char* fn = "stage_funnel_accumulator::result";
   stats::check_level(fn, "level", options.level);
   if (options.skipped != rule_)
@@ -362,7 +372,8 @@ stage_funnel_accumulator::result(const stage_funnel_options& options) const {
   return r;
 }
 
-inline stage_funnel_result stage_funnel(const stage_histories& histories,
+template <class>
+stage_funnel_result stage_funnel(const stage_histories& histories,
                                         const stage_funnel_options& options) {
   stats::check_level("stage_funnel", "level", options.level);
   stage_funnel_accumulator acc(histories.stage_count == 0 ? 1 : histories.stage_count,
@@ -372,7 +383,8 @@ inline stage_funnel_result stage_funnel(const stage_histories& histories,
   return acc.result(options);
 }
 
-inline std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
+template <class>
+std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
                                                  span<const date> created, period_kind kind,
                                                  date as_of, std::int32_t window_days,
                                                  const stage_funnel_options& options) {
@@ -381,7 +393,8 @@ inline std::vector<cohort_funnel> cohort_funnels(const stage_histories& historie
       options);
 }
 
-inline std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
+template <class>
+std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
                                                  span<const date> created, period_kind kind,
                                                  const fiscal_calendar& calendar, date as_of,
                                                  std::int32_t window_days,
@@ -391,7 +404,8 @@ inline std::vector<cohort_funnel> cohort_funnels(const stage_histories& historie
       as_of, window_days, options);
 }
 
-inline std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
+template <class>
+std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
                                                  span<const date> created, period_kind kind,
                                                  const retail_calendar& calendar, date as_of,
                                                  std::int32_t window_days,
