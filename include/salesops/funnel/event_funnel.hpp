@@ -1198,9 +1198,26 @@ enum class sorted_pass {
 //    count before it in AVX2: 1.0 ns/event instead of 1.4.
 // What remains: the vector loop (about 4 ns/event, some 50 vector instructions per 4 events),
 // the entity count that sizes the output (about 1: it reads the entity column once more) and
-// event_funnel's per-level counts (0.6). Not tried: counting the entities in the vector loop
-// itself (each lane writing into a region of its own, copied together afterwards), worth at
-// most the count's 1 ns, which would not reach 4 ns/event either.
+// event_funnel's per-level counts (0.6). Tried afterwards (2026-11-27 04:00-04:15 UTC, a
+// standalone prototype: the whole event_funnel at 10 M events against this pass in the same
+// process, median of 7-9, any start / first step; load 0.8-1.1, this pass 6.9-7.5 in those runs;
+// all exact, none kept):
+//  - eight entity streams in 32-bit lanes (times minus one base, checked below 2^31 after it;
+//    the same programme, half the vector operations per event), entity test by 64-bit compares,
+//    level and entity stored per event and lane: 7.8 / 7.9 (vector loop 5.3: eight slots and 24
+//    stream pointers spill, 16 stores per 8 events);
+//  - the same with the entity test from a last-row bitmap written by the entity count and the
+//    levels stored once per row (8 bytes), then extracted with the entity ids per block of 32
+//    rows: 8.0-8.6 / 7.9-8.4 (loop 5.2-5.7: the ids read back at the last rows miss the
+//    cache, prefetched or not); even without writing the ids at all (a bound, not a result):
+//    6.9 / 7.3, no faster than this pass: the 32-bit loop (about 10 instructions per event,
+//    7.6 of them vector, against 12.5 vector here) ran at about 1.1 instructions per cycle,
+//    and the bitmap count cost 2.2-2.5 against 1.9-2.0 for the count and allocation here;
+//  - counting the entities in the vector loop (each lane writing into scratch from its
+//    segment's first row, compacted afterwards, entity order checked there): 7.9 / 8.1 (the
+//    compaction and the scratch's page faults 2.5 against the count's 1).
+// The per-level counts as four interleaved histograms cost 0.2-0.4 ns/event against about 0.6:
+// exact and small, not enough for 4 ns/event on its own.
 
 // An entity (its output slot) with step-matching events at one time: recomputed afterwards.
 struct tied_entity {
