@@ -307,32 +307,32 @@ TEST_CASE("z-score composites equal a direct two-pass computation for 1 to 25 KP
   rng gen(4242);
   for (std::size_t kpis = 1; kpis <= 25; ++kpis)
     for (std::size_t reps : {2u, 7u, 8u, 9u, 16u, 17u, 40u}) {
-      Eigen::MatrixXd x(static_cast<Eigen::Index>(reps), static_cast<Eigen::Index>(kpis));
+      Eigen::MatrixXd table(static_cast<Eigen::Index>(reps), static_cast<Eigen::Index>(kpis));
       std::vector<kpi_spec> specs;
       for (std::size_t j = 0; j < kpis; ++j) {
         specs.push_back({"k" + std::to_string(j), 1.0 + static_cast<double>(j % 4),
                          j % 3 == 1 ? direction::lower_is_better : direction::higher_is_better});
         for (std::size_t i = 0; i < reps; ++i)
-          x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+          table(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
               100.0 * static_cast<double>(j) + gen.lognormal(0, 1);
       }
-      const Eigen::VectorXd got = composite_scores(x, specs, normalization::z_score);
+      const Eigen::VectorXd got = composite_scores(table, specs, normalization::z_score);
       double weight_sum = 0;
       for (const auto& s : specs) weight_sum += s.weight;
       std::vector<double> want(reps, 0.0);
       for (std::size_t j = 0; j < kpis; ++j) {
         const double s = specs[j].dir == direction::lower_is_better ? -1.0 : 1.0;
         double mean = 0, squares = 0;
-        for (std::size_t i = 0; i < reps; ++i) mean += s * x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+        for (std::size_t i = 0; i < reps; ++i) mean += s * table(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
         mean /= static_cast<double>(reps);
         for (std::size_t i = 0; i < reps; ++i) {
-          const double d = s * x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) - mean;
+          const double d = s * table(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) - mean;
           squares += d * d;
         }
         const double sd = std::sqrt(squares / static_cast<double>(reps - 1));
         for (std::size_t i = 0; i < reps; ++i)
           want[i] += specs[j].weight / weight_sum *
-                     ((s * x(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) - mean) / sd);
+                     ((s * table(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) - mean) / sd);
       }
       INFO("kpis " << kpis << ", reps " << reps);
       for (std::size_t i = 0; i < reps; ++i)
