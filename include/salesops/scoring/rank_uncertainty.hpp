@@ -216,7 +216,7 @@ inline void mean_of_rows(const double* rows, std::size_t k, const std::size_t* p
 // pick[t] = gen.uniform_int(m_i) for the rows t of each rep i in turn (m_i = start[i + 1] -
 // start[i]). The engine works on a local copy, which the compiler keeps in registers: inside
 // bootstrap_rank_intervals it kept the state on the stack, a store and a load in the chain of
-// every draw, which made the draws twice as slow; kept out of line, or the compiler inlines
+// every draw (perf showed the draws taking twice the time); kept out of line, or the compiler inlines
 // it back into that frame.
 [[gnu::noinline]] inline void draw_picks(rng& gen, const std::vector<std::size_t>& start, std::size_t* pick) {
   rng local = gen;

@@ -342,8 +342,7 @@ template <class V, std::size_t N, bool Centered, class Row>
 // accumulators and centres (12 registers) fit in the 16 SSE registers, so a table of up to
 // 12 KPIs is read in one pass; then 8, 4, 2 and 1. Always inlined, with column_block and
 // column_sums: the bootstrap sums a few rows per call, millions of times, and GCC kept the
-// calls (the benchmark's medians of 8 alternating runs: 0.84 s with column_sums inlined too,
-// 0.93 s with the two inner functions only, about 1 s with none).
+// calls (docs/benchmarks.md, "Rep scoring": commit c491bd4 against c8c0599).
 template <bool Centered, class Row>
 [[gnu::always_inline]] inline void column_blocks(std::size_t k, std::size_t count, const Row& row,
                                                  const double* center, std::size_t divisor,
@@ -535,7 +534,7 @@ public:
   template <class Rank> void operator()(span<const double> scores, Rank* out) {
     const std::size_t n = scores.size();
     if (n == 0) return;
-    // A plain loop: it vectorises, where std::minmax_element's branches cost 3.5x as much.
+    // A plain loop: it vectorises, where std::minmax_element branches on every score.
     double low = scores[0], top = scores[0];
     for (const double v : scores) {
       low = std::min(low, v);
