@@ -1137,87 +1137,14 @@ enum class sorted_pass {
 // two words tested after the loop (the general loop then throws, naming the first bad row).
 // The output is sized exactly by a pre-pass that counts the entities (no vector growth).
 //
-// Measured (docs/benchmarks.md "Event funnel"; simulator data, 5 steps, CPU ns/event on the
-// shared 2-core machine, load 2.8-2.9). bench_event_funnel, median of 3: 8.9 / 9.1 / 9.7
-// (1 M / 10 M / 100 M events, any start) and 9.1 / 8.9 / 9.7 (first step), against
-// 13.1-13.8 / 16.4-16.8 / 16.9 and 14.8-15.3 / 18.2-18.3 / 18.9 for the previous pass, which
-// reset S for every entity, pushed its output into growing vectors and tested each row's
-// validity and order in the loop. Variants run back to back in one process
-// (10 M events, median of 5), all exact; only the one above was kept:
-//  - this pass (before the unrolled level count below): 8.8-9.8 (any start), 8.8-9.7 (first
-//    step); the previous one 14.0-15.3 / 15.2-16.0;
-//  - two input segments split at an entity boundary and advanced in the same loop iteration
-//    (two independent dependency chains, each writing its own slice of the output): 9.5-9.7 /
-//    10.1-10.3; one to four segments with their state in arrays (spilled to memory): 10.8-13.4.
-//    The loop is therefore not bound by the store-to-load chain through S but by its
-//    instruction count and the entity-boundary branch (the out-of-order core already overlaps
-//    the chains of successive entities);
-//  - every branch removed (entity change, level and updates as masks; level stored every
-//    event): 10.1 / 9.4 with explicit masks, 14.3 / 12.8 with ternaries, which the compiler
-//    turns back into unpredictable branches;
-//  - two updates per event (highest and lowest bit, idempotent for one bit) instead of the
-//    multi-bit branch, with the level tracked per event (state in a struct): 11.4-12.4 /
-//    12.0-12.7; the level tracked per event instead of counted once per entity: 8.9-10.8;
-//  - output vectors grown on demand instead of the counting pre-pass: 9.3 / 9.8 (same within
-//    the noise; the pre-pass keeps the vectors exact); the pre-pass done per block of 16 K rows
-//    (counted while in cache) into a reserved output: 11.8-12.1 / 10.8-11.6 against 10.4-11.1 /
-//    10.9-11.5 for this pass in the same runs (median of 7);
-//  - the mask test and the time sign folded into one accumulator (one register less): within
-//    2 %, not kept;
-//  - kept: the level count unrolled up to 8 steps instead of a loop over the levels, 8.9-9.3 /
-//    8.9-9.6 against 10.3-10.5 / 10.6-11.0 (median of 7); on top of it, the first_step anchor
-//    as a register mask cleared by the first step-1 event instead of reading S[1]: 9.7-10.2 /
-//    9.9-10.4 against 9.4-9.6 / 9.4-9.7, not kept;
-//  - earlier: the entity change masked instead of branched (23), S for k <= 8 in a fixed-size
-//    array updated level by level without indexing (16.0; 21 with 8 levels), chain starts kept
-//    as row numbers (21.7), validation and order checks folded into flags tested after the
-//    loop with the per-entity reset (15.8).
-// Floors (bench_event_funnel BM_floor_*): 1.4-1.9 ns/event to read the three columns; 4.9-5.8
-// for a loop that counts the entities, sizes the output and stores one value per entity at each
-// boundary (mispredicted about once per entity). The dynamic programme adds about 4 ns to that.
-//
-// Where the processor has AVX2 and k <= 8, funnel_sorted_by_time_avx2 (below) runs instead, and
-// this pass finishes each of its lanes. Measured 2026-11-27 on the same machine (AMD EPYC Zen 1:
-// each 256-bit operation is two 128-bit micro-ops), load 0.7-1.4, bench_event_funnel, medians of
-// 5 in three alternating runs: 5.5-6.3 / 6.2-6.6 / 6.9 ns/event (1 M / 10 M / 100 M, any start)
-// and 5.5-5.9 / 6.1-6.3 / 6.5 (first step), against 8.9-9.1 / 9.3-9.6 / 9.8 and 8.8-9.3 /
-// 9.7-10.0 / 10.4 for this pass forced in the same processes (*_scalar): 29-38 % less. Its
-// prototype, step by step (10 M events, the whole event_funnel, median of 7 in one process
-// against this pass at 8.9-10.2):
-//  - times shifted per lane as here, the level counted with vector compares on every event and
-//    the slots kept in a vector, extracted per lane: 9.3 / 9.4, no gain (the vector loop alone
-//    6.0-6.4);
-//  - the shift replaced by the sign-bit reset: 7.8 / 7.6 (loop 5.8); slot and level packed in
-//    one vector (slot << 8 | level): 7.4 / 7.4;
-//  - ties and rows out of order folded into one flag "time <= the time before", classified
-//    afterwards by a scalar rescan of the lane: 11.4 / 11.4 (the simulator's unrelated events
-//    often share the time of the event before, so the rescan always ran);
-//  - kept: the levels counted from vmovmskpd masks through a byte table and the slots in scalar
-//    registers (the loop was bound by vector micro-ops, about 4 per cycle, while the scalar
-//    ports idled), the tie and order test as one compare: 5.5 / 5.7 (loop 4.1); and the entity
-//    count before it in AVX2: 1.0 ns/event instead of 1.4.
-// What remains: the vector loop (about 4 ns/event, some 50 vector instructions per 4 events),
-// the entity count that sizes the output (about 1: it reads the entity column once more) and
-// event_funnel's per-level counts (0.6). Tried afterwards (2026-11-27 04:00-04:15 UTC, a
-// standalone prototype: the whole event_funnel at 10 M events against this pass in the same
-// process, median of 7-9, any start / first step; load 0.8-1.1, this pass 6.9-7.5 in those runs;
-// all exact, none kept):
-//  - eight entity streams in 32-bit lanes (times minus one base, checked below 2^31 after it;
-//    the same programme, half the vector operations per event), entity test by 64-bit compares,
-//    level and entity stored per event and lane: 7.8 / 7.9 (vector loop 5.3: eight slots and 24
-//    stream pointers spill, 16 stores per 8 events);
-//  - the same with the entity test from a last-row bitmap written by the entity count and the
-//    levels stored once per row (8 bytes), then extracted with the entity ids per block of 32
-//    rows: 8.0-8.6 / 7.9-8.4 (loop 5.2-5.7: the ids read back at the last rows miss the
-//    cache, prefetched or not); even without writing the ids at all (a bound, not a result):
-//    6.9 / 7.3, no faster than this pass: the 32-bit loop (about 10 instructions per event,
-//    7.6 of them vector, against 12.5 vector here) ran at about 1.1 instructions per cycle,
-//    and the bitmap count cost 2.2-2.5 against 1.9-2.0 for the count and allocation here;
-//  - counting the entities in the vector loop (each lane writing into scratch from its
-//    segment's first row, compacted afterwards, entity order checked there): 7.9 / 8.1 (the
-//    compaction and the scratch's page faults 2.5 against the count's 1).
-// The per-level counts as four interleaved histograms cost 0.2-0.4 ns/event against about 0.6:
-// exact and small, not enough for 4 ns/event on its own.
+// Why this shape, from the measurements in docs/benchmarks.md ("Event funnel", where every
+// variant tried is listed): the loop is bound by its instruction count and by the
+// entity-boundary branch (mispredicted about once per entity), not by the store-to-load chain
+// through S, so independent input streams, branch-free updates and output grown on demand were
+// all no faster; the unrolled level count was (about 10 %). Floors (bench_event_funnel
+// BM_floor_*): about 1.5 ns/event to read the three columns, about 5 for a loop that only finds
+// the entity boundaries. Where the processor has AVX2 and k <= 8, funnel_sorted_by_time_avx2
+// (below) runs instead, about 35 % faster, and this pass finishes each of its lanes.
 
 // An entity (its output slot) with step-matching events at one time: recomputed afterwards.
 struct tied_entity {
@@ -1338,8 +1265,9 @@ enum class sorted_path { automatic, scalar, avx2 };
 // make the pass give up: general). Each lane's last entity, and the rows the vector loop leaves
 // when the segments differ in length, are finished by the scalar pass. Events are loaded two
 // per lane (two 128-bit loads per column and lane pair, then unpack): gathers are slow on the
-// processor this was measured on. Figures and the variants tried: the comment of
-// funnel_sorted_by_time_pass.
+// processor this was measured on. The loop is bound by vector micro-ops (two per 256-bit
+// operation on that Zen 1 processor), hence the level counts and slots in scalar registers.
+// Figures and the variants tried: docs/benchmarks.md, "Event funnel".
 #if SALESOPS_FUNNEL_AVX2_PASS
 inline constexpr std::size_t avx2_max_steps = 8; // S[1..k] and constants stay in 16 registers
 
