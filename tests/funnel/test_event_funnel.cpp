@@ -690,6 +690,37 @@ TEST_CASE("event funnel counter: hand counts and bad use", "[funnel][event]") {
   CHECK(s.str() == "funnel_step_counts{entities=6, reached=[5, 3, 2]}");
 }
 
+TEST_CASE("event funnel counter: a whole result counts as one update per level",
+          "[funnel][event][property]") {
+  // Reference: update(level) one entity at a time. Lengths cover the 16-level blocks, their
+  // tails and the byte counters' flush after 255 blocks (4080 levels); with every level 0,
+  // each byte counter reaches 255.
+  rng g(11);
+  for (std::size_t steps : {1U, 3U, 8U, 64U})
+    for (std::size_t n : {0U, 1U, 15U, 16U, 17U, 100U, 4079U, 4080U, 4081U, 9000U})
+      for (double p_zero : {0.8, 1.0}) {
+        event_funnel_result result;
+        result.reached.assign(steps, 0);
+        for (std::size_t i = 0; i < n; ++i)
+          result.levels.push_back(
+              static_cast<std::uint8_t>(g.bernoulli(p_zero) ? 0 : g.uniform_int(steps + 1)));
+        event_funnel_counter whole(steps), one_by_one(steps);
+        whole.update(result);
+        for (std::uint8_t level : result.levels) one_by_one.update(level);
+        CHECK(whole.result().entities == n);
+        CHECK(whole.result().reached == one_by_one.result().reached);
+        if (n < 17) continue;
+        // A level above k names its row and leaves the counter unchanged.
+        const std::size_t bad = n - 1 - g.uniform_int(17);
+        result.levels[bad] = static_cast<std::uint8_t>(steps + 1);
+        event_funnel_counter rejected(steps);
+        CHECK_THROWS_WITH(rejected.update(result),
+                          Contains("result.levels at row " + std::to_string(bad)) &&
+                              Contains("is " + std::to_string(steps + 1)));
+        CHECK(rejected.result().entities == 0);
+      }
+}
+
 TEST_CASE("event funnel: bad input throws typed errors naming the row", "[funnel][event]") {
   const std::vector<std::uint64_t> e{1, 1, 2, 2};
   const std::vector<std::int64_t> t{0, 1, 2, -5};
