@@ -428,6 +428,79 @@ TEST_CASE("event funnel: both pre-sorted passes equal brute force for every enti
   }
 }
 
+TEST_CASE("event funnel: long inputs, run block by block, equal brute force",
+          "[funnel][event][property]") {
+  // The AVX2 pass runs blocks of about 4 * avx2_block_rows rows (four segments at entity
+  // boundaries), appends each block's entities to the output and checks afterwards that the
+  // ids increase from one entity to the next. Inputs of several blocks: ids dense (the output
+  // reserved to the id range exactly), with gaps of about 1000 (reserved to one per row, then
+  // shrunk), and with one entity of 30000 rows, longer than a block (a block with a segment of
+  // fewer than two rows is run by the scalar pass alone); then entities out of order across
+  // blocks, and times at or above 2^55 in a late block (handed to the per-entity loop).
+  const anchor_rule anchor = GENERATE(anchor_rule::any_start, anchor_rule::first_step);
+  const std::size_t k = GENERATE(as<std::size_t>{}, 5, 8);
+  const int layout = GENERATE(0, 1, 2); // 0: ids dense, 1: ids with gaps, 2: one huge entity
+  CAPTURE(anchor, k, layout);
+  rng g(700 + k * 3 + static_cast<std::uint64_t>(layout) + 10 * static_cast<std::uint64_t>(anchor));
+  events ev = sorted_entities(g, k, 16000, 9); // about 80 000 rows
+  std::uint64_t id = 0, before = ev.entity[0];
+  for (std::uint64_t& e : ev.entity) { // renumber: dense, or gaps
+    if (e != before) id += layout == 1 ? 1 + g.uniform_int(2000) : 1;
+    before = e;
+    e = id;
+  }
+  if (layout == 2) { // an entity of 30000 rows after about 20000: A first, B last, all at one time
+    const std::size_t at = 20000;
+    std::size_t i = at;
+    while (ev.entity[i] == ev.entity[i - 1]) ++i;
+    events huge;
+    for (std::size_t r = 0; r < 30000; ++r)
+      huge.add(ev.entity[i - 1], 77, r == 0 ? A : r == 29999 ? B : 0);
+    ev.entity.insert(ev.entity.begin() + static_cast<std::ptrdiff_t>(i), huge.entity.begin(),
+                     huge.entity.end());
+    ev.time.insert(ev.time.begin() + static_cast<std::ptrdiff_t>(i), huge.time.begin(),
+                   huge.time.end());
+    ev.steps.insert(ev.steps.begin() + static_cast<std::ptrdiff_t>(i), huge.steps.begin(),
+                    huge.steps.end());
+    for (std::size_t r = i; r < i + 30000; ++r) ev.entity[r] = ev.entity[i - 1] + 1; // its own id
+    for (std::size_t r = i + 30000; r < ev.entity.size(); ++r) ev.entity[r] += 1;
+  }
+  const std::size_t n = ev.entity.size();
+  REQUIRE(n > 12 * funnel::detail::avx2_block_rows);
+  const auto o = opts(25, k, funnel_mode::standard, anchor);
+  const events sorted = ev;
+  // The first entity boundary at or after row r.
+  const auto boundary_after = [&sorted](std::size_t r) {
+    while (sorted.entity[r] == sorted.entity[r - 1]) ++r;
+    return r;
+  };
+  for (int variant = 0; variant < 4; ++variant) {
+    CAPTURE(variant);
+    ev = sorted;
+    if (variant == 1 || variant == 2) {
+      // From row r on, ids drop below the entity's before (each still above the one before it):
+      // at the start of the first block's second segment, where a segment's first id is
+      // checked against the output so far, or inside that segment's vector loop.
+      const std::size_t r =
+          boundary_after(funnel::detail::avx2_block_rows + (variant == 2 ? 1000 : 0));
+      const std::uint64_t drop = ev.entity[r] - ev.entity[r - 1] + 1;
+      for (std::size_t i = r; i < n; ++i) ev.entity[i] -= drop;
+    }
+    if (variant == 3) // times above 2^55 from about two thirds on (still in order)
+      for (std::size_t i = boundary_after(2 * n / 3); i < n; ++i)
+        ev.time[i] += std::int64_t{1} << 56;
+    const auto expected = brute_funnel(ev, o);
+    for (sorted_path path : sorted_paths()) {
+      CAPTURE(static_cast<int>(path));
+      const auto got = funnel_by(ev, o, path);
+      REQUIRE(got.entities == expected.entities);
+      REQUIRE(got.levels == expected.levels);
+      REQUIRE(got.reached == expected.reached);
+      CHECK(got.entities.capacity() <= 2 * got.entities.size());
+    }
+  }
+}
+
 TEST_CASE("event funnel: huge windows and times, and more than 62 steps", "[funnel][event]") {
   // The pre-sorted pass shifts times so that the first lands at window + 1 and each entity
   // starts one second after the entity before, in 64-bit unsigned arithmetic; when that wraps

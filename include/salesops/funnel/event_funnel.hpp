@@ -1154,13 +1154,15 @@ struct tied_entity {
 };
 
 // The pass itself over rows [0, n), n >= 1, k <= 62, writing one level per entity into
-// out_entity/out_level (sized by the caller); kept apart from the allocation and the tie
-// repair so that the compiler keeps its state in registers.
+// out_entity/out_level (room for one per row at most: the caller's) and the number of entities
+// into `entities` when done; kept apart from the allocation and the tie repair so that the
+// compiler keeps its state in registers.
 template <bool AnyStart>
 sorted_pass funnel_sorted_by_time_pass(const std::uint64_t* ent, const std::int64_t* ts,
                                        const std::uint64_t* mask, std::size_t n,
                                        const event_funnel_options& o, std::uint64_t* out_entity,
-                                       std::uint8_t* out_level, std::vector<tied_entity>& ties) {
+                                       std::uint8_t* out_level, std::vector<tied_entity>& ties,
+                                       std::size_t& entities) {
   const std::size_t k = o.steps;
   constexpr std::uint64_t none_bit = std::uint64_t{1} << 63; // mask 0 -> slot 63: always 0
   // An entity whose first shifted time is at most 2^63 keeps every later one below 2^64 (its
@@ -1237,6 +1239,7 @@ sorted_pass funnel_sorted_by_time_pass(const std::uint64_t* ent, const std::int6
   out_entity[slot] = current;
   out_level[slot] = level_now();
   if ((seen_times >> 63) != 0 || (seen_masks & ~step_mask(k)) != 0) return sorted_pass::general;
+  entities = slot + 1;
   return sorted_pass::done;
 }
 
@@ -1270,6 +1273,12 @@ enum class sorted_path { automatic, scalar, avx2 };
 // processor this was measured on. The loop is bound by vector micro-ops (two per 256-bit
 // operation on that Zen 1 processor), hence the level counts and slots in scalar registers.
 // Figures and the variants tried: docs/benchmarks.md, "Event funnel".
+// Rows per lane in one block of the AVX2 pass (funnel_sorted_by_time_avx2): a block's output,
+// at most one entity per row, then fits in a 256 KB scratch buffer that stays in the L2 cache.
+// Not a power of two: lanes that far apart write to the same cache sets (4096 rows: 0.4
+// ns/event slower than the pass without blocks; 6000-12000: 0.9 faster, docs/benchmarks.md).
+inline constexpr std::size_t avx2_block_rows = 6000;
+
 #if SALESOPS_FUNNEL_AVX2_PASS
 inline constexpr std::size_t avx2_max_steps = 8; // S[1..k] and constants stay in 16 registers
 
@@ -1362,7 +1371,10 @@ __attribute__((target("avx2"))) void funnel_lanes_avx2(
   lanes_state<K> L;
   L.entity = _mm256_set_epi64x(static_cast<long long>(ent[begin[3]]), static_cast<long long>(ent[begin[2]]),
                                static_cast<long long>(ent[begin[1]]), static_cast<long long>(ent[begin[0]]));
-  L.previous_time = _mm256_set_epi64x(ts[begin[3]], ts[begin[2]], ts[begin[1]], ts[begin[0]]);
+  // One second before each lane's first event, so that the event does not look tied to itself.
+  L.previous_time =
+      _mm256_sub_epi64(_mm256_set_epi64x(ts[begin[3]], ts[begin[2]], ts[begin[1]], ts[begin[0]]),
+                       _mm256_set1_epi64x(1));
   for (std::size_t j = 0; j <= K; ++j) L.S[j] = _mm256_set1_epi64x(std::numeric_limits<std::int64_t>::min());
   L.tied = L.times = L.masks = _mm256_setzero_si256();
   for (std::size_t l = 0; l < 4; ++l) L.slot[l] = slot[l];
@@ -1390,29 +1402,6 @@ __attribute__((target("avx2"))) void funnel_lanes_avx2(
   }
 }
 
-// Entities in rows [from, to), from < to, and whether an entity id decreases somewhere.
-__attribute__((target("avx2"))) inline std::size_t count_entities_avx2(const std::uint64_t* ent,
-                                                                      std::size_t from, std::size_t to,
-                                                                      bool& decreasing) {
-  const __m256i sign = _mm256_set1_epi64x(std::numeric_limits<std::int64_t>::min());
-  __m256i repeats = _mm256_setzero_si256(), down = _mm256_setzero_si256();
-  std::size_t i = from + 1;
-  for (; i + 4 <= to; i += 4) {
-    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ent + i - 1));
-    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ent + i));
-    repeats = _mm256_sub_epi64(repeats, _mm256_cmpeq_epi64(a, b));
-    down = _mm256_or_si256(down, _mm256_cmpgt_epi64(_mm256_xor_si256(a, sign), _mm256_xor_si256(b, sign)));
-  }
-  alignas(32) std::uint64_t r[4];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(r), repeats);
-  std::size_t count = i - from - static_cast<std::size_t>(r[0] + r[1] + r[2] + r[3]);
-  decreasing = !_mm256_testz_si256(down, down);
-  for (; i < to; ++i) {
-    count += ent[i] != ent[i - 1];
-    decreasing |= ent[i] < ent[i - 1];
-  }
-  return count;
-}
 #undef SALESOPS_FUNNEL_AVX2_INLINE
 
 inline bool avx2_available() noexcept {
@@ -1436,54 +1425,100 @@ void run_lanes(std::size_t k, const std::uint64_t* ent, const std::int64_t* ts, 
   }
 }
 
-// The AVX2 pass over rows [0, n), k <= avx2_max_steps: sizes the output, runs the vector loop and
-// finishes each lane with the scalar pass. Ties (and entities with rows out of order) are left
-// for the caller's repair, in `ties` or marked 0x80 in their level.
+// The AVX2 pass over rows [0, n), k <= avx2_max_steps, block by block: each block of about
+// 4 * avx2_block_rows rows is split into four segments at entity boundaries, run by the vector
+// loop, each lane finished by the scalar pass, and its entities appended to `out`. The output of
+// a block goes to a scratch buffer with one slot per row (segment l's entities from slot
+// begin[l] - from on), which stays in cache and needs no count of the entities beforehand: a
+// pass that counted them to size the output read the entity column a second time (about
+// 1 ns/event at 10 M events). Entity ids are checked afterwards instead: sorted input has
+// strictly increasing ids from one entity to the next. Ties (and entities with rows out of
+// order) are left for the caller's repair, in `ties` or marked 0x80 in their level.
 template <bool AnyStart>
 sorted_pass funnel_sorted_by_time_avx2(const std::uint64_t* ent, const std::int64_t* ts,
                                        const std::uint64_t* mask, std::size_t n,
                                        const event_funnel_options& o, event_funnel_result& out,
                                        std::vector<tied_entity>& ties) {
-  std::size_t begin[5] = {0, 0, 0, 0, n}; // segment l: rows [begin[l], begin[l + 1])
-  for (std::size_t l = 1; l < 4; ++l) {
-    std::size_t p = std::max(n / 4 * l, begin[l - 1]);
-    while (p < n && p > 0 && ent[p] == ent[p - 1]) ++p;
-    begin[l] = p;
+  // At most one entity per row, and no more than the id range when the ids are sorted: reserved
+  // (not touched), so that appending never moves the output; given back below when ids are
+  // so sparse that most of it went unused.
+  const std::uint64_t id_range = ent[n - 1] - ent[0];
+  const std::size_t most =
+      ent[0] <= ent[n - 1] && id_range < n ? static_cast<std::size_t>(id_range) + 1 : n;
+  out.entities.clear();
+  out.levels.clear();
+  out.entities.reserve(most);
+  out.levels.reserve(most);
+  std::vector<std::uint64_t> block_entities;
+  std::vector<std::uint8_t> block_levels;
+  std::vector<tied_entity> lane_ties; // slots and rows relative to the lane's rest
+  for (std::size_t from = 0; from < n;) {
+    std::size_t begin[5] = {from, 0, 0, 0, 0}; // segment l: rows [begin[l], begin[l + 1])
+    for (std::size_t l = 1; l <= 4; ++l) {
+      std::size_t p = std::min(std::max(from + avx2_block_rows * l, begin[l - 1]), n);
+      while (p < n && ent[p] == ent[p - 1]) ++p;
+      begin[l] = p;
+    }
+    if (block_levels.size() < begin[4] - from) {
+      block_entities.resize(begin[4] - from);
+      block_levels.resize(begin[4] - from);
+    }
+    std::size_t rows = begin[4] - from;
+    for (std::size_t l = 0; l < 4; ++l) rows = std::min(rows, begin[l + 1] - begin[l]);
+    rows -= rows % 2;
+    // Lane l's rest: rows [rest[l], begin[l + 1]) from slot rest_slot[l]; a block with a
+    // segment of fewer than two rows is one rest.
+    std::size_t rest[4] = {from, begin[4], begin[4], begin[4]}, rest_slot[4] = {};
+    std::size_t segments = 1;
+    if (rows > 0) {
+      segments = 4;
+      std::size_t slot[4];
+      for (std::size_t l = 0; l < 4; ++l) slot[l] = begin[l] - from;
+      lanes_end end;
+      run_lanes<AnyStart>(o.steps, ent, ts, mask, begin, rows, slot, o.window,
+                          block_entities.data(), block_levels.data(), end);
+      // Times at or above 2^55 (or negative) and mask bits above k: the per-entity loop decides.
+      if ((end.times >> 55) != 0 || (end.masks & ~step_mask(o.steps)) != 0)
+        return sorted_pass::general;
+      for (std::size_t l = 0; l < 4; ++l) { // from the lane's current entity, not yet final
+        const std::size_t last = begin[l] + rows - 1;
+        rest[l] = last;
+        while (rest[l] > begin[l] && ent[rest[l] - 1] == ent[last]) --rest[l];
+        rest_slot[l] = end.slot[l];
+      }
+    } else {
+      begin[1] = begin[4];
+    }
+    for (std::size_t l = 0; l < segments; ++l) {
+      lane_ties.clear();
+      std::size_t entities = 0;
+      const sorted_pass pass = funnel_sorted_by_time_pass<AnyStart>(
+          ent + rest[l], ts + rest[l], mask + rest[l], begin[l + 1] - rest[l], o,
+          block_entities.data() + rest_slot[l], block_levels.data() + rest_slot[l], lane_ties,
+          entities);
+      if (pass != sorted_pass::done) return pass;
+      const std::size_t first = begin[l] - from, stop = rest_slot[l] + entities;
+      const std::size_t base = out.entities.size() - first; // block slot + base: output slot
+      for (const tied_entity& x : lane_ties)
+        ties.push_back({x.slot + rest_slot[l] + base, x.row + rest[l]});
+      // Sorted input has strictly increasing ids from one entity to the next.
+      std::uint64_t previous = out.entities.empty() ? 0 : out.entities.back();
+      if (!out.entities.empty() && block_entities[first] <= previous) return sorted_pass::unsorted;
+      bool decreasing = false;
+      for (std::size_t s = first + 1; s < stop; ++s)
+        decreasing |= block_entities[s] <= block_entities[s - 1];
+      if (decreasing) return sorted_pass::unsorted;
+      out.entities.insert(out.entities.end(), block_entities.data() + first,
+                          block_entities.data() + stop);
+      out.levels.insert(out.levels.end(), block_levels.data() + first, block_levels.data() + stop);
+    }
+    from = begin[4];
   }
-  std::size_t slot[5] = {0, 0, 0, 0, 0}; // first output slot of each segment; slot[4]: entities
-  for (std::size_t l = 0; l < 4; ++l) {
-    bool decreasing = false;
-    std::size_t count = 0;
-    if (begin[l] < begin[l + 1]) count = count_entities_avx2(ent, begin[l], begin[l + 1], decreasing);
-    if (decreasing || (begin[l] > 0 && begin[l] < n && ent[begin[l]] < ent[begin[l] - 1]))
-      return sorted_pass::unsorted;
-    slot[l + 1] = slot[l] + count;
+  if (out.entities.size() < out.entities.capacity() / 2) { // sparse ids
+    out.entities.shrink_to_fit();
+    out.levels.shrink_to_fit();
   }
-  out.entities.resize(slot[4]);
-  out.levels.resize(slot[4]);
-  std::size_t rows = n;
-  for (std::size_t l = 0; l < 4; ++l) rows = std::min(rows, begin[l + 1] - begin[l]);
-  rows -= rows % 2;
-  if (rows == 0) // a segment with fewer than two rows
-    return funnel_sorted_by_time_pass<AnyStart>(ent, ts, mask, n, o, out.entities.data(), out.levels.data(), ties);
-  lanes_end end;
-  run_lanes<AnyStart>(o.steps, ent, ts, mask, begin, rows, slot, o.window, out.entities.data(),
-                      out.levels.data(), end);
-  // Times at or above 2^55 (or negative) and mask bits above k: the per-entity loop decides.
-  if ((end.times >> 55) != 0 || (end.masks & ~step_mask(o.steps)) != 0) return sorted_pass::general;
-  for (std::size_t l = 0; l < 4; ++l) {
-    // The lane's current entity (its level not yet final) and the rest of the segment.
-    const std::size_t last = begin[l] + rows - 1;
-    std::size_t from = last;
-    while (from > begin[l] && ent[from - 1] == ent[last]) --from;
-    std::vector<tied_entity> lane_ties; // slots and rows relative to the lane's rest
-    const sorted_pass pass = funnel_sorted_by_time_pass<AnyStart>(
-        ent + from, ts + from, mask + from, begin[l + 1] - from, o, out.entities.data() + end.slot[l],
-        out.levels.data() + end.slot[l], lane_ties);
-    if (pass != sorted_pass::done) return pass;
-    for (const tied_entity& x : lane_ties) ties.push_back({x.slot + end.slot[l], x.row + from});
-  }
-  for (std::size_t s = 0; s < slot[4]; ++s) {
+  for (std::size_t s = 0; s < out.levels.size(); ++s) {
     if ((out.levels[s] & 0x80) == 0) continue;
     const std::uint64_t* first = std::lower_bound(ent, ent + n, out.entities[s]);
     ties.push_back({s, static_cast<std::size_t>(first - ent)});
@@ -1521,8 +1556,10 @@ inline sorted_pass funnel_sorted_by_time(const std::uint64_t* ent, const std::in
     out.entities.resize(entities);
     out.levels.resize(entities);
     pass = o.anchor == anchor_rule::any_start
-               ? funnel_sorted_by_time_pass<true>(ent, ts, mask, n, o, out.entities.data(), out.levels.data(), ties)
-               : funnel_sorted_by_time_pass<false>(ent, ts, mask, n, o, out.entities.data(), out.levels.data(), ties);
+               ? funnel_sorted_by_time_pass<true>(ent, ts, mask, n, o, out.entities.data(),
+                                                  out.levels.data(), ties, entities)
+               : funnel_sorted_by_time_pass<false>(ent, ts, mask, n, o, out.entities.data(),
+                                                   out.levels.data(), ties, entities);
   }
   if (pass != sorted_pass::done) return pass;
   for (const tied_entity& x : ties) {
@@ -1542,8 +1579,9 @@ inline sorted_pass funnel_sorted_by_time(const std::uint64_t* ent, const std::in
 inline bool funnel_sorted_general(const std::uint64_t* ent, const std::int64_t* ts,
                                   const std::uint64_t* mask, std::size_t n,
                                   const event_funnel_options& o, event_funnel_result& out) {
-  out.entities.clear();
-  out.levels.clear();
+  // Not clear(): that would keep the AVX2 pass's reservation of up to one entity per row.
+  out.entities = std::vector<std::uint64_t>();
+  out.levels = std::vector<std::uint8_t>();
   const std::uint64_t allowed = allowed_bits(o);
   for (std::size_t i = 0; i < n;) {
     check_event_row(ts[i], mask[i], allowed, o.steps, i);
