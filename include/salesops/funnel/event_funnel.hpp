@@ -1402,6 +1402,30 @@ __attribute__((target("avx2"))) void funnel_lanes_avx2(
   }
 }
 
+// Whether ids[0, count) strictly increase (unsigned), and whether some levels[0, count) has the
+// tie mark 0x80: the checks of a block's output, four ids and 32 levels at a time.
+__attribute__((target("avx2"))) inline void check_block_output(const std::uint64_t* ids,
+                                                               const std::uint8_t* levels,
+                                                               std::size_t count, bool& increasing,
+                                                               bool& marked) {
+  const __m256i sign = _mm256_set1_epi64x(std::numeric_limits<std::int64_t>::min());
+  __m256i up = _mm256_set1_epi64x(-1); // all ones while every id is above the one before
+  std::size_t i = 1;
+  for (; i + 4 <= count; i += 4) {
+    const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ids + i - 1));
+    const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ids + i));
+    up = _mm256_and_si256(up,
+                          _mm256_cmpgt_epi64(_mm256_xor_si256(b, sign), _mm256_xor_si256(a, sign)));
+  }
+  increasing = _mm256_movemask_epi8(up) == -1;
+  for (; i < count; ++i) increasing &= ids[i] > ids[i - 1];
+  __m256i any = _mm256_setzero_si256();
+  std::size_t j = 0;
+  for (; j + 32 <= count; j += 32)
+    any = _mm256_or_si256(any, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(levels + j)));
+  marked = _mm256_movemask_epi8(any) != 0;
+  for (; j < count; ++j) marked |= (levels[j] & 0x80) != 0;
+}
 #undef SALESOPS_FUNNEL_AVX2_INLINE
 
 inline bool avx2_available() noexcept {
@@ -1502,12 +1526,17 @@ sorted_pass funnel_sorted_by_time_avx2(const std::uint64_t* ent, const std::int6
       for (const tied_entity& x : lane_ties)
         ties.push_back({x.slot + rest_slot[l] + base, x.row + rest[l]});
       // Sorted input has strictly increasing ids from one entity to the next.
-      std::uint64_t previous = out.entities.empty() ? 0 : out.entities.back();
-      if (!out.entities.empty() && block_entities[first] <= previous) return sorted_pass::unsorted;
-      bool decreasing = false;
-      for (std::size_t s = first + 1; s < stop; ++s)
-        decreasing |= block_entities[s] <= block_entities[s - 1];
-      if (decreasing) return sorted_pass::unsorted;
+      bool increasing = false, marked = false;
+      check_block_output(block_entities.data() + first, block_levels.data() + first, stop - first,
+                         increasing, marked);
+      if (!increasing || (!out.entities.empty() && block_entities[first] <= out.entities.back()))
+        return sorted_pass::unsorted;
+      for (std::size_t s = first; marked && s < stop; ++s) // rare: ties, rows out of order
+        if ((block_levels[s] & 0x80) != 0) {
+          const std::uint64_t* row =
+              std::lower_bound(ent + begin[l], ent + begin[l + 1], block_entities[s]);
+          ties.push_back({s + base, static_cast<std::size_t>(row - ent)});
+        }
       out.entities.insert(out.entities.end(), block_entities.data() + first,
                           block_entities.data() + stop);
       out.levels.insert(out.levels.end(), block_levels.data() + first, block_levels.data() + stop);
@@ -1517,11 +1546,6 @@ sorted_pass funnel_sorted_by_time_avx2(const std::uint64_t* ent, const std::int6
   if (out.entities.size() < out.entities.capacity() / 2) { // sparse ids
     out.entities.shrink_to_fit();
     out.levels.shrink_to_fit();
-  }
-  for (std::size_t s = 0; s < out.levels.size(); ++s) {
-    if ((out.levels[s] & 0x80) == 0) continue;
-    const std::uint64_t* first = std::lower_bound(ent, ent + n, out.entities[s]);
-    ties.push_back({s, static_cast<std::size_t>(first - ent)});
   }
   return sorted_pass::done;
 }
