@@ -1137,7 +1137,8 @@ enum class sorted_pass {
 // step-matching events can share a time in sorted input) is recomputed afterwards by
 // level_by_time, which handles groups. Negative times and mask bits above k are OR-ed into
 // two words tested after the loop (the general loop then throws, naming the first bad row).
-// The output is sized exactly by a pre-pass that counts the entities (no vector growth).
+// Run alone, its output is sized exactly by a pre-pass that counts the entities (no vector
+// growth).
 //
 // Why this shape, from the measurements in docs/benchmarks.md ("Event funnel", where every
 // variant tried is listed): the loop is bound by its instruction count and by the
@@ -1146,7 +1147,7 @@ enum class sorted_pass {
 // all no faster; the unrolled level count was (about 10 %). Floors (bench_event_funnel
 // BM_floor_*): about 1.5 ns/event to read the three columns, about 5 for a loop that only finds
 // the entity boundaries. Where the processor has AVX2 and k <= 8, funnel_sorted_by_time_avx2
-// (below) runs instead, about 35 % faster, and this pass finishes each of its lanes.
+// (below) runs instead, in about half the time, and this pass finishes each of its lanes.
 
 // An entity (its output slot) with step-matching events at one time: recomputed afterwards.
 struct tied_entity {
