@@ -430,13 +430,13 @@ TEST_CASE("event funnel: both pre-sorted passes equal brute force for every enti
 
 TEST_CASE("event funnel: long inputs, run block by block, equal brute force",
           "[funnel][event][property]") {
-  // The AVX2 pass runs blocks of about 4 * avx2_block_rows rows (four segments at entity
-  // boundaries), appends each block's entities to the output and checks afterwards that the
-  // ids increase from one entity to the next. Inputs of several blocks: ids dense (the output
-  // reserved to the id range exactly), with gaps of about 1000 (reserved to one per row, then
-  // shrunk), and with one entity of 30000 rows, longer than a block (a block with a segment of
-  // fewer than two rows is run by the scalar pass alone); then entities out of order across
-  // blocks, and times at or above 2^55 in a late block (handed to the per-entity loop).
+  // Both pre-sorted passes run blocks of about 4 * sorted_block_rows rows (four segments at
+  // entity boundaries, for the AVX2 pass's lanes), append each block's entities to the output
+  // and check that the ids increase from one entity to the next. Inputs of several blocks: ids
+  // dense (the output reserved to the id range exactly), with gaps of about 1000 (reserved to one
+  // per row, then shrunk), and with one entity of 30000 rows, longer than a block (a block with a
+  // segment of fewer than two rows is run by the scalar pass alone); then entities out of order
+  // across blocks, and times at or above 2^55 in a late block (handed to the per-entity loop).
   const anchor_rule anchor = GENERATE(anchor_rule::any_start, anchor_rule::first_step);
   const std::size_t k = GENERATE(as<std::size_t>{}, 5, 8);
   const int layout = GENERATE(0, 1, 2); // 0: ids dense, 1: ids with gaps, 2: one huge entity
@@ -466,7 +466,7 @@ TEST_CASE("event funnel: long inputs, run block by block, equal brute force",
     for (std::size_t r = i + 30000; r < ev.entity.size(); ++r) ev.entity[r] += 1;
   }
   const std::size_t n = ev.entity.size();
-  REQUIRE(n > 12 * funnel::detail::avx2_block_rows);
+  REQUIRE(n > 12 * funnel::detail::sorted_block_rows);
   const auto o = opts(25, k, funnel_mode::standard, anchor);
   const events sorted = ev;
   // The first entity boundary at or after row r.
@@ -482,7 +482,7 @@ TEST_CASE("event funnel: long inputs, run block by block, equal brute force",
       // at the start of the first block's second segment, where a segment's first id is
       // checked against the output so far, or inside that segment's vector loop.
       const std::size_t r =
-          boundary_after(funnel::detail::avx2_block_rows + (variant == 2 ? 1000 : 0));
+          boundary_after(funnel::detail::sorted_block_rows + (variant == 2 ? 1000 : 0));
       const std::uint64_t drop = ev.entity[r] - ev.entity[r - 1] + 1;
       for (std::size_t i = r; i < n; ++i) ev.entity[i] -= drop;
     }

@@ -33,8 +33,9 @@
 #include "salesops/core/validate.hpp"
 #include "salesops/funnel/event_sort.hpp"
 
-// The AVX2 pre-sorted pass (detail::funnel_sorted_by_time_avx2) is built where the compiler
-// supports per-function targets and runtime CPU checks; everything else builds the scalar pass.
+// The AVX2 pre-sorted pass (the lanes of detail::funnel_sorted_by_time_blocks) is built where the
+// compiler supports per-function targets and runtime CPU checks; everything else builds the scalar
+// pass.
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define SALESOPS_FUNNEL_AVX2_PASS 1
 #include <immintrin.h>
@@ -1137,8 +1138,7 @@ enum class sorted_pass {
 // step-matching events can share a time in sorted input) is recomputed afterwards by
 // level_by_time, which handles groups. Negative times and mask bits above k are OR-ed into
 // two words tested after the loop (the general loop then throws, naming the first bad row).
-// Run alone, its output is sized exactly by a pre-pass that counts the entities (no vector
-// growth).
+// funnel_sorted_by_time_blocks runs it block by block into a scratch buffer that stays in cache.
 //
 // Why this shape, from the measurements in docs/benchmarks.md ("Event funnel", where every
 // variant tried is listed): the loop is bound by its instruction count and by the
@@ -1146,8 +1146,9 @@ enum class sorted_pass {
 // through S, so independent input streams, branch-free updates and output grown on demand were
 // all no faster; the unrolled level count was (about 10 %). Floors (bench_event_funnel
 // BM_floor_*): about 1.5 ns/event to read the three columns, about 5 for a loop that only finds
-// the entity boundaries. Where the processor has AVX2 and k <= 8, funnel_sorted_by_time_avx2
-// (below) runs instead, in about half the time, and this pass finishes each of its lanes.
+// the entity boundaries. Where the processor has AVX2 and k <= 8, the vector loop of
+// funnel_sorted_by_time_blocks (below) runs instead, in about half the time, and this pass
+// finishes each of its lanes.
 
 // An entity (its output slot) with step-matching events at one time: recomputed afterwards.
 struct tied_entity {
@@ -1274,11 +1275,12 @@ enum class sorted_path { automatic, scalar, avx2 };
 // processor this was measured on. The loop is bound by vector micro-ops (two per 256-bit
 // operation on that Zen 1 processor), hence the level counts and slots in scalar registers.
 // Figures and the variants tried: docs/benchmarks.md, "Event funnel".
-// Rows per lane in one block of the AVX2 pass (funnel_sorted_by_time_avx2): a block's output,
-// at most one entity per row, then fits in a 256 KB scratch buffer that stays in the L2 cache.
-// Not a power of two: lanes that far apart write to the same cache sets (4096 rows: 0.4
-// ns/event slower than the pass without blocks; 6000-12000: 0.9 faster, docs/benchmarks.md).
-inline constexpr std::size_t avx2_block_rows = 6000;
+// Rows per segment (per lane of the AVX2 pass) in one block of funnel_sorted_by_time_blocks: a
+// block's output, at most one entity per row, then fits in a 256 KB scratch buffer that stays in
+// the L2 cache. Not a power of two: lanes that far apart write to the same cache sets (4096
+// rows: 0.4-0.8 ns/event slower than the pass without blocks; 6000-12000: 0.9 faster,
+// docs/benchmarks.md).
+inline constexpr std::size_t sorted_block_rows = 6000;
 
 #if SALESOPS_FUNNEL_AVX2_PASS
 inline constexpr std::size_t avx2_max_steps = 8; // S[1..k] and constants stay in 16 registers
@@ -1450,20 +1452,24 @@ void run_lanes(std::size_t k, const std::uint64_t* ent, const std::int64_t* ts, 
   }
 }
 
-// The AVX2 pass over rows [0, n), k <= avx2_max_steps, block by block: each block of about
-// 4 * avx2_block_rows rows is split into four segments at entity boundaries, run by the vector
-// loop, each lane finished by the scalar pass, and its entities appended to `out`. The output of
-// a block goes to a scratch buffer with one slot per row (segment l's entities from slot
-// begin[l] - from on), which stays in cache and needs no count of the entities beforehand: a
-// pass that counted them to size the output read the entity column a second time (about
-// 1 ns/event at 10 M events). Entity ids are checked afterwards instead: sorted input has
-// strictly increasing ids from one entity to the next. Ties (and entities with rows out of
-// order) are left for the caller's repair, in `ties` or marked 0x80 in their level.
+#endif
+
+// The pre-sorted pass over rows [0, n), block by block: each block of about 4 * sorted_block_rows
+// rows is split into four segments at entity boundaries; with `lanes` (the AVX2 pass: k <=
+// avx2_max_steps and a processor with AVX2) the vector loop runs them and the scalar pass
+// finishes each lane, otherwise the scalar pass runs the whole block; the block's entities are
+// then appended to `out`. The output of a block goes to a scratch buffer with one slot per row
+// (segment l's entities from slot begin[l] - from on), which stays in cache and needs no count
+// of the entities beforehand: a pass that counted them to size the output read the entity
+// column a second time (about 1 ns/event at 10 M events). Entity ids are checked instead, by the
+// scalar pass as it goes and afterwards for the vector loop's rows: sorted input has strictly
+// increasing ids from one entity to the next. Ties (and entities with rows out of order) are
+// left for the caller's repair, in `ties` or marked 0x80 in their level.
 template <bool AnyStart>
-sorted_pass funnel_sorted_by_time_avx2(const std::uint64_t* ent, const std::int64_t* ts,
-                                       const std::uint64_t* mask, std::size_t n,
-                                       const event_funnel_options& o, event_funnel_result& out,
-                                       std::vector<tied_entity>& ties) {
+sorted_pass funnel_sorted_by_time_blocks(const std::uint64_t* ent, const std::int64_t* ts,
+                                         const std::uint64_t* mask, std::size_t n,
+                                         const event_funnel_options& o, bool lanes,
+                                         event_funnel_result& out, std::vector<tied_entity>& ties) {
   // At most one entity per row, and no more than the id range when the ids are sorted: reserved
   // (not touched), so that appending never moves the output; given back below when ids are
   // so sparse that most of it went unused.
@@ -1480,7 +1486,7 @@ sorted_pass funnel_sorted_by_time_avx2(const std::uint64_t* ent, const std::int6
   for (std::size_t from = 0; from < n;) {
     std::size_t begin[5] = {from, 0, 0, 0, 0}; // segment l: rows [begin[l], begin[l + 1])
     for (std::size_t l = 1; l <= 4; ++l) {
-      std::size_t p = std::min(std::max(from + avx2_block_rows * l, begin[l - 1]), n);
+      std::size_t p = std::min(std::max(from + sorted_block_rows * l, begin[l - 1]), n);
       while (p < n && ent[p] == ent[p - 1]) ++p;
       begin[l] = p;
     }
@@ -1491,11 +1497,12 @@ sorted_pass funnel_sorted_by_time_avx2(const std::uint64_t* ent, const std::int6
     std::size_t rows = begin[4] - from;
     for (std::size_t l = 0; l < 4; ++l) rows = std::min(rows, begin[l + 1] - begin[l]);
     rows -= rows % 2;
-    // Lane l's rest: rows [rest[l], begin[l + 1]) from slot rest_slot[l]; a block with a
-    // segment of fewer than two rows is one rest.
+    // Lane l's rest: rows [rest[l], begin[l + 1]) from slot rest_slot[l]; without lanes, or in a
+    // block with a segment of fewer than two rows, the whole block is one rest.
     std::size_t rest[4] = {from, begin[4], begin[4], begin[4]}, rest_slot[4] = {};
     std::size_t segments = 1;
-    if (rows > 0) {
+#if SALESOPS_FUNNEL_AVX2_PASS
+    if (lanes && rows > 0) {
       segments = 4;
       std::size_t slot[4];
       for (std::size_t l = 0; l < 4; ++l) slot[l] = begin[l] - from;
@@ -1511,7 +1518,10 @@ sorted_pass funnel_sorted_by_time_avx2(const std::uint64_t* ent, const std::int6
         while (rest[l] > begin[l] && ent[rest[l] - 1] == ent[last]) --rest[l];
         rest_slot[l] = end.slot[l];
       }
-    } else {
+    } else
+#endif
+    {
+      (void)lanes;
       begin[1] = begin[4];
     }
     for (std::size_t l = 0; l < segments; ++l) {
@@ -1526,10 +1536,14 @@ sorted_pass funnel_sorted_by_time_avx2(const std::uint64_t* ent, const std::int6
       const std::size_t base = out.entities.size() - first; // block slot + base: output slot
       for (const tied_entity& x : lane_ties)
         ties.push_back({x.slot + rest_slot[l] + base, x.row + rest[l]});
-      // Sorted input has strictly increasing ids from one entity to the next.
-      bool increasing = false, marked = false;
-      check_block_output(block_entities.data() + first, block_levels.data() + first, stop - first,
-                         increasing, marked);
+      // Sorted input has strictly increasing ids from one entity to the next (the scalar pass
+      // checks its own rows).
+      bool increasing = true, marked = false;
+#if SALESOPS_FUNNEL_AVX2_PASS
+      if (segments == 4)
+        check_block_output(block_entities.data() + first, block_levels.data() + first, stop - first,
+                           increasing, marked);
+#endif
       if (!increasing || (!out.entities.empty() && block_entities[first] <= out.entities.back()))
         return sorted_pass::unsorted;
       for (std::size_t s = first; marked && s < stop; ++s) // rare: ties, rows out of order
@@ -1550,7 +1564,6 @@ sorted_pass funnel_sorted_by_time_avx2(const std::uint64_t* ent, const std::int6
   }
   return sorted_pass::done;
 }
-#endif
 
 inline bool sorted_path_available(sorted_path path) noexcept {
 #if SALESOPS_FUNNEL_AVX2_PASS
@@ -1564,28 +1577,17 @@ inline sorted_pass funnel_sorted_by_time(const std::uint64_t* ent, const std::in
                                          const event_funnel_options& o, event_funnel_result& out,
                                          sorted_path path) {
   if (o.steps > 62 || n == 0) return sorted_pass::general;
-  std::vector<tied_entity> ties;
-  sorted_pass pass = sorted_pass::general;
-  bool vector_pass = false;
+  bool lanes = false;
 #if SALESOPS_FUNNEL_AVX2_PASS
-  vector_pass = path != sorted_path::scalar && o.steps <= avx2_max_steps && avx2_available();
-  if (vector_pass)
-    pass = o.anchor == anchor_rule::any_start ? funnel_sorted_by_time_avx2<true>(ent, ts, mask, n, o, out, ties)
-                                              : funnel_sorted_by_time_avx2<false>(ent, ts, mask, n, o, out, ties);
+  lanes = path != sorted_path::scalar && o.steps <= avx2_max_steps && avx2_available();
 #else
   (void)path;
 #endif
-  if (!vector_pass) {
-    std::size_t entities = 1;
-    for (std::size_t i = 1; i < n; ++i) entities += ent[i] != ent[i - 1];
-    out.entities.resize(entities);
-    out.levels.resize(entities);
-    pass = o.anchor == anchor_rule::any_start
-               ? funnel_sorted_by_time_pass<true>(ent, ts, mask, n, o, out.entities.data(),
-                                                  out.levels.data(), ties, entities)
-               : funnel_sorted_by_time_pass<false>(ent, ts, mask, n, o, out.entities.data(),
-                                                   out.levels.data(), ties, entities);
-  }
+  std::vector<tied_entity> ties;
+  const sorted_pass pass =
+      o.anchor == anchor_rule::any_start
+          ? funnel_sorted_by_time_blocks<true>(ent, ts, mask, n, o, lanes, out, ties)
+          : funnel_sorted_by_time_blocks<false>(ent, ts, mask, n, o, lanes, out, ties);
   if (pass != sorted_pass::done) return pass;
   for (const tied_entity& x : ties) {
     std::size_t begin = x.row, end = x.row;
