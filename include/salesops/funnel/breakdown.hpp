@@ -217,8 +217,8 @@ breakdown_result breakdown_accumulator::result(const breakdown_options& options)
 
 template <class>
 breakdown_result segment_breakdown(const stage_histories& histories,
-                                          span<const std::uint32_t> segment,
-                                          const breakdown_options& options) {
+                                   span<const std::uint32_t> segment,
+                                   const breakdown_options& options) {
   const char* fn = "segment_breakdown";
   check_equal_lengths(fn, "outcomes", histories.outcomes.size(), "segment", segment.size());
   breakdown_accumulator acc(histories.stage_count == 0 ? 1 : histories.stage_count,

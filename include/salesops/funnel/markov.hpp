@@ -178,7 +178,7 @@ markov_result fit_markov(const stage_histories& histories, const markov_options&
 
 template <class>
 absorbing_summary absorbing_chain_summary(const Eigen::MatrixXd& transition,
-                                                 const Eigen::VectorXd& days_per_visit) {
+                                          const Eigen::VectorXd& days_per_visit) {
   const char* fn = "absorbing_chain_summary";
   const Eigen::Index k = transition.rows();
   check_non_empty(fn, "transition", static_cast<std::size_t>(k));

@@ -374,7 +374,7 @@ stage_funnel_result stage_funnel_accumulator::result(const stage_funnel_options&
 
 template <class>
 stage_funnel_result stage_funnel(const stage_histories& histories,
-                                        const stage_funnel_options& options) {
+                                 const stage_funnel_options& options) {
   stats::check_level("stage_funnel", "level", options.level);
   stage_funnel_accumulator acc(histories.stage_count == 0 ? 1 : histories.stage_count,
                                options.skipped);
@@ -385,9 +385,9 @@ stage_funnel_result stage_funnel(const stage_histories& histories,
 
 template <class>
 std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
-                                                 span<const date> created, period_kind kind,
-                                                 date as_of, std::int32_t window_days,
-                                                 const stage_funnel_options& options) {
+                                          span<const date> created, period_kind kind,
+                                          date as_of, std::int32_t window_days,
+                                          const stage_funnel_options& options) {
   return detail::cohort_funnels_impl(
       histories, created, [kind](date d) { return period_of(d, kind); }, as_of, window_days,
       options);
@@ -395,10 +395,10 @@ std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
 
 template <class>
 std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
-                                                 span<const date> created, period_kind kind,
-                                                 const fiscal_calendar& calendar, date as_of,
-                                                 std::int32_t window_days,
-                                                 const stage_funnel_options& options) {
+                                          span<const date> created, period_kind kind,
+                                          const fiscal_calendar& calendar, date as_of,
+                                          std::int32_t window_days,
+                                          const stage_funnel_options& options) {
   return detail::cohort_funnels_impl(
       histories, created, [kind, &calendar](date d) { return period_of(d, kind, calendar); },
       as_of, window_days, options);
@@ -406,10 +406,10 @@ std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
 
 template <class>
 std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
-                                                 span<const date> created, period_kind kind,
-                                                 const retail_calendar& calendar, date as_of,
-                                                 std::int32_t window_days,
-                                                 const stage_funnel_options& options) {
+                                          span<const date> created, period_kind kind,
+                                          const retail_calendar& calendar, date as_of,
+                                          std::int32_t window_days,
+                                          const stage_funnel_options& options) {
   return detail::cohort_funnels_impl(
       histories, created, [kind, &calendar](date d) { return period_of(d, kind, calendar); },
       as_of, window_days, options);

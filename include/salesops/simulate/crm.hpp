@@ -830,8 +830,8 @@ quota_table simulate_quotas(const config& cfg, const organisation& org) {
 
 template <class>
 void simulate_crm_chunks(const config& cfg, const organisation& org,
-                                std::size_t reps_per_chunk,
-                                const std::function<void(const crm_chunk&)>& on_chunk) {
+                         std::size_t reps_per_chunk,
+                         const std::function<void(const crm_chunk&)>& on_chunk) {
   const ground_truth g = truth_of(cfg);
   check_positive("simulate_crm_chunks", "reps_per_chunk", reps_per_chunk);
   std::uint64_t next_id = 0;
