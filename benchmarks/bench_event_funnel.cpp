@@ -2,7 +2,7 @@
 // 1-day window, 1 M / 10 M / 100 M events from the simulator's streaming generator
 // (salesops/simulate/events.hpp, seed 42), pre-sorted (as generated: by entity, then time)
 // and shuffled (the library sorts a copy with the radix sort of salesops/funnel/event_sort.hpp;
-// BM_sort_events times that sort alone; BM_floor_* time what any pre-sorted pass must do;
+// BM_sort_events times that sort alone; BM_floor_* time reference loops, below;
 // *_scalar force the scalar pre-sorted pass where the library would take the AVX2 one). The
 // counter ns_per_event is wall time per event.
 //

@@ -1250,12 +1250,18 @@ sorted_pass funnel_sorted_by_time_pass(const std::uint64_t* ent, const std::int6
 // that the tests run both on the same inputs.
 enum class sorted_path { automatic, scalar, avx2 };
 
+// Rows per segment (per lane of the AVX2 pass) in one block of funnel_sorted_by_time_blocks: a
+// block's output, at most one entity per row, then fits in a 256 KB scratch buffer that stays in
+// the L2 cache. Not a power of two: lanes that far apart write to the same cache sets, which was
+// slower than no blocks at all (docs/benchmarks.md, "Event funnel").
+inline constexpr std::size_t sorted_block_rows = 6000;
+
 // The AVX2 pass: the same programme with four entity streams side by side, one per 64-bit lane.
-// The input is split at entity boundaries into four segments of about n / 4 rows; each
-// iteration advances every lane by one event. S[1..k] are k vectors, every level is updated in
-// every lane (descending, so each update reads S from before the event): lane l copies S[j-1]
-// into S[j] when bit j-1 of its event's mask is set and S[j-1] >= t - window; a mask with
-// several bits needs no branch. There is no shift of times between entities: an entity boundary
+// Each block of funnel_sorted_by_time_blocks is split at entity boundaries into four segments
+// of about sorted_block_rows rows; each iteration advances every lane by one event. S[1..k] are
+// k vectors, every level is updated in every lane (descending, so each update reads S from
+// before the event): lane l copies S[j-1] into S[j] when bit j-1 of its event's mask is set and
+// S[j-1] >= t - window; a mask with several bits needs no branch. There is no shift of times between entities: an entity boundary
 // ORs the sign bit into every S[j] of its lane, so a start is valid exactly when its sign bit is
 // clear (times are >= 0). The valid starts are a prefix S[1..level] (a chain's prefix is a
 // chain), so an invalid start is only ever copied into a level that is invalid already: whether
@@ -1275,13 +1281,6 @@ enum class sorted_path { automatic, scalar, avx2 };
 // processor this was measured on. The loop is bound by vector micro-ops (two per 256-bit
 // operation on that Zen 1 processor), hence the level counts and slots in scalar registers.
 // Figures and the variants tried: docs/benchmarks.md, "Event funnel".
-// Rows per segment (per lane of the AVX2 pass) in one block of funnel_sorted_by_time_blocks: a
-// block's output, at most one entity per row, then fits in a 256 KB scratch buffer that stays in
-// the L2 cache. Not a power of two: lanes that far apart write to the same cache sets (4096
-// rows: 0.4-0.8 ns/event slower than the pass without blocks; 6000-12000: 0.9 faster,
-// docs/benchmarks.md).
-inline constexpr std::size_t sorted_block_rows = 6000;
-
 #if SALESOPS_FUNNEL_AVX2_PASS
 inline constexpr std::size_t avx2_max_steps = 8; // S[1..k] and constants stay in 16 registers
 
@@ -1461,7 +1460,7 @@ void run_lanes(std::size_t k, const std::uint64_t* ent, const std::int64_t* ts, 
 // then appended to `out`. The output of a block goes to a scratch buffer with one slot per row
 // (segment l's entities from slot begin[l] - from on), which stays in cache and needs no count
 // of the entities beforehand: a pass that counted them to size the output read the entity
-// column a second time (about 1 ns/event at 10 M events). Entity ids are checked instead, by the
+// column a second time. Entity ids are checked instead, by the
 // scalar pass as it goes and afterwards for the vector loop's rows: sorted input has strictly
 // increasing ids from one entity to the next. Ties (and entities with rows out of order) are
 // left for the caller's repair, in `ties` or marked 0x80 in their level.
@@ -1606,7 +1605,7 @@ inline sorted_pass funnel_sorted_by_time(const std::uint64_t* ent, const std::in
 inline bool funnel_sorted_general(const std::uint64_t* ent, const std::int64_t* ts,
                                   const std::uint64_t* mask, std::size_t n,
                                   const event_funnel_options& o, event_funnel_result& out) {
-  // Not clear(): that would keep the AVX2 pass's reservation of up to one entity per row.
+  // Not clear(): that would keep the pre-sorted pass's reservation of up to one entity per row.
   out.entities = std::vector<std::uint64_t>();
   out.levels = std::vector<std::uint8_t>();
   const std::uint64_t allowed = allowed_bits(o);
@@ -1660,9 +1659,9 @@ namespace detail {
 // Adds to at_level[j] the number of levels[0, n) equal to j, for every j below at_level.size(),
 // and returns the first row whose level is not below it (n when there is none, and then every
 // row was counted). Sixteen levels at a time: byte compares against each j, counted in byte
-// lanes that are added up every 255 blocks, before they can wrap. (The histogram loop this
-// replaces, one increment per entity, was a chain of loads and stores through the same few
-// counters: 0.6 ns/event of event_funnel at 10 M events; this takes about 0.05.)
+// lanes that are added up every 255 blocks, before they can wrap. (One increment per level
+// was a chain of loads and stores through the same few counters: docs/benchmarks.md, "Event
+// funnel", commit fc95f15.)
 inline std::size_t add_level_counts(const std::uint8_t* levels, std::size_t n,
                                     std::vector<std::uint64_t>& at_level) {
   typedef std::uint8_t bytes16 __attribute__((vector_size(16)));
