@@ -378,8 +378,9 @@ TEST_CASE("event funnel: the pre-sorted pass over many entities equals brute for
 }
 
 TEST_CASE("event funnel: both pre-sorted passes equal brute force for every entity count and k", "[funnel][event][property]") {
-  // The AVX2 pass splits the input at entity boundaries into four segments (one per lane),
-  // runs them in lock step for the length of the shortest (rounded down to even), and finishes
+  // The AVX2 pass splits the input at entity boundaries into four segments of about equal
+  // length (one per lane; also for short inputs, so that these run the vector loop), runs them
+  // in lock step for the length of the shortest (rounded down to even), and finishes
   // each lane's last entity and the rest of its segment with the scalar pass; with fewer than
   // two rows in some segment (fewer entities than lanes, one entity) it runs the scalar pass
   // alone. Entity counts around multiples of four, tiny and long inputs, k = 1..12 (the AVX2

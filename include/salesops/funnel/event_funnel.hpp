@@ -1454,7 +1454,8 @@ void run_lanes(std::size_t k, const std::uint64_t* ent, const std::int64_t* ts, 
 #endif
 
 // The pre-sorted pass over rows [0, n), block by block: each block of about 4 * sorted_block_rows
-// rows is split into four segments at entity boundaries; with `lanes` (the AVX2 pass: k <=
+// rows (or of what is left, when that is less) is split into four segments of about equal length
+// at entity boundaries; with `lanes` (the AVX2 pass: k <=
 // avx2_max_steps and a processor with AVX2) the vector loop runs them and the scalar pass
 // finishes each lane, otherwise the scalar pass runs the whole block; the block's entities are
 // then appended to `out`. The output of a block goes to a scratch buffer with one slot per row
@@ -1483,9 +1484,11 @@ sorted_pass funnel_sorted_by_time_blocks(const std::uint64_t* ent, const std::in
   std::vector<std::uint8_t> block_levels;
   std::vector<tied_entity> lane_ties; // slots and rows relative to the lane's rest
   for (std::size_t from = 0; from < n;) {
+    // Short inputs (and the last block) are split evenly, so that every lane gets rows to run.
+    const std::size_t segment_rows = std::min(sorted_block_rows, (n - from + 3) / 4);
     std::size_t begin[5] = {from, 0, 0, 0, 0}; // segment l: rows [begin[l], begin[l + 1])
     for (std::size_t l = 1; l <= 4; ++l) {
-      std::size_t p = std::min(std::max(from + sorted_block_rows * l, begin[l - 1]), n);
+      std::size_t p = std::min(std::max(from + segment_rows * l, begin[l - 1]), n);
       while (p < n && ent[p] == ent[p - 1]) ++p;
       begin[l] = p;
     }
