@@ -502,6 +502,58 @@ TEST_CASE("event funnel: long inputs, run block by block, equal brute force",
   }
 }
 
+TEST_CASE("event funnel into a kept result equals the returned one and reuses its storage",
+          "[funnel][event]") {
+  // One result object through a sequence of calls: dense ids, a shorter input, a shuffled copy
+  // (sorted by the library), a mode without the pre-sorted pass, sparse ids, first-step
+  // anchoring, a bad row (throws), then the first input again. Each must equal the returned
+  // result (a result that kept earlier entities, levels or counts would not), and an input
+  // that fits the storage of earlier ones must not allocate.
+  rng g(321);
+  events dense = sorted_entities(g, 5, 3000, 9);
+  std::uint64_t id = 0, before = dense.entity[0];
+  for (std::uint64_t& e : dense.entity) { // ids 0, 1, 2, ...
+    if (e != before) ++id;
+    before = e;
+    e = id;
+  }
+  events shorter = sorted_entities(g, 5, 40, 9);
+  events shuffled = dense;
+  for (std::size_t i = shuffled.entity.size(); i > 1; --i) {
+    const auto j = static_cast<std::size_t>(g.uniform_int(i));
+    std::swap(shuffled.entity[i - 1], shuffled.entity[j]);
+    std::swap(shuffled.time[i - 1], shuffled.time[j]);
+    std::swap(shuffled.steps[i - 1], shuffled.steps[j]);
+  }
+  events sparse = shorter;
+  for (std::uint64_t& e : sparse.entity) e *= 1000;
+  event_funnel_result kept;
+  const auto same_as_returned = [&kept](const events& ev, const event_funnel_options& o) {
+    event_funnel(ev.entity, ev.time, ev.steps, o, kept);
+    const auto returned = event_funnel(ev.entity, ev.time, ev.steps, o);
+    CHECK(kept.entities == returned.entities);
+    CHECK(kept.levels == returned.levels);
+    CHECK(kept.reached == returned.reached);
+  };
+  const auto o = opts(25, 5);
+  same_as_returned(dense, o);
+  const std::uint64_t* const storage = kept.entities.data();
+  const std::uint8_t* const level_storage = kept.levels.data();
+  same_as_returned(shorter, o);
+  CHECK(kept.entities.data() == storage);
+  CHECK(kept.levels.data() == level_storage);
+  same_as_returned(shuffled, o);
+  same_as_returned(dense, opts(25, 5, funnel_mode::strict_order));
+  same_as_returned(sparse, o);
+  same_as_returned(shorter, opts(25, 5, funnel_mode::standard, anchor_rule::first_step));
+  events bad = shorter;
+  bad.time[7] = -1;
+  CHECK_THROWS_AS(event_funnel(bad.entity, bad.time, bad.steps, o, kept), negative_value);
+  const std::uint64_t* const grown = kept.entities.data(); // the shuffled input reserved more
+  same_as_returned(dense, o);
+  CHECK(kept.entities.data() == grown);
+}
+
 TEST_CASE("event funnel: huge windows and times, and more than 62 steps", "[funnel][event]") {
   // The pre-sorted pass shifts times so that the first lands at window + 1 and each entity
   // starts one second after the entity before, in 64-bit unsigned arithmetic; when that wraps

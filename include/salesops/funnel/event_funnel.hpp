@@ -144,6 +144,16 @@ event_funnel_result event_funnel(span<const std::uint64_t> entity,
                                  span<const std::uint64_t> steps,
                                  const event_funnel_options& options);
 
+/// \brief Event funnel into a result the caller keeps: the same as event_funnel, written into
+/// `out`, whose storage is reused (no allocation when its capacity suffices, and capacity is
+/// never given back). For funnels computed again and again (per segment, per period): large
+/// results otherwise cost a fresh allocation, and its page faults, on every call.
+/// \param out overwritten; on an exception its contents are unspecified.
+/// \throws as event_funnel.
+void event_funnel(span<const std::uint64_t> entity, span<const std::int64_t> timestamp,
+                  span<const std::uint64_t> steps, const event_funnel_options& options,
+                  event_funnel_result& out);
+
 /// \brief Event funnel with a hold-constant key: a chain counts only if all its events carry
 /// the same `key` (the same deal or account across steps, as Mixpanel's "hold property
 /// constant"). The level of an entity is the largest level over its keys.
@@ -1471,8 +1481,8 @@ sorted_pass funnel_sorted_by_time_blocks(const std::uint64_t* ent, const std::in
                                          const event_funnel_options& o, bool lanes,
                                          event_funnel_result& out, std::vector<tied_entity>& ties) {
   // At most one entity per row, and no more than the id range when the ids are sorted: reserved
-  // (not touched), so that appending never moves the output; given back below when ids are
-  // so sparse that most of it went unused.
+  // (not touched), so that appending never moves the output (detail::event_funnel_by gives it
+  // back when ids are so sparse that most of it went unused).
   const std::uint64_t id_range = ent[n - 1] - ent[0];
   const std::size_t most =
       ent[0] <= ent[n - 1] && id_range < n ? static_cast<std::size_t>(id_range) + 1 : n;
@@ -1560,10 +1570,6 @@ sorted_pass funnel_sorted_by_time_blocks(const std::uint64_t* ent, const std::in
     }
     from = begin[4];
   }
-  if (out.entities.size() < out.entities.capacity() / 2) { // sparse ids
-    out.entities.shrink_to_fit();
-    out.levels.shrink_to_fit();
-  }
   return sorted_pass::done;
 }
 
@@ -1608,9 +1614,8 @@ inline sorted_pass funnel_sorted_by_time(const std::uint64_t* ent, const std::in
 inline bool funnel_sorted_general(const std::uint64_t* ent, const std::int64_t* ts,
                                   const std::uint64_t* mask, std::size_t n,
                                   const event_funnel_options& o, event_funnel_result& out) {
-  // Not clear(): that would keep the pre-sorted pass's reservation of up to one entity per row.
-  out.entities = std::vector<std::uint64_t>();
-  out.levels = std::vector<std::uint8_t>();
+  out.entities.clear();
+  out.levels.clear();
   const std::uint64_t allowed = allowed_bits(o);
   for (std::size_t i = 0; i < n;) {
     check_event_row(ts[i], mask[i], allowed, o.steps, i);
@@ -1890,17 +1895,16 @@ inline std::vector<funnel_attempt> entity_funnel_attempts_held(span<const std::i
 }
 
 namespace detail {
-// event_funnel with the pre-sorted pass chosen (tests run every path on the same input).
-inline event_funnel_result event_funnel_by(span<const std::uint64_t> entity,
-                                           span<const std::int64_t> timestamp,
-                                           span<const std::uint64_t> steps,
-                                           const event_funnel_options& options, sorted_path path) {
+// event_funnel into `out` with the pre-sorted pass chosen (tests run every path on the same
+// input).
+inline void event_funnel_into(span<const std::uint64_t> entity, span<const std::int64_t> timestamp,
+                              span<const std::uint64_t> steps, const event_funnel_options& options,
+                              sorted_path path, event_funnel_result& out) {
   check_event_options(options);
   check_equal_lengths(event_funnel_name, "entity", entity.size(), "timestamp", timestamp.size());
   check_equal_lengths(event_funnel_name, "entity", entity.size(), "steps", steps.size());
   check_non_empty(event_funnel_name, "entity", entity.size());
   const std::size_t n = entity.size();
-  event_funnel_result out;
   if (!funnel_sorted(entity.data(), timestamp.data(), steps.data(), n, options, out, path)) {
     // Unsorted: validate everything (rows keep their input index in messages), then sort a
     // copy into position order (stable radix sort, event_sort.hpp) and run the same pass on it.
@@ -1908,11 +1912,24 @@ inline event_funnel_result event_funnel_by(span<const std::uint64_t> entity,
     for (std::size_t i = 0; i < n; ++i)
       check_event_row(timestamp[i], steps[i], allowed, options.steps, i);
     const sorted_events sorted = sort_events(entity, timestamp, steps);
-    out = event_funnel_result{};
     funnel_sorted(sorted.entity.data(), sorted.timestamp.data(), sorted.steps.data(), n,
                   options, out, path);
   }
   detail::count_reached(out, options.steps);
+}
+
+// event_funnel with the pre-sorted pass chosen. The pre-sorted pass reserves up to one entity
+// per row; a result that used less than half of that (sparse ids) gives the rest back.
+inline event_funnel_result event_funnel_by(span<const std::uint64_t> entity,
+                                           span<const std::int64_t> timestamp,
+                                           span<const std::uint64_t> steps,
+                                           const event_funnel_options& options, sorted_path path) {
+  event_funnel_result out;
+  event_funnel_into(entity, timestamp, steps, options, path, out);
+  if (out.entities.size() < out.entities.capacity() / 2) {
+    out.entities.shrink_to_fit();
+    out.levels.shrink_to_fit();
+  }
   return out;
 }
 } // namespace detail
@@ -1922,6 +1939,12 @@ inline event_funnel_result event_funnel(span<const std::uint64_t> entity,
                                         span<const std::uint64_t> steps,
                                         const event_funnel_options& options) {
   return detail::event_funnel_by(entity, timestamp, steps, options, detail::sorted_path::automatic);
+}
+
+inline void event_funnel(span<const std::uint64_t> entity, span<const std::int64_t> timestamp,
+                         span<const std::uint64_t> steps, const event_funnel_options& options,
+                         event_funnel_result& out) {
+  detail::event_funnel_into(entity, timestamp, steps, options, detail::sorted_path::automatic, out);
 }
 
 inline event_funnel_result event_funnel_held(span<const std::uint64_t> entity,
