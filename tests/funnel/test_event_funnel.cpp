@@ -552,6 +552,19 @@ TEST_CASE("event funnel into a kept result equals the returned one and reuses it
   const std::uint64_t* const grown = kept.entities.data(); // the shuffled input reserved more
   same_as_returned(dense, o);
   CHECK(kept.entities.data() == grown);
+  // A column inside the kept result (its entities as the entity column, its counts as step
+  // masks) would be overwritten while read: refused, naming the column.
+  const std::vector<std::int64_t> times(kept.entities.size(), 0);
+  const std::vector<std::uint64_t> masks(kept.entities.size(), 1);
+  const span<const std::uint64_t> own_entities(kept.entities.data(), kept.entities.size());
+  CHECK_THROWS_AS(event_funnel(own_entities, times, masks, o, kept), invalid_input);
+  CHECK_THROWS_WITH(event_funnel(own_entities, times, masks, o, kept), Contains("'entity'"));
+  const std::vector<std::uint64_t> one_entity{4};
+  const std::vector<std::int64_t> one_time{0};
+  const span<const std::uint64_t> own_counts(kept.reached.data(), 1);
+  CHECK_THROWS_WITH(event_funnel(one_entity, one_time, own_counts, o, kept), Contains("'steps'"));
+  const events copy_of_own{kept.entities, times, masks};
+  same_as_returned(copy_of_own, o); // a copy is fine
 }
 
 TEST_CASE("event funnel: huge windows and times, and more than 62 steps", "[funnel][event]") {

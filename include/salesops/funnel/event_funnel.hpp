@@ -149,7 +149,9 @@ event_funnel_result event_funnel(span<const std::uint64_t> entity,
 /// never given back). For funnels computed again and again (per segment, per period): large
 /// results otherwise cost a fresh allocation, and its page faults, on every call.
 /// \param out overwritten; on an exception its contents are unspecified.
-/// \throws as event_funnel.
+/// \throws as event_funnel, and salesops::invalid_input when an input column lies in the
+///   storage of `out` (such as `entity` taken from out.entities), which is overwritten while
+///   the column is read.
 void event_funnel(span<const std::uint64_t> entity, span<const std::int64_t> timestamp,
                   span<const std::uint64_t> steps, const event_funnel_options& options,
                   event_funnel_result& out);
@@ -1941,9 +1943,31 @@ inline event_funnel_result event_funnel(span<const std::uint64_t> entity,
   return detail::event_funnel_by(entity, timestamp, steps, options, detail::sorted_path::automatic);
 }
 
+namespace detail {
+// Whether `column` lies (in part) in the storage of `v`, up to its capacity.
+template <class T, class U> bool shares_storage(span<const T> column, const std::vector<U>& v) {
+  const auto first = reinterpret_cast<std::uintptr_t>(column.data());
+  const auto last = first + column.size() * sizeof(T);
+  const auto begin = reinterpret_cast<std::uintptr_t>(v.data());
+  const auto end = begin + v.capacity() * sizeof(U);
+  return column.size() != 0 && v.capacity() != 0 && first < end && begin < last;
+}
+
+template <class T>
+void check_not_in_result(span<const T> column, const char* name, const event_funnel_result& out) {
+  if (shares_storage(column, out.entities) || shares_storage(column, out.levels) ||
+      shares_storage(column, out.reached))
+    SALESOPS_THROW(invalid_input, event_funnel_name, "out", no_row, "holds the column '", name,
+                   "', which it would overwrite while reading it: pass a copy");
+}
+} // namespace detail
+
 inline void event_funnel(span<const std::uint64_t> entity, span<const std::int64_t> timestamp,
                          span<const std::uint64_t> steps, const event_funnel_options& options,
                          event_funnel_result& out) {
+  detail::check_not_in_result(entity, "entity", out);
+  detail::check_not_in_result(timestamp, "timestamp", out);
+  detail::check_not_in_result(steps, "steps", out);
   detail::event_funnel_into(entity, timestamp, steps, options, detail::sorted_path::automatic, out);
 }
 
