@@ -160,6 +160,27 @@ event_funnel_result brute_funnel(const events& ev, const event_funnel_options& o
   return r;
 }
 
+// The rows of `ev` in a random order.
+events shuffled_rows(const events& ev, rng& g) {
+  std::vector<std::size_t> perm(ev.entity.size());
+  std::iota(perm.begin(), perm.end(), std::size_t{0});
+  std::shuffle(perm.begin(), perm.end(), g);
+  events out;
+  for (std::size_t p : perm) out.add(ev.entity[p], ev.time[p], ev.steps[p]);
+  return out;
+}
+
+// Gives the entities of sorted `ev` new ids in the same order: the first 0, each next one
+// gap() above the one before.
+template <class Gap> void renumber_entities(events& ev, Gap gap) {
+  std::uint64_t id = 0, before = ev.entity[0];
+  for (std::uint64_t& e : ev.entity) {
+    if (e != before) id += gap();
+    before = e;
+    e = id;
+  }
+}
+
 // Small random case: few distinct times (many ties), multi-step and no-step events, rows in
 // random order.
 events random_events(rng& g, std::size_t k, std::size_t entities, std::size_t max_events,
@@ -174,12 +195,7 @@ events random_events(rng& g, std::size_t k, std::size_t entities, std::size_t ma
       ev.add(100 + 7 * e, static_cast<std::int64_t>(g.uniform_int(static_cast<std::uint64_t>(time_range))), mask);
     }
   }
-  std::vector<std::size_t> perm(ev.entity.size());
-  std::iota(perm.begin(), perm.end(), std::size_t{0});
-  std::shuffle(perm.begin(), perm.end(), g);
-  events out;
-  for (std::size_t p : perm) out.add(ev.entity[p], ev.time[p], ev.steps[p]);
-  return out;
+  return shuffled_rows(ev, g);
 }
 
 events stable_sorted(const events& ev) {
@@ -444,12 +460,7 @@ TEST_CASE("event funnel: long inputs, run block by block, equal brute force",
   CAPTURE(anchor, k, layout);
   rng g(700 + k * 3 + static_cast<std::uint64_t>(layout) + 10 * static_cast<std::uint64_t>(anchor));
   events ev = sorted_entities(g, k, 16000, 9); // about 80 000 rows
-  std::uint64_t id = 0, before = ev.entity[0];
-  for (std::uint64_t& e : ev.entity) { // renumber: dense, or gaps
-    if (e != before) id += layout == 1 ? 1 + g.uniform_int(2000) : 1;
-    before = e;
-    e = id;
-  }
+  renumber_entities(ev, [&] { return layout == 1 ? 1 + g.uniform_int(2000) : std::uint64_t{1}; });
   if (layout == 2) { // an entity of 30000 rows after about 20000: A first, B last, all at one time
     const std::size_t at = 20000;
     std::size_t i = at;
@@ -511,20 +522,9 @@ TEST_CASE("event funnel into a kept result equals the returned one and reuses it
   // that fits the storage of earlier ones must not allocate.
   rng g(321);
   events dense = sorted_entities(g, 5, 3000, 9);
-  std::uint64_t id = 0, before = dense.entity[0];
-  for (std::uint64_t& e : dense.entity) { // ids 0, 1, 2, ...
-    if (e != before) ++id;
-    before = e;
-    e = id;
-  }
+  renumber_entities(dense, [] { return std::uint64_t{1}; }); // ids 0, 1, 2, ...
   events shorter = sorted_entities(g, 5, 40, 9);
-  events shuffled = dense;
-  for (std::size_t i = shuffled.entity.size(); i > 1; --i) {
-    const auto j = static_cast<std::size_t>(g.uniform_int(i));
-    std::swap(shuffled.entity[i - 1], shuffled.entity[j]);
-    std::swap(shuffled.time[i - 1], shuffled.time[j]);
-    std::swap(shuffled.steps[i - 1], shuffled.steps[j]);
-  }
+  const events shuffled = shuffled_rows(dense, g);
   events sparse = shorter;
   for (std::uint64_t& e : sparse.entity) e *= 1000;
   event_funnel_result kept;
@@ -757,11 +757,7 @@ TEST_CASE("event funnel: permutation invariance of the order-free modes", "[funn
     const events ev = random_events(g, 5, 30, 12, 40);
     const auto o = opts(15, 5, mode);
     const auto base = event_funnel(ev.entity, ev.time, ev.steps, o);
-    std::vector<std::size_t> perm(ev.entity.size());
-    std::iota(perm.begin(), perm.end(), std::size_t{0});
-    std::shuffle(perm.begin(), perm.end(), g);
-    events shuffled;
-    for (std::size_t p : perm) shuffled.add(ev.entity[p], ev.time[p], ev.steps[p]);
+    const events shuffled = shuffled_rows(ev, g);
     const auto again = event_funnel(shuffled.entity, shuffled.time, shuffled.steps, o);
     CHECK(again.entities == base.entities);
     CHECK(again.levels == base.levels);

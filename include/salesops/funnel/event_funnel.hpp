@@ -145,9 +145,9 @@ event_funnel_result event_funnel(span<const std::uint64_t> entity,
                                  const event_funnel_options& options);
 
 /// \brief Event funnel into a result the caller keeps: the same as event_funnel, written into
-/// `out`, whose storage is reused (no allocation when its capacity suffices, and capacity is
-/// never given back). For funnels computed again and again (per segment, per period): large
-/// results otherwise cost a fresh allocation, and its page faults, on every call.
+/// `out`, whose storage is reused (reallocated only when its capacity is too small, and never
+/// given back). For funnels computed again and again (per segment, per period): a large
+/// returned result otherwise costs a fresh allocation, and its page faults, on every call.
 /// \param out overwritten; on an exception its contents are unspecified.
 /// \throws as event_funnel, and salesops::invalid_input when an input column lies in the
 ///   storage of `out` (such as `entity` taken from out.entities), which is overwritten while
@@ -1262,24 +1262,25 @@ sorted_pass funnel_sorted_by_time_pass(const std::uint64_t* ent, const std::int6
 // that the tests run both on the same inputs.
 enum class sorted_path { automatic, scalar, avx2 };
 
-// Rows per segment (per lane of the AVX2 pass) in one block of funnel_sorted_by_time_blocks: a
-// block's output, at most one entity per row, then fits in a 256 KB scratch buffer that stays in
-// the L2 cache. Not a power of two: lanes that far apart write to the same cache sets, which was
-// slower than no blocks at all (docs/benchmarks.md, "Event funnel").
+// Most rows per segment (per lane of the AVX2 pass) in one block of
+// funnel_sorted_by_time_blocks: a block's output, at most one entity per row, then fits in a
+// 256 KB scratch buffer that stays in the L2 cache. Not a power of two: lanes that far apart write
+// to the same cache sets, which was slower than no blocks at all (docs/benchmarks.md, "Event
+// funnel").
 inline constexpr std::size_t sorted_block_rows = 6000;
 
 // The AVX2 pass: the same programme with four entity streams side by side, one per 64-bit lane.
 // Each block of funnel_sorted_by_time_blocks is split at entity boundaries into four segments
-// of about sorted_block_rows rows; each iteration advances every lane by one event. S[1..k] are
-// k vectors, every level is updated in every lane (descending, so each update reads S from
-// before the event): lane l copies S[j-1] into S[j] when bit j-1 of its event's mask is set and
-// S[j-1] >= t - window; a mask with several bits needs no branch. There is no shift of times between entities: an entity boundary
-// ORs the sign bit into every S[j] of its lane, so a start is valid exactly when its sign bit is
-// clear (times are >= 0). The valid starts are a prefix S[1..level] (a chain's prefix is a
-// chain), so an invalid start is only ever copied into a level that is invalid already: whether
-// it passes the window test does not matter, and the window needs no bound. The level is k
-// minus the number of invalid starts, counted from the sign masks (vmovmskpd) as one byte per
-// lane through a 16-entry table.
+// of about equal length (at most sorted_block_rows rows); each iteration advances every lane by
+// one event. S[1..k] are k vectors, every level is updated in every lane (descending, so each
+// update reads S from before the event): lane l copies S[j-1] into S[j] when bit j-1 of its
+// event's mask is set and S[j-1] >= t - window; a mask with several bits needs no branch. There
+// is no shift of times between entities: an entity boundary ORs the sign bit into every S[j] of
+// its lane, so a start is valid exactly when its sign bit is clear (times are >= 0). The valid
+// starts are a prefix S[1..level] (a chain's prefix is a chain), so an invalid start is only
+// ever copied into a level that is invalid already: whether it passes the window test does not
+// matter, and the window needs no bound. The level is k minus the number of invalid starts,
+// counted from the sign masks (vmovmskpd) as one byte per lane through a 16-entry table.
 //
 // AVX2 has no scatter: every lane writes the level and the entity it is in to the output slot
 // of that entity on every event, and the slot advances at a boundary, so the last write, made
@@ -1467,16 +1468,15 @@ void run_lanes(std::size_t k, const std::uint64_t* ent, const std::int64_t* ts, 
 
 // The pre-sorted pass over rows [0, n), block by block: each block of about 4 * sorted_block_rows
 // rows (or of what is left, when that is less) is split into four segments of about equal length
-// at entity boundaries; with `lanes` (the AVX2 pass: k <=
-// avx2_max_steps and a processor with AVX2) the vector loop runs them and the scalar pass
-// finishes each lane, otherwise the scalar pass runs the whole block; the block's entities are
-// then appended to `out`. The output of a block goes to a scratch buffer with one slot per row
-// (segment l's entities from slot begin[l] - from on), which stays in cache and needs no count
-// of the entities beforehand: a pass that counted them to size the output read the entity
-// column a second time. Entity ids are checked instead, by the
-// scalar pass as it goes and afterwards for the vector loop's rows: sorted input has strictly
-// increasing ids from one entity to the next. Ties (and entities with rows out of order) are
-// left for the caller's repair, in `ties` or marked 0x80 in their level.
+// at entity boundaries; with `lanes` (the AVX2 pass: k <= avx2_max_steps and a processor with
+// AVX2) the vector loop runs them and the scalar pass finishes each lane, otherwise the scalar
+// pass runs the whole block; the block's entities are then appended to `out`. The output of a
+// block goes to a scratch buffer with one slot per row (segment l's entities from slot
+// begin[l] - from on), which stays in cache and needs no count of the entities beforehand: a
+// pass that counted them to size the output read the entity column a second time. Entity ids
+// are checked instead, by the scalar pass as it goes and afterwards for the vector loop's rows:
+// sorted input has strictly increasing ids from one entity to the next. Ties (and entities with
+// rows out of order) are left for the caller's repair, in `ties` or marked 0x80 in their level.
 template <bool AnyStart>
 sorted_pass funnel_sorted_by_time_blocks(const std::uint64_t* ent, const std::int64_t* ts,
                                          const std::uint64_t* mask, std::size_t n,
