@@ -4,6 +4,9 @@
 
 #include "cli.hpp"
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -30,5 +33,24 @@ inline cli_result run_args(std::vector<std::string> args) {
   for (const auto& a : args) argv.push_back(a.c_str());
   return run_argv(argv);
 }
+
+/// A fresh folder under the system's temporary directory, removed with everything in it when
+/// the object is destroyed. ctest runs each test case as its own process, in parallel: the
+/// process id in the name keeps their folders apart.
+struct temp_dir {
+  std::filesystem::path path;
+  explicit temp_dir(const std::string& name)
+      : path(std::filesystem::temp_directory_path() /
+             ("salesops_test_" + name + "_" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~temp_dir() {
+    std::error_code ignored; // a destructor must not throw
+    std::filesystem::remove_all(path, ignored);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+};
 
 #endif // SALESOPS_TESTS_CLI_RUN_CLI_HPP

@@ -5,8 +5,6 @@
 
 #include "run_cli.hpp"
 
-#include <cstdio>
-#include <unistd.h>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -15,10 +13,11 @@
 #include <nlohmann/json.hpp>
 
 namespace {
-// ctest runs each test case as its own process, in parallel: the process id keeps their files apart.
+// Writes `text` to the file `name` in this process's temporary folder (removed at exit) and
+// returns its path.
 std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = std::string(P_tmpdir) + "/salesops_test_attainment_" +
-                           std::to_string(::getpid()) + "_" + name;
+  static const temp_dir dir("attainment");
+  const std::string path = (dir.path / name).string();
   std::ofstream(path) << text;
   return path;
 }

@@ -10,8 +10,6 @@
 #include "run_cli.hpp"
 #include <nlohmann/json.hpp>
 
-#include <unistd.h>
-
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -28,19 +26,6 @@ namespace {
 using result = cli_result;
 
 result run(std::vector<std::string> args) { return run_args(std::move(args)); }
-
-// A fresh folder per test, removed at the end.
-struct temp_dir {
-  fs::path path;
-  explicit temp_dir(const std::string& name)
-      : path(fs::temp_directory_path() /
-             ("salesops_test_simulate_" + std::to_string(::getpid()) + "_" + name)) {
-    fs::remove_all(path);
-  }
-  ~temp_dir() { fs::remove_all(path); }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-};
 
 salesops_cli::csv_table read(const fs::path& file) { return salesops_cli::read_csv_file(file.string()); }
 

@@ -24,7 +24,7 @@ struct fisher_case {
   alternative alt;
   double p_value, odds_ratio, lower, upper;
 };
-// R 4.2 (/tmp/ref_fisher.R, %.15g): with m <- matrix(c(s_b, s_a, n_b - s_b, n_a - s_a), 2),
+// R 4.2 (printed with %.15g): with m <- matrix(c(s_b, s_a, n_b - s_b, n_a - s_a), 2),
 // p.value from fisher.test(m, alternative = alt); estimate and conf.int from the same
 // fisher.test with its uniroot calls run at tol = 1e-15 instead of R's default 1.2e-4:
 //   ft <- fisher.test; e <- new.env(parent = environment(fisher.test))

@@ -72,7 +72,7 @@ const std::vector<double> aml_time = {9, 13, 13, 18, 23, 28, 31, 34, 45, 48, 161
 const std::vector<std::uint8_t> aml_status = {1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 0};
 } // namespace
 
-// References: R 4.2, survival 3.5.3 (/tmp/ref_km.R): for fit <- survfit(Surv(time, status) ~
+// References: R 4.2, survival 3.5.3: for fit <- survfit(Surv(time, status) ~
 // 1, conf.type = type, conf.int = level), the columns fit$time, n.risk, n.event, n.censor,
 // surv, std.err, lower, upper printed with %.15g; quantile(fit, c(.25, .5, .75)).
 
