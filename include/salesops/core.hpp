@@ -4,6 +4,7 @@
 
 #include "salesops/core/calendar.hpp"
 #include "salesops/core/error.hpp"
+#include "salesops/core/memory.hpp"
 #include "salesops/core/moments.hpp"
 #include "salesops/core/outcome.hpp"
 #include "salesops/core/rng.hpp"

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "salesops/core/error.hpp"
+#include "salesops/core/memory.hpp"
 #include "salesops/core/span.hpp"
 #include "salesops/core/validate.hpp"
 #include "salesops/funnel/event_sort.hpp"
@@ -1490,8 +1491,8 @@ sorted_pass funnel_sorted_by_time_blocks(const std::uint64_t* ent, const std::in
       ent[0] <= ent[n - 1] && id_range < n ? static_cast<std::size_t>(id_range) + 1 : n;
   out.entities.clear();
   out.levels.clear();
-  out.entities.reserve(most);
-  out.levels.reserve(most);
+  salesops::detail::reserve_large(out.entities, most);
+  salesops::detail::reserve_large(out.levels, most);
   std::vector<std::uint64_t> block_entities;
   std::vector<std::uint8_t> block_levels;
   std::vector<tied_entity> lane_ties; // slots and rows relative to the lane's rest

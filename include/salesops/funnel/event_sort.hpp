@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "salesops/core/memory.hpp"
 #include "salesops/core/span.hpp"
 #include "salesops/core/validate.hpp"
 
@@ -118,6 +119,7 @@ template <class Record, class KeyOf>
 void radix_sort(std::vector<Record>& records, std::vector<Record>& scratch, KeyOf key_of) {
   constexpr std::size_t cache_records = std::size_t{1} << 15;
   const std::size_t n = records.size();
+  salesops::detail::reserve_large(scratch, n);
   scratch.resize(n);
   std::vector<std::size_t> count;
   std::uint64_t varying = 0;
@@ -184,14 +186,14 @@ inline sorted_events sort_events(span<const std::uint64_t> entity, span<const st
     // Usual case (the simulator's 10 M events: 22 + 22 + 5 bits): key and mask in one word,
     // the mask in the low bits below the sorted range, so each pass moves 8 bytes per event.
     std::vector<std::uint64_t> words, scratch;
-    words.reserve(n);
+    salesops::detail::reserve_large(words, n);
     for (std::size_t i = 0; i < n; ++i)
       words.push_back(pack(entity[i] - e_min, detail::ordered_bits(timestamp[i]) - t_min) << mask_bits | steps[i]);
     detail::radix_sort(words, scratch, [mask_bits](std::uint64_t w) { return w >> mask_bits; });
     // Decoded into the two buffers already in memory (entity into scratch, steps in place):
     // fresh pages cost about 2 us each to fault in on the benchmark's VM, 3 ns per 8-byte column.
     const std::uint64_t low_mask = (std::uint64_t{1} << mask_bits) - 1; // mask_bits < 64 here
-    out.timestamp.reserve(n);
+    salesops::detail::reserve_large(out.timestamp, n);
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint64_t key = words[i] >> mask_bits;
       scratch[i] = (t_bits == 64 ? 0 : key >> t_bits) + e_min;
@@ -203,10 +205,10 @@ inline sorted_events sort_events(span<const std::uint64_t> entity, span<const st
     return out;
   }
   std::vector<detail::radix_record> records, scratch;
-  records.reserve(n);
-  out.entity.reserve(n);
-  out.timestamp.reserve(n);
-  out.steps.reserve(n);
+  salesops::detail::reserve_large(records, n);
+  salesops::detail::reserve_large(out.entity, n);
+  salesops::detail::reserve_large(out.timestamp, n);
+  salesops::detail::reserve_large(out.steps, n);
   const auto key_of = [](const detail::radix_record& r) { return r.key; };
   if (key_bits <= 64) {
     // The key in one word and the mask as the value: one sort, no gather through row numbers.
