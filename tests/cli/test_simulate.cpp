@@ -44,7 +44,7 @@ const std::vector<std::string> files = {
 } // namespace
 
 TEST_CASE("simulate writes every table with its header and the library's rows", "[cli][simulate]") {
-  temp_dir dir("tables");
+  temp_dir dir("simulate_tables");
   const fs::path out = dir.path / "nested" / "crm"; // parents are created
   const result r = run({"simulate", "--output", out.string(), "--seed", "3", "--reps", "12",
                         "--months", "6", "--events", "5000"});
@@ -116,7 +116,7 @@ TEST_CASE("simulate writes every table with its header and the library's rows", 
 }
 
 TEST_CASE("simulate is deterministic in --seed", "[cli][simulate]") {
-  temp_dir dir("seed");
+  temp_dir dir("simulate_seed");
   const auto args = [&](const std::string& sub, const std::string& seed) {
     return std::vector<std::string>{"simulate", "--output", (dir.path / sub).string(), "--seed",
                                     seed, "--reps", "6", "--months", "3", "--entities", "200"};
@@ -134,7 +134,7 @@ TEST_CASE("simulate is deterministic in --seed", "[cli][simulate]") {
 }
 
 TEST_CASE("simulate rejects bad options with exit status 2", "[cli][simulate]") {
-  temp_dir dir("bad");
+  temp_dir dir("simulate_bad");
   const std::string out = (dir.path / "x").string();
   result r = run({"simulate", "--output", out, "--months", "0"});
   CHECK(r.status == 2);
