@@ -15,8 +15,8 @@ namespace detail {
 
 // Buffers from this size on get the hint. glibc serves allocations above its mmap threshold
 // (at most 32 MiB) with fresh pages from the kernel on every call, so a call writing such a
-// buffer pays one page fault per 4 KiB page: about 2 us each on the VM of docs/benchmarks.md,
-// where the hint took 0.5 ns/event off the 100 M-event funnel (its fifth round). Below it,
+// buffer pays one page fault per 4 KiB page. On the VM of docs/benchmarks.md the hint took 0.5
+// ns/event off the 100 M-event funnel (its fifth round, an A/B of the two commits). Below it,
 // freed memory is reused and only the first call pays.
 inline constexpr std::size_t huge_page_advice_bytes = std::size_t{32} << 20;
 
