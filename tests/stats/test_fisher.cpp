@@ -144,6 +144,21 @@ TEST_CASE("fisher_exact handles large counts without overflow", "[stats][fisher]
   CHECK(r.odds_ratio == Approx(1.06335764599756).epsilon(1e-9));
 }
 
+TEST_CASE("fisher_exact keeps full precision at 200 000 trials per arm", "[stats][fisher]") {
+  // R 4.2, %.17g: phyper(100599, 200600, 199400, 2e5, lower.tail = FALSE)
+  //   -> 0.029098314329759001 (the "greater" p-value); fisher.test(matrix(c(100600, 100000,
+  //   99400, 100000), 2)) with the tight uniroot above -> p 0.0581966286595182, estimate
+  //   1.01207240424493, conf.int 0.99958424530156 1.02471664078547. Weights walked up from
+  //   the lower end of the support (200 000 steps to the mass) were off by 1.3e-10 here.
+  const auto greater = fisher_exact(100000, 200000, 100600, 200000, alternative::greater);
+  CHECK(greater.p_value == Approx(0.029098314329759001).epsilon(1e-13));
+  const auto r = fisher_exact(100000, 200000, 100600, 200000);
+  CHECK(r.p_value == Approx(0.0581966286595182).epsilon(1e-13));
+  CHECK(r.odds_ratio == Approx(1.01207240424493).epsilon(1e-13));
+  CHECK(r.lower == Approx(0.99958424530156).epsilon(1e-13));
+  CHECK(r.upper == Approx(1.02471664078547).epsilon(1e-13));
+}
+
 TEST_CASE("fisher_result prints", "[stats][fisher]") {
   std::ostringstream out;
   out << fisher_exact(0, 7, 5, 5);
