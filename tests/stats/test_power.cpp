@@ -77,6 +77,16 @@ TEST_CASE("power, sample size and detectable rate invert each other", "[stats][p
   }
 }
 
+TEST_CASE("minimum_detectable_rate keeps the digits of a tiny lift", "[stats][power]") {
+  // R: power.prop.test(n = 1e12, p1 = 0.1, power = 0.8, tol = 1e-18)$p2 -> 0.10000118861508304
+  // (mpmath agrees to 1e-17); an absolute tolerance of 1e-14 on p_b left the lift, 1.19e-5,
+  // with only 8 digits (2.7e-9 relative).
+  const auto r = minimum_detectable_rate(1e12, 0.1);
+  CHECK(r.lift == Approx(0.10000118861508304 / 0.1 - 1.0).epsilon(1e-10));
+  // power.prop.test(n = 1000, p1 = 0.1, power = 0.8, tol = 1e-18)$p2 -> 0.14074515431182419
+  CHECK(minimum_detectable_rate(1000, 0.1).p_b == Approx(0.14074515431182419).epsilon(1e-14));
+}
+
 TEST_CASE("power_result prints", "[stats][power]") {
   std::ostringstream out;
   out << sample_size_two_proportions(0.1, 0.12);
@@ -85,7 +95,9 @@ TEST_CASE("power_result prints", "[stats][power]") {
 
 TEST_CASE("power functions reject bad input", "[stats][power]") {
   CHECK_THROWS_AS(sample_size_two_proportions(0.1, 0.1), salesops::out_of_range_value);
-  CHECK_THROWS_WITH(sample_size_two_proportions(0.1, 0.1), Contains("p_b equals p_a"));
+  CHECK_THROWS_WITH(
+      sample_size_two_proportions(0.1, 0.1),
+      Contains("p_b is 0.10000000000000001: the rate to detect equals the baseline p_a"));
   CHECK_THROWS_WITH(sample_size_two_proportions(0.0, 0.1), Contains("p_a is 0, outside (0, 1)"));
   CHECK_THROWS_AS(sample_size_two_proportions(0.1, 0.2, 1.0), salesops::out_of_range_value);
   CHECK_THROWS_WITH(sample_size_two_proportions(0.1, 0.2, 0.01, 0.05),
@@ -96,5 +108,21 @@ TEST_CASE("power functions reject bad input", "[stats][power]") {
   CHECK_THROWS_WITH(power_two_proportions(10, 0.1, 0.2, 1.5), Contains("sig_level is 1.5"));
   CHECK_THROWS_WITH(sample_size_for_lift(0.6, 1.0), Contains("relative_lift is 1"));
   CHECK_THROWS_AS(sample_size_for_lift(0.6, 0.0), salesops::out_of_range_value);
+  // A lift lost in rounding (0.1 * (1 + 1e-17) == 0.1) is the lift's fault, not p_b's.
+  CHECK_THROWS_WITH(sample_size_for_lift(0.1, 1e-17),
+                    Contains("sample_size_for_lift") &&
+                        Contains("relative_lift is 1.0000000000000001e-17") &&
+                        Contains("equals the baseline"));
+  // More trials than a 64-bit count holds: R's power.prop.test(p1 = 0.1, p2 = 0.1000000001,
+  // power = 0.8)$n is 1.4128e20; its ceiling used to be cast to uint64_t (undefined, 0 here).
+  CHECK_THROWS_AS(sample_size_for_lift(0.1, 1e-9), salesops::out_of_range_value);
+  CHECK_THROWS_WITH(sample_size_for_lift(0.1, 1e-9),
+                    Contains("relative_lift is 1.0000000000000001e-09") &&
+                        Contains("more than a 64-bit count"));
+  CHECK_THROWS_WITH(sample_size_two_proportions(0.1, 0.1000000001),
+                    Contains("p_b is 0.1000000001: it needs"));
+  CHECK_THROWS_WITH(power_two_proportions(1e30, 0.1, 0.2), Contains("n_per_arm is 1e+30"));
+  // Just below 2^64 trials per arm is still a design.
+  CHECK(power_two_proportions(1.8e19, 0.1, 0.2).n_required == 18000000000000000000ULL);
   CHECK_THROWS_WITH(minimum_detectable_rate(3, 0.5, 0.99), Contains("n_per_arm is 3, too small"));
 }

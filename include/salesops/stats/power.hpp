@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <ostream>
 
 #include <boost/math/distributions/normal.hpp>
@@ -61,8 +62,14 @@ inline double power_formula(double n, double p_a, double p_b, double sig_level, 
                           (std::sqrt(n) * std::fabs(p_b - p_a) - z_a * sigma0) / sigma1);
 }
 
-inline power_result make_design(double n, double p_a, double p_b, double sig_level, double power,
+// `blame`: the argument that made n what it is, named when n has no 64-bit trial count.
+inline power_result make_design(const char* fn, const char* blame, double blamed_value, double n,
+                                double p_a, double p_b, double sig_level, double power,
                                 bool two_sided) {
+  constexpr double two_to_64 = 18446744073709551616.0;
+  if (!(std::ceil(n) < two_to_64))
+    SALESOPS_THROW(out_of_range_value, fn, blame, no_row, "is ", blamed_value, ": it needs ", n,
+                   " trials per arm, more than a 64-bit count holds");
   power_result r;
   r.n_per_arm = n;
   r.n_required = static_cast<std::uint64_t>(std::ceil(n));
@@ -88,25 +95,21 @@ inline power_result power_two_proportions(double n_per_arm, double p_a, double p
   detail::check_open_unit(fn, "p_a", p_a);
   detail::check_open_unit(fn, "p_b", p_b);
   detail::check_open_unit(fn, "sig_level", sig_level);
-  return detail::make_design(n_per_arm, p_a, p_b, sig_level,
+  return detail::make_design(fn, "n_per_arm", n_per_arm, n_per_arm, p_a, p_b, sig_level,
                              detail::power_formula(n_per_arm, p_a, p_b, sig_level, two_sided),
                              two_sided);
 }
 
-/// \brief Trials per arm to detect p_b against p_a with the given power, as
-/// power.prop.test(p1 = p_a, p2 = p_b, power, sig.level, alternative)$n, in closed form.
-/// \throws salesops::out_of_range_value (a rate, power or sig_level outside (0, 1); p_b equal
-///         to p_a; power not above the test's size, where no sample size is needed).
-inline power_result sample_size_two_proportions(double p_a, double p_b, double power = 0.8,
-                                                double sig_level = 0.05, bool two_sided = true) {
-  constexpr const char* fn = "sample_size_two_proportions";
-  detail::check_open_unit(fn, "p_a", p_a);
-  detail::check_open_unit(fn, "p_b", p_b);
-  detail::check_open_unit(fn, "power", power);
-  detail::check_open_unit(fn, "sig_level", sig_level);
+namespace detail {
+
+// The closed form of sample_size_two_proportions with valid rates, power and sig_level; a zero
+// difference, or one too small for a 64-bit count, is blamed on `blame` (p_b, or the lift).
+inline power_result sample_size(const char* fn, const char* blame, double blamed_value, double p_a,
+                                double p_b, double power, double sig_level, bool two_sided) {
   if (p_a == p_b)
-    SALESOPS_THROW(out_of_range_value, fn, "p_b", no_row, "equals p_a (", p_a,
-                   "): no sample size detects a zero difference");
+    SALESOPS_THROW(out_of_range_value, fn, blame, no_row, "is ", blamed_value,
+                   ": the rate to detect equals the baseline p_a (", p_a,
+                   "), and no sample size detects a zero difference");
   const double z_a = detail::upper_normal_quantile(sig_level / (two_sided ? 2.0 : 1.0));
   const double z_b = detail::upper_normal_quantile(1.0 - power);
   const double sigma0 = std::sqrt((p_a + p_b) * (1.0 - (p_a + p_b) / 2.0));
@@ -115,28 +118,51 @@ inline power_result sample_size_two_proportions(double p_a, double p_b, double p
   if (!(root_n > 0.0))
     SALESOPS_THROW(out_of_range_value, fn, "power", no_row, "is ", power,
                    ", not above what the test reaches with no data at sig_level ", sig_level);
-  return detail::make_design(root_n * root_n, p_a, p_b, sig_level, power, two_sided);
+  return make_design(fn, blame, blamed_value, root_n * root_n, p_a, p_b, sig_level, power,
+                     two_sided);
+}
+
+} // namespace detail
+
+/// \brief Trials per arm to detect p_b against p_a with the given power, as
+/// power.prop.test(p1 = p_a, p2 = p_b, power, sig.level, alternative)$n, in closed form.
+/// \throws salesops::out_of_range_value (a rate, power or sig_level outside (0, 1); p_b equal
+///         to p_a, or so close that the trials per arm exceed a 64-bit count; power not above
+///         the test's size, where no sample size is needed).
+inline power_result sample_size_two_proportions(double p_a, double p_b, double power = 0.8,
+                                                double sig_level = 0.05, bool two_sided = true) {
+  constexpr const char* fn = "sample_size_two_proportions";
+  detail::check_open_unit(fn, "p_a", p_a);
+  detail::check_open_unit(fn, "p_b", p_b);
+  detail::check_open_unit(fn, "power", power);
+  detail::check_open_unit(fn, "sig_level", sig_level);
+  return detail::sample_size(fn, "p_b", p_b, p_a, p_b, power, sig_level, two_sided);
 }
 
 /// \brief Trials per arm to detect a relative lift of the baseline rate:
 /// sample_size_two_proportions(baseline, baseline (1 + relative_lift), ...).
-/// \throws as sample_size_two_proportions; out_of_range_value naming "relative_lift" when the
-///         lifted rate leaves (0, 1) or the lift is 0.
+/// \throws as sample_size_two_proportions, but naming "relative_lift" (not p_b) when the
+///         lifted rate leaves (0, 1), equals the baseline (a lift of 0, or one lost in rounding)
+///         or needs more trials than a 64-bit count holds.
 inline power_result sample_size_for_lift(double baseline, double relative_lift, double power = 0.8,
                                          double sig_level = 0.05, bool two_sided = true) {
   constexpr const char* fn = "sample_size_for_lift";
   detail::check_open_unit(fn, "baseline", baseline);
   check_finite(fn, "relative_lift", relative_lift);
   const double p_b = baseline * (1.0 + relative_lift);
-  if (!(p_b > 0.0 && p_b < 1.0) || relative_lift == 0.0)
+  if (!(p_b > 0.0 && p_b < 1.0))
     SALESOPS_THROW(out_of_range_value, fn, "relative_lift", no_row, "is ", relative_lift,
-                   ": the lifted rate ", p_b, " must differ from the baseline and lie in (0, 1)");
-  return sample_size_two_proportions(baseline, p_b, power, sig_level, two_sided);
+                   ": the lifted rate ", p_b, " must lie in (0, 1)");
+  detail::check_open_unit(fn, "power", power);
+  detail::check_open_unit(fn, "sig_level", sig_level);
+  return detail::sample_size(fn, "relative_lift", relative_lift, baseline, p_b, power, sig_level,
+                             two_sided);
 }
 
 /// \brief Smallest rate p_b above (increase = true) or below p_a that n_per_arm trials per
 /// arm detect with the given power: power.prop.test(n, p1 = p_a, power, sig.level)$p2,
-/// solved to 1e-14 by TOMS 748. The minimum detectable lift is p_b / p_a - 1.
+/// solved by TOMS 748 to a few ulps of p_b, so that the lift keeps its digits even when it is
+/// tiny (huge n). The minimum detectable lift is p_b / p_a - 1.
 /// \throws salesops::negative_value (n_per_arm), salesops::out_of_range_value (a rate, power
 ///         or sig_level outside (0, 1), or n_per_arm too small to reach the power with any
 ///         rate).
@@ -163,9 +189,13 @@ inline power_result minimum_detectable_rate(double n_per_arm, double p_a, double
   std::uintmax_t iterations = 200;
   const auto root = boost::math::tools::toms748_solve(
       gap, increase ? near : far, increase ? far : near,
-      [](double u, double v) { return std::fabs(u - v) <= 1e-14; }, iterations);
+      [](double u, double v) {
+        return std::fabs(u - v) <= 4.0 * std::numeric_limits<double>::epsilon() * std::fabs(u);
+      },
+      iterations);
   const double p_b = (root.first + root.second) / 2.0;
-  return detail::make_design(n_per_arm, p_a, p_b, sig_level, power, two_sided);
+  return detail::make_design(fn, "n_per_arm", n_per_arm, n_per_arm, p_a, p_b, sig_level, power,
+                             two_sided);
 }
 
 } // namespace salesops::stats
