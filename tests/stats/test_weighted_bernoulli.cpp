@@ -245,6 +245,41 @@ TEST_CASE("weighted_bernoulli_saddlepoint tracks the exact law", "[stats][weight
   CHECK(st::weighted_bernoulli_saddlepoint(a2, p2, 0).probability == 1.0);
 }
 
+TEST_CASE("weighted_bernoulli_saddlepoint is exact within one amount of either end",
+          "[stats][weighted_bernoulli]") {
+  // Enumeration: with amounts 10 and 20 won with probability 1/2 each, X >= x for x in
+  // (20, 30] only when both are won (1/4), and for x in (0, 10] unless both are lost (3/4).
+  // The continuous formula gave 1 at 29.999999, 0.448 at 29.99 and 0 at 1e-7.
+  const std::vector<double> a = {10, 20}, p = {0.5, 0.5};
+  for (double x : {29.999999, 29.99, 20.5, 30.0})
+    CHECK(st::weighted_bernoulli_saddlepoint(a, p, x).probability == 0.25);
+  for (double x : {1e-7, 5.0, 10.0})
+    CHECK(st::weighted_bernoulli_saddlepoint(a, p, x).probability == 0.75);
+  // A deal won for sure moves the bottom end: X = 5 + ..., so x in (5, 15] needs any win.
+  const std::vector<double> a3 = {5, 10, 20}, p3 = {1, 0.5, 0.5};
+  CHECK(st::weighted_bernoulli_saddlepoint(a3, p3, 5.0).probability == 1.0);
+  CHECK(st::weighted_bernoulli_saddlepoint(a3, p3, 15.0).probability == 0.75);
+  // 20 deals of 1000 i at p = 0.3: above 209 000 all must be won, 0.3^20 (the exact law);
+  // the continuous formula gave 27 times that at 209 999.999. Across the whole support the
+  // approximation no longer rises anywhere.
+  std::vector<double> a20, p20;
+  for (int i = 1; i <= 20; ++i) {
+    a20.push_back(1000.0 * i);
+    p20.push_back(0.3);
+  }
+  const auto d = st::weighted_bernoulli_exact(a20, p20);
+  CHECK(st::weighted_bernoulli_saddlepoint(a20, p20, 209999.999).probability ==
+        Approx(d.sf(209999.999)).epsilon(1e-12));
+  CHECK(d.sf(209999.999) == Approx(std::pow(0.3, 20)).epsilon(1e-9));
+  double previous = 1.0;
+  for (double x = -500; x <= 211000; x += 250) {
+    const double v = st::weighted_bernoulli_saddlepoint(a20, p20, x).probability;
+    INFO(x);
+    CHECK(v <= previous);
+    previous = v;
+  }
+}
+
 TEST_CASE("weighted_bernoulli_monte_carlo agrees with the exact law",
           "[stats][weighted_bernoulli]") {
   salesops::rng gen(51u);

@@ -346,8 +346,12 @@ inline tail_approximation weighted_bernoulli_normal(span<const double> amounts,
                                                     span<const double> probs, double x);
 
 /// \brief Lugannani-Rice saddlepoint approximation of P(X >= x) (continuous form).
-/// No rigorous bound (error_bound = +inf). Exact at the ends: 1 for x <= 0, 0 for x > total,
-/// prod of p_i over positive amounts at x = total.
+/// No rigorous bound (error_bound = +inf). Exact within one smallest uncertain amount a_min
+/// (0 < p_i < 1) of either end of the support [lo, hi] (lo: the amounts won for sure, hi: all
+/// amounts with p_i > 0): 1 for x <= lo, 1 - prod(1 - p_i) over the uncertain deals for
+/// x in (lo, lo + a_min], prod p_i for x in (hi - a_min, hi], 0 for x > hi. There the
+/// continuous formula, whose saddlepoint runs off to infinity, gave values off by 27x or
+/// clamped to 0 and 1.
 /// \throws as weighted_bernoulli_moments_of, salesops::not_finite for x.
 inline tail_approximation weighted_bernoulli_saddlepoint(span<const double> amounts,
                                                          span<const double> probs, double x);
@@ -767,13 +771,20 @@ inline tail_approximation weighted_bernoulli_saddlepoint(span<const double> amou
   tail_approximation t;
   // The minimum of X is the sum of amounts won for sure; the maximum is the total of the
   // amounts with p > 0.
+  // Within the smallest uncertain amount of an end, X >= x means every uncertain deal won (top)
+  // or any won (bottom), exactly.
   neumaier_sum<double> lo_sum, hi_sum;
-  double prob_max = 1;
+  double prob_max = 1, prob_min = 1; // P(X = hi), P(X = lo)
+  double smallest = std::numeric_limits<double>::infinity();
   for (std::size_t i = 0; i < amounts.size(); ++i) {
     if (probs[i] == 1) lo_sum.update(amounts[i]);
     if (probs[i] > 0 && amounts[i] > 0) {
       hi_sum.update(amounts[i]);
       prob_max *= probs[i];
+      if (probs[i] < 1) {
+        prob_min *= 1 - probs[i];
+        smallest = std::min(smallest, amounts[i]);
+      }
     }
   }
   const double lo = lo_sum.result(), hi = hi_sum.result();
@@ -782,8 +793,12 @@ inline tail_approximation weighted_bernoulli_saddlepoint(span<const double> amou
     return t;
   }
   if (x > hi) return t;
-  if (x == hi) {
+  if (x > hi - smallest) {
     t.probability = prob_max;
+    return t;
+  }
+  if (x <= lo + smallest) {
+    t.probability = 1.0 - prob_min;
     return t;
   }
   // Here lo < x < hi, so at least one deal is uncertain and sd > 0.
