@@ -610,6 +610,27 @@ TEST_CASE("event funnel: huge windows and times, and more than 62 steps", "[funn
       CHECK(r.levels == std::vector<std::uint8_t>{1, 2}); // 5 > 4 apart; 3 <= 4
     }
   }
+  // Unordered funnels add the window to each start time: with window 2^63 - 1 that must not
+  // overflow (it was signed overflow, caught by UBSan). A@1, C@5, B@2^63 - 1 are all inside
+  // [1, 1 + window] (level 3); under first_step the window opens at A@1 too.
+  for (anchor_rule anchor : {anchor_rule::any_start, anchor_rule::first_step}) {
+    CAPTURE(anchor);
+    events any_order;
+    any_order.add(1, 1, A);
+    any_order.add(1, 5, C);
+    any_order.add(1, max, B);
+    any_order.add(2, max - 1, B);
+    any_order.add(2, max, A);
+    const auto o = opts(max, 3, funnel_mode::unordered, anchor);
+    const auto r = event_funnel(any_order.entity, any_order.time, any_order.steps, o);
+    const std::uint8_t second = anchor == anchor_rule::first_step ? 1 : 2;
+    CHECK(r.levels == std::vector<std::uint8_t>{3, second});
+    const std::vector<std::int64_t> t{1, 5, max};
+    const std::vector<std::uint64_t> m{A, C, B};
+    const auto w = entity_funnel_witness(t, m, o);
+    CHECK(w.level == 3);
+    CHECK(w.rows == std::vector<std::size_t>{0, 2, 1});
+  }
   // Many steps: 7 to 62 (the pre-sorted pass; its level count is unrolled up to 8 steps and
   // loops beyond) and 63, 64 (beyond the pass, whose slot for unrelated events is level 63).
   // Entity 1 performs every step one second apart (level k with window k - 1), entity 2 all

@@ -342,6 +342,14 @@ inline void check_event_row(std::int64_t t, std::uint64_t m, std::uint64_t allow
 
 inline int top_bit(std::uint64_t m) noexcept { return 63 - __builtin_clzll(m); }
 
+// t + window for t >= 0 and window > 0, saturated at the largest time (a window end past it
+// admits every later time anyway).
+inline std::int64_t window_end(std::int64_t t, std::int64_t window) noexcept {
+  return t > std::numeric_limits<std::int64_t>::max() - window
+             ? std::numeric_limits<std::int64_t>::max()
+             : t + window;
+}
+
 // Kuhn's augmenting path: try to give step `s` an event of the group not needed elsewhere.
 inline bool augment_step(std::size_t s, const std::vector<std::uint64_t>& masks,
                     std::vector<int>& step_of_event, std::array<int, 64>& event_of_step,
@@ -596,7 +604,7 @@ inline std::size_t level_unordered(const std::int64_t* ts, const std::uint64_t* 
       continue; // no step, or the same window as an earlier start
     }
     tried = ts[i];
-    unordered_events(ts, mask, n, step_bits, ts[i], ts[i] + o.window, masks, rows);
+    unordered_events(ts, mask, n, step_bits, ts[i], window_end(ts[i], o.window), masks, rows);
     best = std::max(best, unordered_cover(masks, k, optional, nullptr));
     if (o.anchor == anchor_rule::first_step) break;
   }
@@ -618,14 +626,15 @@ inline void unordered_witness(const std::int64_t* ts, const std::uint64_t* mask,
   for (std::size_t i = 0; i < n && first == no_start; ++i)
     if (mask[i] & 1U) first = ts[i];
   auto latest_end = [&](std::int64_t lo) {
-    return o.anchor == anchor_rule::first_step ? first + o.window : lo + o.window;
+    return window_end(o.anchor == anchor_rule::first_step ? first : lo, o.window);
   };
   std::vector<std::uint64_t> masks;
   std::vector<std::size_t> rows;
   std::int64_t lo = no_start, tried = no_start;
   for (std::size_t i = n; i-- > 0 && lo == no_start;) {
     if (!(mask[i] & step_bits) || ts[i] == tried) continue;
-    if (o.anchor == anchor_rule::first_step && (ts[i] < first || ts[i] > first + o.window))
+    if (o.anchor == anchor_rule::first_step &&
+        (ts[i] < first || ts[i] > window_end(first, o.window)))
       continue;
     tried = ts[i];
     unordered_events(ts, mask, n, step_bits, ts[i], latest_end(ts[i]), masks, rows);
