@@ -151,6 +151,39 @@ std::vector<std::string> csv_table::strings(const std::string& name) const {
   return out;
 }
 
+namespace {
+
+// CLI11 2.1 reads integer options with strtoll/strtoull in base 0 and ignores overflow: "010"
+// was octal 8, 99999999999999999999 was clamped to the largest value, and -1 wrapped to 2^64 - 1
+// in an unsigned option. Every integer option therefore takes plain decimal digits only (an
+// optional minus sign where the option is signed, no leading zeros), within 64 bits; CLI11's own
+// check then still refuses values too large for a narrower option (an int).
+CLI::Validator decimal_integer(bool is_unsigned) {
+  return CLI::Validator(
+      [is_unsigned](std::string& text) -> std::string {
+        const bool negative = !text.empty() && text[0] == '-';
+        const std::string digits = negative ? text.substr(1) : text;
+        if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+          return "'" + text + "' is not a decimal integer";
+        if (digits.size() > 1 && digits[0] == '0')
+          return "'" + text + "' has a leading zero (write decimal digits without one)";
+        if (negative && is_unsigned) return "'" + text + "' is negative";
+        const std::string largest = is_unsigned ? "18446744073709551615"
+                                    : negative  ? "9223372036854775808"
+                                                : "9223372036854775807";
+        if (digits.size() > largest.size() || (digits.size() == largest.size() && digits > largest))
+          return "'" + text + "' does not fit in 64 bits";
+        return std::string();
+      },
+      "");
+}
+
+bool starts_with(const std::string& text, const std::string& prefix) {
+  return text.compare(0, prefix.size(), prefix) == 0;
+}
+
+} // namespace
+
 int run(int argc, const char* const* argv, std::istream& in, std::ostream& out,
         std::ostream& err) {
   CLI::App app{"salesops: sales-operations analytics (funnels, quotas, rep scores, forecasts)"};
@@ -161,6 +194,13 @@ int run(int argc, const char* const* argv, std::istream& in, std::ostream& out,
     CLI::App* sub = app.add_subcommand(cmd.name, cmd.description);
     sub->add_option("--input", input_path, "CSV input file (default: standard input)");
     actions.emplace_back(sub, cmd.setup(*sub));
+    for (CLI::Option* option : sub->get_options()) {
+      const std::string type = option->get_type_name();
+      if (starts_with(type, "UINT"))
+        option->check(decimal_integer(true));
+      else if (starts_with(type, "INT"))
+        option->check(decimal_integer(false));
+    }
   }
   try {
     app.parse(argc, argv);

@@ -79,3 +79,30 @@ TEST_CASE("rate rejects bad input with exit status 2", "[cli][rate]") {
   CHECK(r.status == 2);
   CHECK(r.out.empty());
 }
+
+TEST_CASE("integer options take plain decimal only, within 64 bits", "[cli][rate]") {
+  // CLI11 2.1 read "010" as octal 8 (a rate of 0.4, not 0.5), clamped 20 nines to the largest
+  // value (a rate of 1), and wrapped -1 to 2^64 - 1 in unsigned options, without a word.
+  auto r = run_rate({"--successes", "010", "--trials", "20"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--successes: '010' has a leading zero") != std::string::npos);
+  r = run_rate({"--successes", "99999999999999999999", "--trials", "99999999999999999999"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("'99999999999999999999' does not fit in 64 bits") != std::string::npos);
+  for (const char* bad : {"1e3", "0x10", "+5", "5.0", " 5", ""}) {
+    CAPTURE(bad);
+    r = run_rate({"--successes", bad, "--trials", "2000"});
+    CHECK(r.status == 2);
+    CHECK(r.err.find("is not a decimal integer") != std::string::npos);
+  }
+  // The bounds themselves are accepted (the subcommand then judges them).
+  r = run_rate({"--successes", "0", "--trials", "9223372036854775807"});
+  CHECK(r.status == 0);
+  r = run_rate({"--successes", "1", "--trials", "9223372036854775808"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("does not fit in 64 bits") != std::string::npos);
+  // An unsigned option refuses a minus sign instead of wrapping it.
+  const auto demo = run_args({"demo", "--seed", "-1"});
+  CHECK(demo.status == 2);
+  CHECK(demo.err.find("--seed: '-1' is negative") != std::string::npos);
+}
