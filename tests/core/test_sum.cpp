@@ -104,6 +104,21 @@ TEST_CASE("compensated_sum equals the exact sum of dyadic amounts, in any order"
   CHECK(std::fabs(compensated_sum(amounts) - exact) <= ulp);
 }
 
+TEST_CASE("neumaier_sum overflows to infinity, not NaN", "[core][sum]") {
+  // 1e308 + 1e308 overflows; the compensation of that step is inf - inf. The result was NaN,
+  // which then leaked into money totals (credited revenue, bookings) as NaN.
+  salesops::neumaier_sum<double> up, down;
+  for (int i = 0; i < 2; ++i) {
+    up.update(1e308);
+    down.update(-1e308);
+  }
+  CHECK(up.result() == std::numeric_limits<double>::infinity());
+  CHECK(down.result() == -std::numeric_limits<double>::infinity());
+  salesops::neumaier_sum<double> merged;
+  merged.merge(up);
+  CHECK(merged.result() == std::numeric_limits<double>::infinity());
+}
+
 TEST_CASE("neumaier_sum prints its result", "[core][sum]") {
   neumaier_sum<double> acc;
   acc.update(1.5);

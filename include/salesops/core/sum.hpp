@@ -39,8 +39,9 @@ public:
     update(other.sum_);
     compensation_ += other.compensation_;
   }
-  /// \brief The compensated sum.
-  Real result() const noexcept { return sum_ + compensation_; }
+  /// \brief The compensated sum; +-infinity once the running sum overflowed (its compensation
+  /// is then inf - inf, NaN, and must not turn an overflowed total into NaN).
+  Real result() const noexcept { return std::isinf(sum_) ? sum_ : sum_ + compensation_; }
 
 private:
   Real sum_ = 0;
