@@ -173,6 +173,17 @@ TEST_CASE("bootstrap rank intervals", "[scoring][rank]") {
   rep_of_row[5] = 31;
   CHECK_THROWS_WITH(bootstrap_rank_intervals(obs, rep_of_row, specs, normalization::z_score, o),
                     Contains("no row for rep 30"));
+  // An index at or above the row count cannot have rows for every rep below it: refused
+  // before anything is sized by it (the largest size_t wrapped the rep count to 0 and wrote
+  // out of bounds; 10^12 asked for 8 TB).
+  for (const std::size_t huge :
+       {std::size_t{180}, std::size_t{1000000000000}, std::numeric_limits<std::size_t>::max()}) {
+    rep_of_row[5] = huge;
+    CHECK_THROWS_AS(bootstrap_rank_intervals(obs, rep_of_row, specs, normalization::z_score, o),
+                    salesops::out_of_range_value);
+    CHECK_THROWS_WITH(bootstrap_rank_intervals(obs, rep_of_row, specs, normalization::z_score, o),
+                      Contains("rep_of_row at row 5 is " + std::to_string(huge)));
+  }
 }
 
 TEST_CASE("bootstrap rank intervals equal a brute-force bootstrap", "[scoring][rank]") {

@@ -71,4 +71,9 @@ TEST_CASE("rep_trends rejects bad input", "[scoring][trend]") {
   CHECK_THROWS_AS(rep_trends(rep, ok, ok, 1.5), out_of_range_value);
   const std::vector<double> two = {1, 2};
   CHECK_THROWS_AS(rep_trends(rep, two, ok), length_mismatch);
+  // The largest size_t as a rep index: rep + 1 wrapped the rep count to 0, and the rows were
+  // then filed out of bounds.
+  const std::vector<std::size_t> wraps = {0, std::numeric_limits<std::size_t>::max(), 0};
+  CHECK_THROWS_AS(rep_trends(wraps, ok, ok), out_of_range_value);
+  CHECK_THROWS_WITH(rep_trends(wraps, ok, ok), Contains("rep at row 1 is 18446744073709551615"));
 }

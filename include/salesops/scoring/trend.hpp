@@ -94,6 +94,8 @@ std::vector<rep_trend> rep_trends(span<const std::size_t> rep, span<const double
   for (std::size_t r = 0; r < rep.size(); ++r) {
     check_finite(fn, "period", period[r], r);
     check_finite(fn, "value", value[r], r);
+    if (rep[r] == std::numeric_limits<std::size_t>::max()) // rep + 1 would wrap around to 0
+      SALESOPS_THROW(out_of_range_value, fn, "rep", r, "is ", rep[r], ", the largest size_t");
     reps = std::max(reps, rep[r] + 1);
   }
   std::vector<std::vector<std::size_t>> rows(reps);
