@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <sstream>
 #include <vector>
 
@@ -225,4 +226,10 @@ TEST_CASE("design builders reject bad input", "[forecast][design]") {
   CHECK_THROWS_AS(d.event("e", rows, -1, 0), salesops::negative_value);
   CHECK_THROWS_AS(d.changepoint(INFINITY), salesops::not_finite);
   CHECK_THROWS_AS(d.observed(), salesops::empty_input);
+  // n + h must stay a 64-bit row number (the largest size_t wrapped it around).
+  ts_design trend_only(5);
+  trend_only.trend();
+  CHECK_THROWS_AS(trend_only.future(std::numeric_limits<std::size_t>::max()),
+                  salesops::out_of_range_value);
+  CHECK(trend_only.future(3).x.rows() == 3);
 }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <vector>
 
@@ -214,6 +215,14 @@ TEST_CASE("evaluation rejects bad input", "[forecast][evaluation]") {
   zero_h.h = 0;
   CHECK_THROWS_AS(fc::rolling_origin(s12, fc::tslm_forecaster(trend_season), zero_h),
                   salesops::out_of_range_value);
+  // A horizon longer than the series has no origin with that many rows after it (the largest
+  // size_t became a table of -1 columns).
+  for (const std::size_t h : {s12.size() + 1, std::numeric_limits<std::size_t>::max()}) {
+    fc::cv_options long_h;
+    long_h.h = h;
+    CHECK_THROWS_AS(fc::rolling_origin(s12, fc::tslm_forecaster(trend_season), long_h),
+                    salesops::out_of_range_value);
+  }
   fc::cv_options too_wide;
   too_wide.window = 40;
   CHECK_THROWS_AS(fc::rolling_origin(s12, fc::tslm_forecaster(trend_season), too_wide),

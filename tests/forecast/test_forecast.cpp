@@ -176,6 +176,19 @@ TEST_CASE("forecast and Box-Cox reject bad input", "[forecast][tslm]") {
   CHECK_THROWS_AS(fc::tslm(four, 4), salesops::empty_input);
   const std::vector<double> none;
   CHECK_THROWS_AS(fc::tslm(none, 4), salesops::empty_input);
+  // intervals() checks what it is given: lengths, NaN and negative spreads.
+  const Eigen::VectorXd mean3 = Eigen::VectorXd::Constant(3, 1.0), se1 = Eigen::VectorXd::Ones(1);
+  const std::vector<double> level95 = {95};
+  CHECK_THROWS_AS(fc::intervals(mean3, se1, 1.0, 5.0, level95), salesops::length_mismatch);
+  Eigen::VectorXd se3 = Eigen::VectorXd::Ones(3);
+  CHECK_THROWS_AS(fc::intervals(mean3, se3, std::nan(""), 5.0, level95), salesops::not_finite);
+  CHECK_THROWS_AS(fc::intervals(mean3, se3, -1.0, 5.0, level95), salesops::negative_value);
+  se3[2] = std::nan("");
+  CHECK_THROWS_WITH(fc::intervals(mean3, se3, 1.0, 5.0, level95), Contains("se_mean at row 2"));
+  Eigen::VectorXd inf_mean = mean3;
+  inf_mean[1] = INFINITY;
+  CHECK_THROWS_WITH(fc::intervals(inf_mean, Eigen::VectorXd::Ones(3), 1.0, 5.0, level95),
+                    Contains("mean at row 1"));
   std::ostringstream text;
   text << m << fc::forecast(m, 1);
   CHECK_THAT(text.str(), Contains("season2=") && Contains("h=1 mean="));

@@ -132,6 +132,11 @@ TEST_CASE("hat_values: R's hatvalues, unweighted and weighted", "[forecast][lm]"
   CHECK_THAT(h[5], WithinRel(0.43377152840281163, 1e-12));
   CHECK_THAT(h[11], WithinRel(0.29602589669050711, 1e-12));
   CHECK_THAT(h.sum(), WithinRel(3.0, 1e-12)); // trace of the hat matrix = rank
+  // A weighted fit's leverages need its own rows (one weight each): other rows are refused,
+  // not read past the weights (an Eigen assertion, or out of bounds without one).
+  const Eigen::MatrixXd three = d.X.topRows(3);
+  CHECK_THROWS_AS(fit(d.X, d.y, o).hat_values(three), salesops::length_mismatch);
+  CHECK(fit(d.X, d.y).hat_values(three).size() == 3); // unweighted: any rows
 }
 
 TEST_CASE("fit: WLS matches R's lm(weights = w), zero weights excluded from df", "[forecast][lm]") {

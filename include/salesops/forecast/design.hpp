@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <ostream>
 #include <sstream>
 #include <string>
@@ -282,6 +283,10 @@ public:
   design_matrix future(std::size_t h) const {
     if (h == 0)
       SALESOPS_THROW(out_of_range_value, "ts_design::future", "h", no_row, "is 0, must be >= 1");
+    // Series rows are 64-bit signed: n + h must stay one.
+    if (h > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max()) - n_)
+      SALESOPS_THROW(out_of_range_value, "ts_design::future", "h", no_row, "is ", h, ": rows past ",
+                     n_, " + h are beyond a 64-bit row number");
     for (const auto& t : terms_)
       if (h > t.max_horizon)
         SALESOPS_THROW(out_of_range_value, "ts_design::future", "h", no_row, "is ", h,

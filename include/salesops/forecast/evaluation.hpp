@@ -205,6 +205,9 @@ inline cv_result rolling_origin(span<const double> y, const forecaster& method,
   if (options.h == 0)
     SALESOPS_THROW(out_of_range_value, fn, "h", no_row, "is 0, must be >= 1");
   const std::size_t n = y.size();
+  if (options.h > n) // no origin has that many rows after it (and the error table is n x h)
+    SALESOPS_THROW(out_of_range_value, fn, "h", no_row, "is ", options.h,
+                   ", more than the series' ", n, " rows");
   const std::size_t first_origin =
       options.window == 0 ? options.initial : options.window - 1 + options.initial;
   if (first_origin + 1 >= n)

@@ -154,7 +154,9 @@ tslm_model tslm(span<const double> y, int frequency, const tslm_options& options
 /// \param kind prediction or confidence intervals.
 /// \param lambda Box-Cox parameter (none: no back-transform); \param biasadj as R's.
 /// \throws salesops::out_of_range_value for a level outside (0, 100) or no level;
-/// salesops::empty_input when df == 0.
+/// salesops::empty_input when df == 0; salesops::length_mismatch when se_mean and mean differ
+/// in length; salesops::not_finite naming the row of a NaN or infinite mean or se_mean, or a
+/// NaN or infinite sigma; salesops::negative_value for a negative sigma or se_mean.
 template <class = void>
 forecast_result intervals(const Eigen::VectorXd& mean, const Eigen::VectorXd& se_mean,
                           double sigma, double df, span<const double> levels,
@@ -162,6 +164,13 @@ forecast_result intervals(const Eigen::VectorXd& mean, const Eigen::VectorXd& se
                           std::optional<double> lambda = std::nullopt, bool biasadj = false) {
   constexpr const char* fn = "forecast::intervals";
   check_non_empty(fn, "levels", levels.size());
+  check_equal_lengths(fn, "mean", static_cast<std::size_t>(mean.size()), "se_mean",
+                      static_cast<std::size_t>(se_mean.size()));
+  check_non_negative(fn, "sigma", sigma);
+  for (Eigen::Index i = 0; i < mean.size(); ++i) {
+    check_finite(fn, "mean", mean(i), static_cast<std::size_t>(i));
+    check_non_negative(fn, "se_mean", se_mean(i), static_cast<std::size_t>(i));
+  }
   for (std::size_t l = 0; l < levels.size(); ++l) {
     check_finite(fn, "levels", levels[l], l);
     if (!(levels[l] > 0 && levels[l] < 100))

@@ -541,6 +541,10 @@ prediction linear_model::predict(const Eigen::Ref<const Eigen::MatrixXd>& X_new)
 
 template <class>
 Eigen::VectorXd linear_model::hat_values(const Eigen::Ref<const Eigen::MatrixXd>& X) const {
+  // A weighted fit's leverages carry each row's weight: X must be the fitted rows.
+  if (weights.size() != 0)
+    check_equal_lengths("linear_model::hat_values", "X rows", static_cast<std::size_t>(X.rows()),
+                        "weights", static_cast<std::size_t>(weights.size()));
   const Eigen::MatrixXd V = factor_rows(X) * factor.r_inverse;
   Eigen::VectorXd h = V.rowwise().squaredNorm();
   if (intercept) h.array() += 1.0 / factor.sum_weights;
