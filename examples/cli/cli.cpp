@@ -2,6 +2,7 @@
 
 #include <salesops/core/error.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -149,6 +150,23 @@ std::vector<std::string> csv_table::strings(const std::string& name) const {
   std::vector<std::string> out(rows.size());
   for (std::size_t r = 0; r < rows.size(); ++r) out[r] = trim(rows[r][col]);
   return out;
+}
+
+void with_data_rows(const std::function<void()>& body,
+                    const std::vector<std::string>& data_columns) {
+  try {
+    body();
+  } catch (const salesops::invalid_input& e) {
+    if (e.row() == salesops::no_row ||
+        std::find(data_columns.begin(), data_columns.end(), e.argument()) == data_columns.end())
+      throw;
+    const std::string name = e.function() + ": " + e.argument();
+    const std::string prefix = name + " at row " + std::to_string(e.row());
+    const std::string message = e.what();
+    if (message.compare(0, prefix.size(), prefix) != 0) throw;
+    throw input_error(name + " at data row " + std::to_string(e.row() + 1) +
+                      message.substr(prefix.size()));
+  }
 }
 
 namespace {

@@ -55,6 +55,14 @@ public:
   using std::runtime_error::runtime_error;
 };
 
+/// Runs `body`. The library counts rows from 0 in the columns it is given; where those are the
+/// CSV's data rows in file order (the library's argument names in `data_columns`), a
+/// salesops::invalid_input naming such a row is re-thrown as input_error naming the data row
+/// counted from 1, as the CSV reader's own errors do: "event_funnel: timestamp at data row 3
+/// is negative (-5)" for the third data row.
+void with_data_rows(const std::function<void()>& body,
+                    const std::vector<std::string>& data_columns);
+
 /// A CSV table with a header row (RFC 4180: quoted fields, doubled quotes, CRLF).
 /// Our own small reader rather than Debian's fast-cpp-csv-parser (libfccp-dev): that one fixes
 /// the number of columns at compile time, and `salesops ols` takes any number of predictors.

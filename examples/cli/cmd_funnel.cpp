@@ -190,62 +190,73 @@ const salesops_cli::registrar reg{
        app.add_flag("--witness", opt->witness,
                     "print the chosen chain: entity,level,steps,input_rows,timestamps,seconds_to_next");
        return [opt](salesops_cli::io& io) {
-         const fn::event_funnel_options o = to_options(*opt);
-         const auto table = salesops_cli::read_csv(io.in);
-         const auto entity = unsigned_column(table, "entity");
-         const auto steps = unsigned_column(table, "steps");
-         const auto ts = table.integers("timestamp");
-         const std::vector<std::int64_t> timestamp(ts.begin(), ts.end());
-         const std::vector<std::uint64_t> key =
-             opt->hold.empty() ? std::vector<std::uint64_t>{} : unsigned_column(table, opt->hold);
-         if (!opt->witness && opt->attempts.empty()) { // the contract's path
-           const auto r = key.empty() ? fn::event_funnel(entity, timestamp, steps, o)
-                                      : fn::event_funnel_held(entity, key, timestamp, steps, o);
-           io.out << "entity,level\n";
-           for (std::size_t i = 0; i < r.entities.size(); ++i)
-             io.out << r.entities[i] << ',' << static_cast<unsigned>(r.levels[i]) << '\n';
-           return;
-         }
-         // Validates every row (naming the caller's row) before the per-entity calls.
-         fn::event_funnel(entity, timestamp, steps, o);
-         const auto groups = by_entity(entity, timestamp, steps, key);
-         if (opt->witness) {
-           io.out << "entity,level,steps,input_rows,timestamps,seconds_to_next\n";
-           for (const entity_events& e : groups) {
-             const fn::funnel_witness w = key.empty()
-                                              ? fn::entity_funnel_witness(e.time, e.steps, o)
-                                              : fn::entity_funnel_witness_held(e.time, e.key, e.steps, o);
-             std::vector<long long> step_list, rows, times, gaps;
-             for (std::size_t j = 0; j < w.rows.size(); ++j) {
-               step_list.push_back(static_cast<long long>(w.steps[j]));
-               rows.push_back(static_cast<long long>(e.input_rows[w.rows[j]]) + 1); // 1-based
-               times.push_back(e.time[w.rows[j]]);
-             }
-             for (std::int64_t s : w.seconds_to_next) gaps.push_back(s);
-             io.out << e.entity << ',' << w.level << ',' << joined(step_list) << ',' << joined(rows)
-                    << ',' << joined(times) << ',' << joined(gaps) << '\n';
-           }
-           return;
-         }
-         io.out << (opt->attempts == "every" ? "entity,start,level\n" : "entity,level\n");
-         for (const entity_events& e : groups) {
-           const auto attempts = key.empty() ? fn::entity_funnel_attempts(e.time, e.steps, o)
-                                             : fn::entity_funnel_attempts_held(e.time, e.key, e.steps, o);
-           if (opt->attempts == "every") {
-             if (attempts.empty()) io.out << e.entity << ",,0\n"; // no step-1 event: no attempt
-             for (const fn::funnel_attempt& a : attempts)
-               io.out << e.entity << ',' << a.start << ',' << a.level << '\n';
-             continue;
-           }
-           std::size_t level = 0;
-           if (!attempts.empty()) {
-             if (opt->attempts == "first") level = attempts.front().level;
-             else if (opt->attempts == "latest") level = attempts.back().level;
-             else
-               for (const fn::funnel_attempt& a : attempts) level = std::max(level, a.level);
-           }
-           io.out << e.entity << ',' << level << '\n';
-         }
+         // The library's rows are the file's data rows here: errors name them from 1.
+         salesops_cli::with_data_rows(
+             [&] {
+               const fn::event_funnel_options o = to_options(*opt);
+               const auto table = salesops_cli::read_csv(io.in);
+               const auto entity = unsigned_column(table, "entity");
+               const auto steps = unsigned_column(table, "steps");
+               const auto ts = table.integers("timestamp");
+               const std::vector<std::int64_t> timestamp(ts.begin(), ts.end());
+               const std::vector<std::uint64_t> key = opt->hold.empty()
+                                                          ? std::vector<std::uint64_t>{}
+                                                          : unsigned_column(table, opt->hold);
+               if (!opt->witness && opt->attempts.empty()) { // the contract's path
+                 const auto r = key.empty()
+                                    ? fn::event_funnel(entity, timestamp, steps, o)
+                                    : fn::event_funnel_held(entity, key, timestamp, steps, o);
+                 io.out << "entity,level\n";
+                 for (std::size_t i = 0; i < r.entities.size(); ++i)
+                   io.out << r.entities[i] << ',' << static_cast<unsigned>(r.levels[i]) << '\n';
+                 return;
+               }
+               // Validates every row (naming the caller's row) before the per-entity calls.
+               fn::event_funnel(entity, timestamp, steps, o);
+               const auto groups = by_entity(entity, timestamp, steps, key);
+               if (opt->witness) {
+                 io.out << "entity,level,steps,input_rows,timestamps,seconds_to_next\n";
+                 for (const entity_events& e : groups) {
+                   const fn::funnel_witness w =
+                       key.empty() ? fn::entity_funnel_witness(e.time, e.steps, o)
+                                   : fn::entity_funnel_witness_held(e.time, e.key, e.steps, o);
+                   std::vector<long long> step_list, rows, times, gaps;
+                   for (std::size_t j = 0; j < w.rows.size(); ++j) {
+                     step_list.push_back(static_cast<long long>(w.steps[j]));
+                     rows.push_back(static_cast<long long>(e.input_rows[w.rows[j]]) + 1); // 1-based
+                     times.push_back(e.time[w.rows[j]]);
+                   }
+                   for (std::int64_t s : w.seconds_to_next) gaps.push_back(s);
+                   io.out << e.entity << ',' << w.level << ',' << joined(step_list) << ','
+                          << joined(rows) << ',' << joined(times) << ',' << joined(gaps) << '\n';
+                 }
+                 return;
+               }
+               io.out << (opt->attempts == "every" ? "entity,start,level\n" : "entity,level\n");
+               for (const entity_events& e : groups) {
+                 const auto attempts =
+                     key.empty() ? fn::entity_funnel_attempts(e.time, e.steps, o)
+                                 : fn::entity_funnel_attempts_held(e.time, e.key, e.steps, o);
+                 if (opt->attempts == "every") {
+                   if (attempts.empty())
+                     io.out << e.entity << ",,0\n"; // no step-1 event: no attempt
+                   for (const fn::funnel_attempt& a : attempts)
+                     io.out << e.entity << ',' << a.start << ',' << a.level << '\n';
+                   continue;
+                 }
+                 std::size_t level = 0;
+                 if (!attempts.empty()) {
+                   if (opt->attempts == "first")
+                     level = attempts.front().level;
+                   else if (opt->attempts == "latest")
+                     level = attempts.back().level;
+                   else
+                     for (const fn::funnel_attempt& a : attempts) level = std::max(level, a.level);
+                 }
+                 io.out << e.entity << ',' << level << '\n';
+               }
+             },
+             {"entity", "timestamp", "steps"});
        };
      }}};
 

@@ -79,7 +79,10 @@ const salesops_cli::registrar reg{
        app.add_option("--degree", opt->degree,
                       "fit a polynomial of this degree in the single predictor column x")
            ->check(CLI::Range(1, 30));
-       return [opt](salesops_cli::io& io) { run_ols(*opt, io); };
+       // The library's rows are the file's data rows here: errors name them from 1.
+       return [opt](salesops_cli::io& io) {
+         salesops_cli::with_data_rows([&] { run_ols(*opt, io); }, {"X", "y"});
+       };
      }}};
 
 } // namespace

@@ -32,23 +32,30 @@ const salesops_cli::registrar reg{
        app.add_option("--quota", opt->quota, "quota Q (> 0)")->required();
        app.add_option("--booked", opt->booked, "revenue already booked C (>= 0, default 0)");
        return [opt](salesops_cli::io& io) {
-         const auto table = salesops_cli::read_csv(io.in);
-         const std::vector<double> amounts = table.numbers("amount");
-         const std::vector<double> probs = table.numbers("probability");
-         const auto o = salesops::pipeline::revenue_outlook(amounts, probs, opt->booked, opt->quota);
-         // The contract: exact figures to 1e-9. The bracket carries every error bound.
-         if (o.method == salesops::pipeline::outlook_method::exact &&
-             o.p_hit_upper - o.p_hit_lower > 2e-9)
-           SALESOPS_THROW(numerical_error, "quota-prob", "amounts", salesops::no_row,
-                          "give an error bound of ", (o.p_hit_upper - o.p_hit_lower) / 2,
-                          ", above the 1e-9 the exact method promises");
-         if (o.method == salesops::pipeline::outlook_method::grid)
-           io.err << "quota-prob: grid method (step " << o.step << "): p_hit in ["
-                  << o.p_hit_lower << ", " << o.p_hit_upper << "], quantiles within +-"
-                  << o.quantile_error << "\n";
-         const nlohmann::json out{{"expected", o.expected}, {"sd", o.sd},   {"p_hit", o.p_hit},
-                                  {"p10", o.p10},           {"p50", o.p50}, {"p90", o.p90}};
-         io.out << out.dump() << "\n";
+         // The library's rows are the file's data rows here: errors name them from 1.
+         salesops_cli::with_data_rows(
+             [&] {
+               const auto table = salesops_cli::read_csv(io.in);
+               const std::vector<double> amounts = table.numbers("amount");
+               const std::vector<double> probs = table.numbers("probability");
+               const auto o =
+                   salesops::pipeline::revenue_outlook(amounts, probs, opt->booked, opt->quota);
+               // The contract: exact figures to 1e-9. The bracket carries every error bound.
+               if (o.method == salesops::pipeline::outlook_method::exact &&
+                   o.p_hit_upper - o.p_hit_lower > 2e-9)
+                 SALESOPS_THROW(numerical_error, "quota-prob", "amounts", salesops::no_row,
+                                "give an error bound of ", (o.p_hit_upper - o.p_hit_lower) / 2,
+                                ", above the 1e-9 the exact method promises");
+               if (o.method == salesops::pipeline::outlook_method::grid)
+                 io.err << "quota-prob: grid method (step " << o.step << "): p_hit in ["
+                        << o.p_hit_lower << ", " << o.p_hit_upper << "], quantiles within +-"
+                        << o.quantile_error << "\n";
+               const nlohmann::json out{{"expected", o.expected}, {"sd", o.sd},
+                                        {"p_hit", o.p_hit},       {"p10", o.p10},
+                                        {"p50", o.p50},           {"p90", o.p90}};
+               io.out << out.dump() << "\n";
+             },
+             {"amounts", "probs"});
        };
      }}};
 

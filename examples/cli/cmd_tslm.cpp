@@ -81,7 +81,8 @@ const salesops_cli::registrar reg{
        app.add_flag("--biasadj", opt->biasadj, "bias-adjusted back-transform (the mean, not the median)");
        return [opt, lambda](salesops_cli::io& io) {
          opt->has_lambda = lambda->count() > 0;
-         run_tslm(*opt, io);
+         // The library's rows of y are the file's data rows: errors name them from 1.
+         salesops_cli::with_data_rows([&] { run_tslm(*opt, io); }, {"y"});
        };
      }}};
 

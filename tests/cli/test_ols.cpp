@@ -107,7 +107,7 @@ TEST_CASE("ols rejects bad input with exit status 2 and rank deficiency with 3",
   CHECK(run_ols({}, "x1,x2\n1,2\n3,4\n").status == 2); // no y column
   const result nan_row = run_ols({}, "y,x1\n1,2\n2,nan\n3,5\n4,4\n");
   CHECK(nan_row.status == 2);
-  CHECK_THAT(nan_row.err, Contains("X at row 1") && Contains("nan"));
+  CHECK_THAT(nan_row.err, Contains("X at data row 2") && Contains("nan"));
   CHECK(run_ols({}, "y,x1,x2\n1,2,3\n").status == 2); // n <= p
   // x2 = 2 x1: aliased, exit status 3 (numerical trouble).
   const result aliased = run_ols({}, "y,x1,x2\n1,1,2\n3,2,4\n2,3,6\n5,4,8\n4,5,10\n");

@@ -70,10 +70,10 @@ TEST_CASE("quota-prob: non-integer amounts use the grid method and report its bo
 TEST_CASE("quota-prob: bad input exits 2 naming the row", "[cli][quota_prob]") {
   auto r = run_quota_prob({"--quota", "100"}, "amount,probability\n10,0.5\n20,1.5\n");
   CHECK(r.status == 2);
-  CHECK(r.err.find("probs at row 1") != std::string::npos);
+  CHECK(r.err.find("probs at data row 2") != std::string::npos);
   r = run_quota_prob({"--quota", "100"}, "amount,probability\n-10,0.5\n");
   CHECK(r.status == 2);
-  CHECK(r.err.find("amounts at row 0") != std::string::npos);
+  CHECK(r.err.find("amounts at data row 1") != std::string::npos);
   r = run_quota_prob({"--quota", "0"}, "amount,probability\n10,0.5\n");
   CHECK(r.status == 2);
   CHECK(r.err.find("quota") != std::string::npos);

@@ -102,10 +102,12 @@ TEST_CASE("tslm reports bad input with exit status 2", "[cli][tslm]") {
   const result bad_log = run_tslm({"--frequency", "4", "--horizon", "2", "--lambda", "0"},
                                   csv_of(negative));
   CHECK(bad_log.status == 2);
-  CHECK_THAT(bad_log.err, Contains("row 5"));
+  // y[5] is the sixth data row: the library's row 5, named from 1 as the CSV's own errors are.
+  CHECK_THAT(bad_log.err, Contains("y at data row 6 must be positive (is -2)"));
   const result nan_row = run_tslm({"--frequency", "4", "--horizon", "2"},
                                   "y\n1\n2\nnan\n4\n5\n6\n7\n8\n");
   CHECK(nan_row.status == 2);
+  CHECK_THAT(nan_row.err, Contains("y at data row 3"));
   const result no_y = run_tslm({"--frequency", "4", "--horizon", "2"}, "x\n1\n2\n");
   CHECK(no_y.status == 2);
   const result too_short = run_tslm({"--frequency", "12", "--horizon", "2"}, csv_of(s1));
