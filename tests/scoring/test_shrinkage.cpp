@@ -127,6 +127,16 @@ TEST_CASE("bad win counts throw typed errors naming the row", "[scoring][shrinka
   const std::vector<std::uint64_t> same_w = {50, 50, 50, 50}, same_n = {100, 100, 100, 100};
   CHECK_THROWS_AS(fit_beta_prior_moments(same_w, same_n), numerical_error);
   CHECK_THROWS_AS(fit_beta_prior_mle(same_w, same_n), not_converged);
+  // The other end: rates at 0 and 1 only (rho = 19/9 >= 1). The moments gave alpha = beta =
+  // -0.26 and the MLE, started there, -0.5 "converged"; now the moments refuse, and the MLE
+  // (started at 1, 1) heads for the boundary alpha, beta -> 0 and stays positive.
+  const std::vector<std::uint64_t> ends_w = {0, 10}, ends_n = {10, 10};
+  CHECK_THROWS_AS(fit_beta_prior_moments(ends_w, ends_n), numerical_error);
+  CHECK_THROWS_WITH(fit_beta_prior_moments(ends_w, ends_n), Contains("rho = 2.11"));
+  const beta_prior ends = fit_beta_prior_mle(ends_w, ends_n);
+  CHECK(ends.alpha > 0);
+  CHECK(ends.beta > 0);
+  CHECK(ends.alpha < 1e-3);
   const beta_prior bad{-1, 2, prior_method::mle, 0, 0, true};
   CHECK_THROWS_AS(posterior_win_rates(wins, trials, bad), negative_value);
   CHECK_THROWS_AS(posterior_win_rates(wins, trials, beta_prior{}, 1.0), out_of_range_value);

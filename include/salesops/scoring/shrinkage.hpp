@@ -174,6 +174,10 @@ inline beta_prior fit_beta_prior_moments(span<const std::uint64_t> wins,
   if (!(rho > 0))
     SALESOPS_THROW(numerical_error, fn, "wins", no_row, "spread no more than binomial noise (rho = ", rho,
                    "): the prior is a point mass at the pooled rate ", m);
+  if (!(rho < 1)) // the rates sit at 0 and 1: alpha + beta = 1/rho - 1 would not be positive
+    SALESOPS_THROW(numerical_error, fn, "wins", no_row,
+                   "spread more than any Beta prior allows (rho = ", rho,
+                   " >= 1): the rates sit at 0 and 1, a prior with alpha + beta -> 0");
   const double total = 1 / rho - 1;
   beta_prior p;
   p.alpha = m * total;
