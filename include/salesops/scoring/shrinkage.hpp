@@ -145,7 +145,8 @@ inline double beta_binomial_log_likelihood(span<const std::uint64_t> wins, span<
 ///         salesops::out_of_range_value when wins > trials (naming the row);
 ///         salesops::numerical_error when the rates are all 0 or all 1, every rep has one
 ///         trial, or they spread no more than binomial noise (rho <= 0: the prior is a point
-///         mass and every rep's rate is the pooled rate; report that rather than a fake prior).
+///         mass and every rep's rate is the pooled rate; report that rather than a fake prior),
+///         or more than any Beta prior allows (rho >= 1: alpha + beta would not be positive).
 inline beta_prior fit_beta_prior_moments(span<const std::uint64_t> wins,
                                          span<const std::uint64_t> trials) {
   constexpr const char* fn = "fit_beta_prior_moments";
