@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <system_error>
 
 namespace salesops_cli {
 
@@ -152,6 +154,45 @@ std::vector<std::string> csv_table::strings(const std::string& name) const {
   return out;
 }
 
+namespace {
+
+bool starts_with(const std::string& text, const std::string& prefix) {
+  return text.compare(0, prefix.size(), prefix) == 0;
+}
+
+// CLI11 2.1 reads integer options with strtoll/strtoull in base 0 and ignores overflow: "010"
+// was octal 8, 99999999999999999999 was clamped to the largest value, and -1 wrapped to 2^64 - 1
+// in an unsigned option. Every integer option therefore takes what std::from_chars reads in
+// base 10 (as the CSV reader's integers), whole, within 64 bits, and no leading zeros; CLI11's
+// own check then still refuses values too large for a narrower option (an int).
+CLI::Validator decimal_integer(bool is_unsigned) {
+  return CLI::Validator(
+      [is_unsigned](std::string& text) -> std::string {
+        const bool negative = !text.empty() && text[0] == '-';
+        if (negative && is_unsigned) return "'" + text + "' is negative";
+        const char* const end = text.data() + text.size();
+        std::from_chars_result read{};
+        if (is_unsigned) {
+          std::uint64_t value = 0;
+          read = std::from_chars(text.data(), end, value);
+        } else {
+          std::int64_t value = 0;
+          read = std::from_chars(text.data(), end, value);
+        }
+        if (read.ec == std::errc::result_out_of_range)
+          return "'" + text + "' does not fit in 64 bits";
+        if (read.ec != std::errc() || read.ptr != end)
+          return "'" + text + "' is not a decimal integer";
+        const std::size_t first_digit = negative ? 1 : 0;
+        if (text.size() > first_digit + 1 && text[first_digit] == '0')
+          return "'" + text + "' has a leading zero (write decimal digits without one)";
+        return std::string();
+      },
+      "");
+}
+
+} // namespace
+
 void with_data_rows(const std::function<void()>& body,
                     const std::vector<std::string>& data_columns) {
   try {
@@ -163,44 +204,11 @@ void with_data_rows(const std::function<void()>& body,
     const std::string name = e.function() + ": " + e.argument();
     const std::string prefix = name + " at row " + std::to_string(e.row());
     const std::string message = e.what();
-    if (message.compare(0, prefix.size(), prefix) != 0) throw;
+    if (!starts_with(message, prefix)) throw;
     throw input_error(name + " at data row " + std::to_string(e.row() + 1) +
                       message.substr(prefix.size()));
   }
 }
-
-namespace {
-
-// CLI11 2.1 reads integer options with strtoll/strtoull in base 0 and ignores overflow: "010"
-// was octal 8, 99999999999999999999 was clamped to the largest value, and -1 wrapped to 2^64 - 1
-// in an unsigned option. Every integer option therefore takes plain decimal digits only (an
-// optional minus sign where the option is signed, no leading zeros), within 64 bits; CLI11's own
-// check then still refuses values too large for a narrower option (an int).
-CLI::Validator decimal_integer(bool is_unsigned) {
-  return CLI::Validator(
-      [is_unsigned](std::string& text) -> std::string {
-        const bool negative = !text.empty() && text[0] == '-';
-        const std::string digits = negative ? text.substr(1) : text;
-        if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
-          return "'" + text + "' is not a decimal integer";
-        if (digits.size() > 1 && digits[0] == '0')
-          return "'" + text + "' has a leading zero (write decimal digits without one)";
-        if (negative && is_unsigned) return "'" + text + "' is negative";
-        const std::string largest = is_unsigned ? "18446744073709551615"
-                                    : negative  ? "9223372036854775808"
-                                                : "9223372036854775807";
-        if (digits.size() > largest.size() || (digits.size() == largest.size() && digits > largest))
-          return "'" + text + "' does not fit in 64 bits";
-        return std::string();
-      },
-      "");
-}
-
-bool starts_with(const std::string& text, const std::string& prefix) {
-  return text.compare(0, prefix.size(), prefix) == 0;
-}
-
-} // namespace
 
 int run(int argc, const char* const* argv, std::istream& in, std::ostream& out,
         std::ostream& err) {

@@ -167,10 +167,9 @@ forecast_result intervals(const Eigen::VectorXd& mean, const Eigen::VectorXd& se
   check_equal_lengths(fn, "mean", static_cast<std::size_t>(mean.size()), "se_mean",
                       static_cast<std::size_t>(se_mean.size()));
   check_non_negative(fn, "sigma", sigma);
-  for (Eigen::Index i = 0; i < mean.size(); ++i) {
-    check_finite(fn, "mean", mean(i), static_cast<std::size_t>(i));
-    check_non_negative(fn, "se_mean", se_mean(i), static_cast<std::size_t>(i));
-  }
+  check_finite(fn, "mean", span<const double>(mean.data(), static_cast<std::size_t>(mean.size())));
+  check_non_negative(fn, "se_mean",
+                     span<const double>(se_mean.data(), static_cast<std::size_t>(se_mean.size())));
   for (std::size_t l = 0; l < levels.size(); ++l) {
     check_finite(fn, "levels", levels[l], l);
     if (!(levels[l] > 0 && levels[l] < 100))

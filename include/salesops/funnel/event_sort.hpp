@@ -191,8 +191,8 @@ inline sorted_events sort_events(span<const std::uint64_t> entity, span<const st
       words.push_back(pack(entity[i] - e_min, detail::ordered_bits(timestamp[i]) - t_min) << mask_bits | steps[i]);
     detail::radix_sort(words, scratch, [mask_bits](std::uint64_t w) { return w >> mask_bits; });
     // Decoded into the two buffers already in memory (entity into scratch, steps in place):
-    // fresh 4 KiB pages cost about 2 us each to fault in on the benchmark's VM, 3 ns per 8-byte
-    // column (these buffers are now reserved for huge pages as well: core/memory.hpp).
+    // fresh pages would each have to be faulted in (and these buffers are reserved for huge
+    // pages as well: core/memory.hpp).
     const std::uint64_t low_mask = (std::uint64_t{1} << mask_bits) - 1; // mask_bits < 64 here
     salesops::detail::reserve_large(out.timestamp, n);
     for (std::size_t i = 0; i < n; ++i) {

@@ -287,14 +287,15 @@ inline rank_uncertainty bootstrap_rank_intervals(const Eigen::Ref<const Eigen::M
   check_non_empty(fn, "observations", rows);
   if (options.replicates < 1)
     SALESOPS_THROW(out_of_range_value, fn, "replicates", no_row, "is 0");
-  // Every rep up to the largest index needs a row, so no index can reach the row count (this
-  // also keeps largest + 1 from wrapping around and the tables below from being sized by it).
-  for (std::size_t r = 0; r < rows; ++r)
-    if (rep_of_row[r] >= rows)
-      SALESOPS_THROW(out_of_range_value, fn, "rep_of_row", r, "is ", rep_of_row[r],
-                     ", not below the number of observation rows (", rows,
-                     "): every rep index up to the largest needs at least one observation");
-  const std::size_t reps = *std::max_element(rep_of_row.begin(), rep_of_row.end()) + 1;
+  // Every rep up to the largest index needs a row, so the largest cannot reach the row count
+  // (this also keeps it + 1 from wrapping around and the tables below from being sized by it).
+  const auto largest = std::max_element(rep_of_row.begin(), rep_of_row.end());
+  if (*largest >= rows)
+    SALESOPS_THROW(out_of_range_value, fn, "rep_of_row",
+                   static_cast<std::size_t>(largest - rep_of_row.begin()), "is ", *largest,
+                   ", not below the number of observation rows (", rows,
+                   "): every rep index up to the largest needs at least one observation");
+  const std::size_t reps = *largest + 1;
   if (!peer_group.empty()) check_equal_lengths(fn, "reps", reps, "peer_group", peer_group.size());
   const auto w = normalized_weights(specs);
   const std::vector<double> obs = detail::checked_rows(fn, observations, specs, "observations",

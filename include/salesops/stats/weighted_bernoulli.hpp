@@ -349,9 +349,8 @@ inline tail_approximation weighted_bernoulli_normal(span<const double> amounts,
 /// No rigorous bound (error_bound = +inf). Exact within one smallest uncertain amount a_min
 /// (0 < p_i < 1) of either end of the support [lo, hi] (lo: the amounts won for sure, hi: all
 /// amounts with p_i > 0): 1 for x <= lo, 1 - prod(1 - p_i) over the uncertain deals for
-/// x in (lo, lo + a_min], prod p_i for x in (hi - a_min, hi], 0 for x > hi. There the
-/// continuous formula, whose saddlepoint runs off to infinity, gave values off by 27x or
-/// clamped to 0 and 1.
+/// x in (lo, lo + a_min], prod p_i for x in (hi - a_min, hi], 0 for x > hi: there the
+/// continuous formula's saddlepoint runs off to infinity.
 /// \throws as weighted_bernoulli_moments_of, salesops::not_finite for x.
 inline tail_approximation weighted_bernoulli_saddlepoint(span<const double> amounts,
                                                          span<const double> probs, double x);
