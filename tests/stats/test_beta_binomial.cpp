@@ -159,3 +159,45 @@ TEST_CASE("Bayesian comparison rejects bad input", "[stats][beta_binomial]") {
   CHECK_THROWS_WITH(prob_b_beats_a(1, 2, 3, 2), Contains("prob_b_beats_a: successes_b is 3"));
   CHECK_THROWS_WITH(prob_b_beats_a(1, 2, 1, 2, 0.0), Contains("prior_alpha"));
 }
+
+TEST_CASE("prob_b_beats_a at 10^12 trials per arm and with a 0.001 prior",
+          "[stats][beta_binomial]") {
+  // 10^12 trials: Boost's beta quantile failed (evaluation_error), quadrature over x
+  // reported not_converged, and Boost's pdf is off by a common 3e-9 there. mpmath 1.2.1,
+  // dps 25: P = integral of pdf_A(x) P(B > x) dx with both the outer and the inner integral
+  // by mp.quad over z = (x - mean) / sd in [-14, 14] of each posterior, pdfs from loggamma:
+  // A = Beta(1e11 + 1, 9e11 + 1), B = Beta(1e11 + 1e5 + 1, 9e11 - 1e5 + 1)
+  //   -> 0.59316812179250140766
+  const auto r =
+      prob_b_beats_a(100000000000ULL, 1000000000000ULL, 100000100000ULL, 1000000000000ULL);
+  INFO(r);
+  CHECK(r.prob_b_beats_a == Approx(0.59316812179250140766).margin(1e-9));
+  CHECK(std::fabs(r.prob_b_beats_a - 0.59316812179250140766) <= r.error_estimate);
+  CHECK(r.error_estimate < 1e-8);
+  // Equal arms: exactly 1/2 by symmetry, within the reported error.
+  const auto e =
+      prob_b_beats_a(100000000000ULL, 1000000000000ULL, 100000000000ULL, 1000000000000ULL);
+  CHECK(std::fabs(e.prob_b_beats_a - 0.5) <= e.error_estimate);
+  CHECK(e.error_estimate < 1e-8);
+
+  // Prior 0.001 and no successes in A: half of Beta(0.001, 10.001)'s mass lies below the
+  // smallest double, so the quadrature now runs over B. mpmath (dps 30):
+  //   quad(lambda x: betapdf(x; 1.001, 9.001) * betainc(0.001, 10.001, 0, x, regularized=True),
+  //        [0, 0.01, 0.1, 0.5, 1]) -> 0.999335119528485975993611051676
+  //   (R's integrate: 0.99933511952849341, abs.error 6.4e-15)
+  const auto small = prob_b_beats_a(0, 10, 1, 10, 0.001, 0.001);
+  INFO(small);
+  CHECK(small.prob_b_beats_a == Approx(0.999335119528485976).margin(1e-13));
+  CHECK(small.error_estimate < 1e-12);
+  // The same against 1: R: integrate(function(x) dbeta(x, 3.001, 7.001) *
+  //   pbeta(x, 10.001, 0.001, lower.tail = FALSE), 0, 1, rel.tol = 1e-13) -> 0.99999981012959116
+  CHECK(prob_b_beats_a(3, 10, 10, 10, 0.001, 0.001).prob_b_beats_a ==
+        Approx(0.99999981012959116).margin(1e-13));
+  // Both posteriors piled against 0: beyond double precision, refused naming the prior.
+  CHECK_THROWS_AS(prob_b_beats_a(0, 10, 0, 20, 0.001, 0.001), salesops::out_of_range_value);
+  CHECK_THROWS_WITH(prob_b_beats_a(0, 10, 0, 20, 0.001, 0.001),
+                    Contains("prob_b_beats_a: prior_alpha is 0.001"));
+  CHECK_THROWS_WITH(prob_b_beats_a(10, 10, 20, 20, 0.001, 0.001), Contains("prior_beta"));
+  // (With an integer parameter the closed form answers instead: no quadrature needed.)
+  CHECK_THROWS_WITH(prob_beta_greater(0.001, 10.5, 0.001, 20.5), Contains("alpha_a is 0.001"));
+}

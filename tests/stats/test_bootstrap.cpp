@@ -137,3 +137,24 @@ TEST_CASE("bootstrap prints and rejects bad input", "[stats][bootstrap]") {
                     Contains("bootstrap_replicates: statistic at row 0 is inf"));
   CHECK_THROWS_AS(percentile_interval(0, empty), salesops::empty_input);
 }
+
+TEST_CASE("percentile_interval's standard error survives values near +-1e308",
+          "[stats][bootstrap]") {
+  // Hand derivation: {c, -c, c, -c} has mean 0 and sample variance 4 c^2 / 3, so the
+  // standard error is c * 2 / sqrt(3). Welford's squared deviations overflowed for c = 1e308
+  // (std_error NaN) and underflowed for c = 1e-300 (std_error 0).
+  for (const double c : {1e308, 1.0, 1e-300}) {
+    const std::vector<double> reps = {c, -c, c, -c};
+    const auto r = percentile_interval(0.0, span<const double>(reps.data(), reps.size()));
+    INFO(r);
+    CHECK(r.std_error == Approx(c / std::sqrt(3.0) * 2).epsilon(1e-15));
+    CHECK(r.lower == -c);
+    CHECK(r.upper == c);
+  }
+  // A standard deviation beyond the largest double (about 1.96e308 here) is refused.
+  const std::vector<double> wide = {1.7e308, -1.7e308, 1.7e308, -1.7e308};
+  CHECK_THROWS_AS(percentile_interval(0.0, span<const double>(wide.data(), wide.size())),
+                  salesops::out_of_range_value);
+  CHECK_THROWS_WITH(percentile_interval(0.0, span<const double>(wide.data(), wide.size())),
+                    Contains("percentile_interval: replicates have a standard deviation"));
+}

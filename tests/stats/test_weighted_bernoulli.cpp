@@ -357,7 +357,8 @@ st::lattice_options with(st::lattice_algorithm algorithm, std::size_t leaf_deals
 void check_agree(const st::weighted_bernoulli_distribution& x,
                  const st::weighted_bernoulli_distribution& y) {
   REQUIRE(x.step() == y.step());
-  const double bound = x.pruned_mass() + x.numerical_error() + y.pruned_mass() + y.numerical_error();
+  const double bound =
+      x.pruned_mass() + x.numerical_error() + y.pruned_mass() + y.numerical_error();
   const double lo = std::min(x.support_min(), y.support_min());
   const double hi = std::max(x.support_max(), y.support_max());
   const double step = std::max(x.step(), (hi - lo) / 4000); // at most ~4000 probes
@@ -480,7 +481,8 @@ TEST_CASE("weighted_bernoulli fft is invariant to the order of deals",
   small_lattice_deals(gen, 1, 200, a, p);
   std::vector<double> a2(a.rbegin(), a.rend()), p2(p.rbegin(), p.rend());
   const auto o = with(st::lattice_algorithm::fft, 16);
-  const auto d1 = st::weighted_bernoulli_exact(a, p, o), d2 = st::weighted_bernoulli_exact(a2, p2, o);
+  const auto d1 = st::weighted_bernoulli_exact(a, p, o),
+             d2 = st::weighted_bernoulli_exact(a2, p2, o);
   // Deals are sorted before the leaves are cut: the same arithmetic, the same numbers.
   for (double q : {0.05, 0.5, 0.95}) {
     const double x = d1.quantile(q);
@@ -500,4 +502,46 @@ TEST_CASE("weighted_bernoulli fft: bad options throw", "[stats][weighted_bernoul
   o.pruning_budget = -1;
   CHECK_THROWS_AS(st::weighted_bernoulli_exact(a, p, o), salesops::negative_value);
   CHECK_THROWS_WITH(st::weighted_bernoulli_exact(a, p, o), Contains("pruning_budget"));
+}
+
+TEST_CASE("weighted_bernoulli moments are right for amounts near 1e-300 and 1e300",
+          "[stats][weighted_bernoulli]") {
+  // Hand derivation: mean = sum a p, variance = sum a^2 p q; with a = {c, 2c} and
+  // p = {0.5, 0.3}: mean = 1.1 c, variance = (0.25 + 4 * 0.21) c^2 = 1.09 c^2, so
+  // sd = sqrt(1.09) c. a^2 overflowed for c = 1e160 (variance inf, sd inf) and underflowed
+  // for c = 1e-160 (variance 0), and with p = 1 the overflow gave NaN, turned into 0; here c
+  // stays where the variance itself is a normal double.
+  const std::vector<double> p = {0.5, 0.3};
+  for (const double c : {1e-150, 1e-100, 1.0, 1e100, 1e150}) {
+    const std::vector<double> a = {c, 2 * c};
+    const auto m = st::weighted_bernoulli_moments_of(a, p);
+    INFO(c << " " << m);
+    CHECK(m.mean == Approx(1.1 * c).epsilon(1e-15));
+    CHECK(m.sd == Approx(std::sqrt(1.09) * c).epsilon(1e-15));
+    CHECK(m.variance == Approx(1.09 * c * c).epsilon(1e-15));
+    CHECK(m.total == Approx(3 * c).epsilon(1e-15));
+  }
+  // sd is exact even where the variance alone is out of range: refused, not 0 or inf.
+  const std::vector<double> huge = {1e300, 2e300}, tiny = {1e-300, 2e-300}, sure = {1e300, 1};
+  const std::vector<double> won = {1.0, 0.5};
+  CHECK_THROWS_AS(st::weighted_bernoulli_moments_of(huge, p), salesops::out_of_range_value);
+  CHECK_THROWS_WITH(st::weighted_bernoulli_moments_of(huge, p),
+                    Contains("amounts at row 1") && Contains("variance of X"));
+  CHECK_THROWS_WITH(st::weighted_bernoulli_moments_of(tiny, p),
+                    Contains("amounts at row 1") && Contains("variance of X"));
+  CHECK_THROWS_WITH(st::weighted_bernoulli_normal(tiny, p, 1e-300), Contains("variance of X"));
+  // A deal of 1e300 won for sure adds nothing to the variance (1e600 * 0 was NaN, turned
+  // into a variance of 0): variance = 1^2 * 0.5 * 0.5.
+  const auto s = st::weighted_bernoulli_moments_of(sure, won);
+  CHECK(s.variance == 0.25);
+  CHECK(s.mean == Approx(1e300).epsilon(1e-15));
+  const std::vector<double> overflow = {1.5e308, 1.5e308}, half = {0.5, 0.5};
+  CHECK_THROWS_WITH(st::weighted_bernoulli_moments_of(overflow, half),
+                    Contains("sum of the amounts overflows"));
+  // The normal approximation's Berry-Esseen bound is scale invariant (a^3 overflowed at 1e120).
+  const std::vector<double> unit = {1, 2}, big = {1e120, 2e120};
+  const auto n1 = st::weighted_bernoulli_normal(unit, p, 1.5);
+  const auto n2 = st::weighted_bernoulli_normal(big, p, 1.5e120);
+  CHECK(n2.probability == Approx(n1.probability).epsilon(1e-14));
+  CHECK(n2.error_bound == Approx(n1.error_bound).epsilon(1e-14));
 }

@@ -6,6 +6,7 @@
 #ifndef SALESOPS_STATS_BOOTSTRAP_HPP
 #define SALESOPS_STATS_BOOTSTRAP_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -69,9 +70,11 @@ std::vector<double> bootstrap_replicates(std::size_t n, std::size_t replicates, 
 
 /// \brief Percentile interval from replicates: [Q(alpha/2), Q(1 - alpha/2)] with type-7
 /// quantiles (R's quantile(replicates, c(alpha/2, 1 - alpha/2))) and the replicates'
-/// standard deviation as standard error.
+/// standard deviation as standard error (computed on the replicates scaled by the largest
+/// |value|, so it stays right for values up to +-1.8e308).
 /// \throws salesops::empty_input, salesops::not_finite (a replicate), salesops::
-///         out_of_range_value (level outside (0, 1)).
+///         out_of_range_value (level outside (0, 1), or the replicates' standard deviation
+///         beyond the largest double, e.g. values of +-1.5e308).
 inline bootstrap_interval percentile_interval(double estimate, span<const double> replicates,
                                               double level = 0.95) {
   constexpr const char* fn = "percentile_interval";
@@ -84,7 +87,21 @@ inline bootstrap_interval percentile_interval(double estimate, span<const double
   r.estimate = estimate;
   r.lower = q[0];
   r.upper = q[1];
-  r.std_error = moments(replicates).sd;
+  // Welford on the replicates divided by a power of two near the largest |value| (exact): on
+  // values near +-1e308 the squared deviations overflowed and the standard error was NaN.
+  check_finite(fn, "replicates", replicates);
+  double largest = 0;
+  for (const double x : replicates) largest = std::max(largest, std::fabs(x));
+  if (largest > 0) {
+    const double scale = std::ldexp(1.0, std::ilogb(largest));
+    std::vector<double> scaled(replicates.begin(), replicates.end());
+    for (double& x : scaled) x /= scale;
+    r.std_error = moments(span<const double>(scaled.data(), scaled.size())).sd * scale;
+    if (!std::isfinite(r.std_error))
+      SALESOPS_THROW(out_of_range_value, fn, "replicates", no_row,
+                     "have a standard deviation beyond the largest double (values up to ", largest,
+                     ")");
+  }
   r.level = level;
   r.replicates = replicates.size();
   return r;

@@ -71,10 +71,13 @@ inline std::ostream& operator<<(std::ostream& out, const weighted_bernoulli_mome
              << ", sd=" << m.sd << ", total=" << m.total << "}";
 }
 
-/// \brief Exact moments of X.
+/// \brief Exact moments of X, computed on the amounts scaled by their largest, so that they
+/// are right for amounts from 1e-300 to 1e300 (the squares a_i^2 neither over- nor underflow).
 /// \throws salesops::length_mismatch, salesops::not_finite, salesops::negative_value (an
 ///         amount), salesops::out_of_range_value (a probability outside [0, 1]), each naming
-///         the row.
+///         the row; salesops::out_of_range_value naming the largest amount's row when the
+///         total or the variance of X is outside the range of a double (a variance above
+///         1.8e308, or below 2.2e-308 though X is not constant).
 inline weighted_bernoulli_moments weighted_bernoulli_moments_of(span<const double> amounts,
                                                                 span<const double> probs);
 
@@ -100,7 +103,9 @@ enum class lattice_algorithm {
 
 /// \brief Prints "automatic", "dp" or "fft".
 inline std::ostream& operator<<(std::ostream& out, lattice_algorithm a) {
-  return out << (a == lattice_algorithm::dp ? "dp" : a == lattice_algorithm::fft ? "fft" : "automatic");
+  return out << (a == lattice_algorithm::dp    ? "dp"
+                 : a == lattice_algorithm::fft ? "fft"
+                                               : "automatic");
 }
 
 namespace detail {
@@ -386,26 +391,52 @@ inline void check_deals(const char* fn, span<const double> amounts, span<const d
   }
 }
 
-inline weighted_bernoulli_moments moments_unchecked(span<const double> a, span<const double> p) {
+// The sums run on the amounts divided by a power of two near the largest (exact; for the
+// variance the largest of a deal with 0 < p < 1, the only ones it counts), so the squares
+// neither overflow (amounts near 1e300 gave an infinite variance, or NaN, which max(0, .)
+// turned into 0, when p = 1) nor underflow (near 1e-300 the variance was 0). Moments still
+// outside the range of a double are refused, not returned as 0 or inf.
+inline weighted_bernoulli_moments moments_unchecked(const char* fn, span<const double> a,
+                                                    span<const double> p) {
+  std::size_t top = 0, top_uncertain = a.size(); // rows of the largest amounts
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] > a[top]) top = i;
+    if (p[i] > 0 && p[i] < 1 && (top_uncertain == a.size() || a[i] > a[top_uncertain]))
+      top_uncertain = i;
+  }
+  const auto scale_of = [&](std::size_t row) {
+    return row < a.size() && a[row] > 0 ? std::ldexp(1.0, std::ilogb(a[row])) : 1.0;
+  };
+  const double scale = scale_of(top), var_scale = scale_of(top_uncertain);
   neumaier_sum<double> mean, var, total;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    mean.update(a[i] * p[i]);
-    var.update(a[i] * a[i] * p[i] * (1 - p[i]));
-    total.update(a[i]);
+    const double u = a[i] / scale, v = a[i] / var_scale;
+    mean.update(u * p[i]);
+    if (p[i] > 0 && p[i] < 1) var.update(v * v * p[i] * (1 - p[i])); // sure deals: v^2 may be inf
+    total.update(u);
   }
+  const double v = std::max(0.0, var.result());
   weighted_bernoulli_moments m;
-  m.mean = mean.result();
-  m.variance = std::max(0.0, var.result());
-  m.sd = std::sqrt(m.variance);
-  m.total = total.result();
+  m.mean = mean.result() * scale;
+  m.variance = v * var_scale * var_scale;
+  m.sd = std::sqrt(v) * var_scale;
+  m.total = total.result() * scale;
+  if (!std::isfinite(m.total))
+    SALESOPS_THROW(out_of_range_value, fn, "amounts", top, "is ", a[top],
+                   ": the sum of the amounts overflows a double; rescale the amounts");
+  if (!std::isfinite(m.variance) || (v > 0 && !(m.variance >= std::numeric_limits<double>::min())))
+    SALESOPS_THROW(out_of_range_value, fn, "amounts", top_uncertain, "is ", a[top_uncertain],
+                   ": the variance of X, sum a_i^2 p_i (1 - p_i), is outside the range of a ",
+                   "double (sd = ", m.sd, "); rescale the amounts");
   return m;
 }
 } // namespace detail
 
 inline weighted_bernoulli_moments weighted_bernoulli_moments_of(span<const double> amounts,
                                                                 span<const double> probs) {
-  detail::check_deals("weighted_bernoulli_moments_of", amounts, probs);
-  return detail::moments_unchecked(amounts, probs);
+  constexpr const char* fn = "weighted_bernoulli_moments_of";
+  detail::check_deals(fn, amounts, probs);
+  return detail::moments_unchecked(fn, amounts, probs);
 }
 
 namespace detail {
@@ -539,7 +570,7 @@ struct lattice_builder {
     check_non_negative(fn, "pruning_budget", opt.pruning_budget);
     weighted_bernoulli_distribution d;
     d.step_ = step;
-    d.moments_ = moments_unchecked(amounts, probs);
+    d.moments_ = moments_unchecked(fn, amounts, probs);
     neumaier_sum<double> rounding, error_mean, error_sq;
     for (std::size_t i = 0; i < amounts.size(); ++i) {
       const double e = amounts[i] - static_cast<double>(k[i]) * step;
@@ -575,7 +606,8 @@ struct lattice_builder {
       total.update(kd[j]);
     }
     const double sd = std::sqrt(var.result());
-    const double work = static_cast<double>(rows.size()) * std::min(total.result() + 1, 17 * sd + 1);
+    const double work =
+        static_cast<double>(rows.size()) * std::min(total.result() + 1, 17 * sd + 1);
     const bool fft = opt.algorithm == lattice_algorithm::fft ||
                      (opt.algorithm == lattice_algorithm::automatic && work > fft_switch_work);
 
@@ -742,31 +774,30 @@ inline tail_approximation weighted_bernoulli_normal(span<const double> amounts,
   const char* fn = "weighted_bernoulli_normal";
   detail::check_deals(fn, amounts, probs);
   check_finite(fn, "x", x);
-  const auto m = detail::moments_unchecked(amounts, probs);
+  const auto m = detail::moments_unchecked(fn, amounts, probs);
   tail_approximation t;
   if (m.sd == 0) { // X is the constant m.mean
     t.probability = x <= m.mean ? 1.0 : 0.0;
     t.error_bound = 0;
     return t;
   }
-  neumaier_sum<double> third;
+  neumaier_sum<double> third; // in units of sd, so a^3 cannot overflow
   for (std::size_t i = 0; i < amounts.size(); ++i) {
-    const double p = probs[i], q = 1 - p, a = amounts[i];
+    const double p = probs[i], q = 1 - p, a = amounts[i] / m.sd;
     // E|a B - a p|^3 = a^3 (q p^3 + p q^3) = a^3 p q (p^2 + q^2).
     third.update(a * a * a * p * q * (p * p + q * q));
   }
   t.probability = detail::normal_upper((x - m.mean) / m.sd);
-  t.error_bound = std::min(1.0, 0.56 * third.result() / (m.variance * m.sd));
+  t.error_bound = std::min(1.0, 0.56 * third.result());
   return t;
 }
-
 
 inline tail_approximation weighted_bernoulli_saddlepoint(span<const double> amounts,
                                                          span<const double> probs, double x) {
   const char* fn = "weighted_bernoulli_saddlepoint";
   detail::check_deals(fn, amounts, probs);
   check_finite(fn, "x", x);
-  const auto m = detail::moments_unchecked(amounts, probs);
+  const auto m = detail::moments_unchecked(fn, amounts, probs);
   tail_approximation t;
   // The minimum of X is the sum of amounts won for sure; the maximum is the total of the
   // amounts with p > 0.
