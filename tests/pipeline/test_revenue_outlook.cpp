@@ -29,8 +29,10 @@ brute enumerate(const std::vector<double>& a, const std::vector<double>& p, doub
       if (won) revenue += a[i];
       prob *= won ? p[i] : 1 - p[i];
     }
-    if (revenue >= quota) b.p_hit += prob;
-    else b.shortfall += (quota - revenue) * prob;
+    if (revenue >= quota)
+      b.p_hit += prob;
+    else
+      b.shortfall += (quota - revenue) * prob;
   }
   return b;
 }
@@ -72,10 +74,12 @@ TEST_CASE("revenue_outlook == brute force, exact and grid", "[pipeline][revenue_
   CHECK(o.p_hit == Approx(truth.p_hit).margin(1e-9));
   CHECK(o.p_hit_lower <= truth.p_hit + 1e-13);
   CHECK(truth.p_hit <= o.p_hit_upper + 1e-13);
-  CHECK(o.expected_shortfall == Approx(truth.shortfall).epsilon(1e-9).margin(o.quantile_error + 1e-7));
+  CHECK(o.expected_shortfall ==
+        Approx(truth.shortfall).epsilon(1e-9).margin(o.quantile_error + 1e-7));
 }
 
-TEST_CASE("revenue_outlook_by_group: a roll-up is the law of all the group's deals", "[pipeline][revenue_outlook]") {
+TEST_CASE("revenue_outlook_by_group: a roll-up is the law of all the group's deals",
+          "[pipeline][revenue_outlook]") {
   salesops::rng gen(9u);
   std::vector<double> a, p;
   std::vector<std::uint32_t> rep, company;
@@ -101,7 +105,8 @@ TEST_CASE("revenue_outlook_by_group: a roll-up is the law of all the group's dea
   const auto rolled = pl::revenue_outlook_by_group(company, a, p, total_booked, total_quota);
   CHECK(rolled[0].p_hit == Approx(enumerate(a, p, 6000, 60000).p_hit).margin(1e-12));
   // The roll-up's expectation is the sum of the reps'; its P50 is not the sum of theirs.
-  CHECK(rolled[0].expected == Approx(per_rep[0].expected + per_rep[1].expected + per_rep[2].expected));
+  CHECK(rolled[0].expected ==
+        Approx(per_rep[0].expected + per_rep[1].expected + per_rep[2].expected));
 }
 
 TEST_CASE("revenue_outlook: bad input", "[pipeline][revenue_outlook]") {
@@ -116,11 +121,13 @@ TEST_CASE("revenue_outlook: bad input", "[pipeline][revenue_outlook]") {
   CHECK_THROWS_WITH(pl::revenue_outlook_by_group(group, a, p, one, q), Contains("group at row 2"));
   const std::vector<std::uint32_t> group_ok = {0, 0, 0};
   // Errors name the row of the full input, not of the group's subset.
-  CHECK_THROWS_WITH(pl::revenue_outlook_by_group(group_ok, a, bad_p, one, q), Contains("probs at row 2"));
+  CHECK_THROWS_WITH(pl::revenue_outlook_by_group(group_ok, a, bad_p, one, q),
+                    Contains("probs at row 2"));
 }
 
-TEST_CASE("revenue_outlook: large problems use the fft lattice law, equal to the DP within its bracket",
-          "[pipeline][revenue_outlook]") {
+TEST_CASE(
+    "revenue_outlook: large problems use the fft lattice law, equal to the DP within its bracket",
+    "[pipeline][revenue_outlook]") {
   salesops::rng gen(17u);
   std::vector<double> a, p;
   // 800 deals up to 500: beyond stats::fft_switch_work, so the automatic choice is the fft.
@@ -148,4 +155,46 @@ TEST_CASE("revenue_outlook: large problems use the fft lattice law, equal to the
   s << fast << " " << dp_only;
   CHECK_THAT(s.str(), Contains("algorithm=fft"));
   CHECK_THAT(s.str(), Contains("algorithm=dp"));
+}
+
+TEST_CASE("revenue_outlook: options and group errors name what is wrong",
+          "[pipeline][revenue_outlook]") {
+  const std::vector<double> a = {100.5, 200.25}, p = {0.5, 0.5};
+  pl::outlook_options o;
+  o.grid_cells = 0; // was "weighted_bernoulli_grid: step is inf"
+  CHECK_THROWS_AS(pl::revenue_outlook(a, p, 0, 100, o), salesops::negative_value);
+  CHECK_THROWS_WITH(pl::revenue_outlook(a, p, 0, 100, o), Contains("revenue_outlook: grid_cells"));
+  o.grid_cells = 1e7;
+  // A budget of 1 let the DP prune anything (p_hit [0, 1], P10 = P90 = the total); each tail
+  // may lose half the budget, so from 0.2 on a whole decile may go.
+  for (const double budget : {1.0, 0.2, -1e-3}) {
+    o.pruning_budget = budget;
+    INFO(budget);
+    CHECK_THROWS_WITH(pl::revenue_outlook(a, p, 0, 100, o),
+                      Contains("revenue_outlook: pruning_budget"));
+  }
+  o.pruning_budget = 0.19;
+  CHECK_NOTHROW(pl::revenue_outlook(a, p, 0, 100, o));
+  // Amounts of 1e200: the variance 1e400 is beyond a double (sd was inf); refused.
+  const std::vector<double> big = {1e200, 2e200, 3e200}, half = {0.5, 0.5, 0.5};
+  CHECK_THROWS_AS(pl::revenue_outlook(big, half, 0, 3e200), salesops::out_of_range_value);
+  CHECK_THROWS_WITH(pl::revenue_outlook(big, half, 0, 3e200), Contains("amounts at row 2"));
+  // By group: the message says which group, and a deal's row is the input's.
+  const std::vector<std::uint32_t> group = {0, 1, 1, 0};
+  const std::vector<double> ga = {10, 1e200, 2e200, 20}, gp = {0.5, 0.5, 0.5, 0.5};
+  const std::vector<double> booked = {0, -1}, quota = {10, 10};
+  CHECK_THROWS_AS(pl::revenue_outlook_by_group(group, ga, gp, booked, quota),
+                  salesops::negative_value);
+  CHECK_THROWS_WITH(pl::revenue_outlook_by_group(group, ga, gp, booked, quota),
+                    Contains("revenue_outlook_by_group: booked of group 1"));
+  const std::vector<double> booked_ok = {0, 0}, quota_bad = {10, 0};
+  CHECK_THROWS_WITH(pl::revenue_outlook_by_group(group, ga, gp, booked_ok, quota_bad),
+                    Contains("quota of group 1"));
+  CHECK_THROWS_AS(pl::revenue_outlook_by_group(group, ga, gp, booked_ok, quota),
+                  salesops::out_of_range_value);
+  CHECK_THROWS_WITH(pl::revenue_outlook_by_group(group, ga, gp, booked_ok, quota),
+                    Contains("amounts at row 2 of group 1"));
+  o.pruning_budget = 1;
+  CHECK_THROWS_WITH(pl::revenue_outlook_by_group(group, ga, gp, booked_ok, quota, o),
+                    Contains("revenue_outlook_by_group: pruning_budget"));
 }

@@ -41,11 +41,18 @@ struct outlook_options {
   /// the grid method with step sum(amounts) / grid_cells.
   double exact_max_lattice = 1e7;
   double grid_cells = 1e7; ///< number of grid steps spanning [0, sum(amounts)] for the grid method
-  double pruning_budget = stats::default_pruning_budget; ///< tail mass the DP may prune
-  std::size_t max_cells = stats::default_max_cells;      ///< cap on the DP width and FFT size
+  /// Tail mass the DP may prune, in [0, max_outlook_pruning_budget).
+  double pruning_budget = stats::default_pruning_budget;
+  std::size_t max_cells = stats::default_max_cells; ///< cap on the DP width and FFT size
   /// DP, FFT, or chosen by the rule of salesops::stats::lattice_options (the default)
   stats::lattice_algorithm algorithm = stats::lattice_algorithm::automatic;
 };
+
+/// \brief Largest pruning_budget revenue_outlook accepts (exclusive). Each tail of the law
+/// loses at most half the budget (see salesops::stats::lattice_options), and P10 / P90 are
+/// read at the 0.10 and 0.90 levels of the cdf: from a budget of 0.2 on, a tail may lose a
+/// whole decile, so P10 or P90 could lie in the pruned mass.
+inline constexpr double max_outlook_pruning_budget = 0.2;
 
 /// \brief Prints the options, for debugging.
 inline std::ostream& operator<<(std::ostream& out, const outlook_options& o) {
@@ -69,27 +76,45 @@ struct quota_outlook {
   double quantile_error = 0;     ///< |error| bound of p10/p50/p90 (0 for the exact method)
   double expected_shortfall = 0; ///< E[max(quota - revenue, 0)]
   outlook_method method = outlook_method::exact; ///< how the law was computed
-  double step = 1;               ///< lattice or grid step of the law
+  double step = 1;                               ///< lattice or grid step of the law
   stats::lattice_algorithm algorithm = stats::lattice_algorithm::dp; ///< dp or fft
-  std::size_t deals = 0;         ///< number of open deals
+  std::size_t deals = 0;                                             ///< number of open deals
 };
 
 /// \brief Prints the outlook, for debugging.
 inline std::ostream& operator<<(std::ostream& out, const quota_outlook& o) {
   return out << "quota_outlook{booked=" << o.booked << ", quota=" << o.quota
              << ", expected=" << o.expected << ", sd=" << o.sd << ", p_hit=" << o.p_hit << " ["
-             << o.p_hit_lower << ", " << o.p_hit_upper << "], p10=" << o.p10
-             << ", p50=" << o.p50 << ", p90=" << o.p90 << " (+-" << o.quantile_error
+             << o.p_hit_lower << ", " << o.p_hit_upper << "], p10=" << o.p10 << ", p50=" << o.p50
+             << ", p90=" << o.p90 << " (+-" << o.quantile_error
              << "), expected_shortfall=" << o.expected_shortfall << ", method=" << o.method
              << ", step=" << o.step << ", algorithm=" << o.algorithm << ", deals=" << o.deals
              << "}";
 }
 
+namespace detail {
+// The options are checked here, naming the option, before the stats functions would reject
+// the values derived from them (grid_cells = 0 gave "weighted_bernoulli_grid: step is inf").
+inline void check_outlook_options(const char* fn, const outlook_options& o) {
+  check_non_negative(fn, "exact_max_lattice", o.exact_max_lattice);
+  check_positive(fn, "grid_cells", o.grid_cells);
+  check_non_negative(fn, "pruning_budget", o.pruning_budget);
+  if (!(o.pruning_budget < max_outlook_pruning_budget))
+    SALESOPS_THROW(out_of_range_value, fn, "pruning_budget", no_row, "is ", o.pruning_budget,
+                   "; it must be below max_outlook_pruning_budget = 0.2 (from 0.2 on, a tail ",
+                   "could lose a whole decile, and P10 or P90 with it)");
+}
+} // namespace detail
+
 /// \brief The law of the open-deal revenue X by the method outlook_options selects.
-/// \throws as stats::weighted_bernoulli_exact / weighted_bernoulli_grid.
+/// \throws salesops::not_finite, salesops::negative_value or salesops::out_of_range_value
+///         naming the option when grid_cells is not > 0, exact_max_lattice not >= 0, or
+///         pruning_budget outside [0, max_outlook_pruning_budget); otherwise as
+///         stats::weighted_bernoulli_exact / weighted_bernoulli_grid.
 inline stats::weighted_bernoulli_distribution
 open_revenue_distribution(span<const double> amounts, span<const double> probs,
                           const outlook_options& options = {}) {
+  detail::check_outlook_options("open_revenue_distribution", options);
   const auto m = stats::weighted_bernoulli_moments_of(amounts, probs); // validates, names rows
   bool integers = true;
   std::uint64_t g = 0;
@@ -116,12 +141,16 @@ open_revenue_distribution(span<const double> amounts, span<const double> probs,
 /// \param quota target (> 0)
 /// \throws salesops::negative_value (quota <= 0, booked < 0, an amount < 0 naming its row),
 ///         salesops::not_finite, salesops::out_of_range_value (a probability, naming its row),
-///         salesops::length_mismatch.
+///         salesops::length_mismatch; the option errors of open_revenue_distribution, naming
+///         "revenue_outlook" and the option; salesops::out_of_range_value naming "amounts"
+///         when the total or variance of X is outside the range of a double (amounts near
+///         1e200 and above, see stats::weighted_bernoulli_moments_of).
 inline quota_outlook revenue_outlook(span<const double> amounts, span<const double> probs,
                                      double booked, double quota,
                                      const outlook_options& options = {}) {
   check_non_negative("revenue_outlook", "booked", booked);
   check_positive("revenue_outlook", "quota", quota);
+  detail::check_outlook_options("revenue_outlook", options);
   const auto law = open_revenue_distribution(amounts, probs, options);
   quota_outlook o;
   o.booked = booked;
@@ -149,30 +178,52 @@ inline quota_outlook revenue_outlook(span<const double> amounts, span<const doub
 /// has booked[g] and quota[g]. A roll-up is the same call with coarser group ids: the law of
 /// a team's revenue is that of all its reps' deals together, not a sum of rep percentiles.
 /// \throws salesops::length_mismatch, salesops::out_of_range_value naming the row of a group
-///         id >= booked.size(), and everything revenue_outlook throws.
-inline std::vector<quota_outlook> revenue_outlook_by_group(span<const std::uint32_t> group,
-                                                           span<const double> amounts,
-                                                           span<const double> probs,
-                                                           span<const double> booked,
-                                                           span<const double> quota,
-                                                           const outlook_options& options = {}) {
+///         id >= booked.size(); errors in amounts or probs naming their input row, and in
+///         the options naming the option; and what revenue_outlook throws about one group
+///         (its booked, quota, or deals: a lattice too wide, moments out of range), with the
+///         same type, naming the group ("booked of group 3: ...") and a deal's input row.
+inline std::vector<quota_outlook>
+revenue_outlook_by_group(span<const std::uint32_t> group, span<const double> amounts,
+                         span<const double> probs, span<const double> booked,
+                         span<const double> quota, const outlook_options& options = {}) {
   const char* fn = "revenue_outlook_by_group";
   check_equal_lengths(fn, "amounts", amounts.size(), "group", group.size());
   check_equal_lengths(fn, "amounts", amounts.size(), "probs", probs.size());
   check_equal_lengths(fn, "booked", booked.size(), "quota", quota.size());
-  stats::weighted_bernoulli_moments_of(amounts, probs); // errors name rows of the full input
+  check_non_negative(fn, "amounts", amounts); // errors name rows of the full input
+  check_probability(fn, "probs", probs);
+  detail::check_outlook_options(fn, options);
   std::vector<std::vector<double>> a(booked.size()), p(booked.size());
+  std::vector<std::vector<std::size_t>> rows(booked.size()); // input row of each group's deal
   for (std::size_t i = 0; i < group.size(); ++i) {
     if (group[i] >= booked.size())
       SALESOPS_THROW(out_of_range_value, fn, "group", i, "is ", group[i], ", but only ",
                      booked.size(), " groups have a quota");
     a[group[i]].push_back(amounts[i]);
     p[group[i]].push_back(probs[i]);
+    rows[group[i]].push_back(i);
   }
   std::vector<quota_outlook> out;
   out.reserve(booked.size());
-  for (std::size_t g = 0; g < booked.size(); ++g)
-    out.push_back(revenue_outlook(a[g], p[g], booked[g], quota[g], options));
+  for (std::size_t g = 0; g < booked.size(); ++g) {
+    // What revenue_outlook can still reject is one group's booked, quota or deals (a lattice
+    // too wide, moments out of range): re-thrown with the group, and the row of a deal (which
+    // counts within the group) mapped back to the input.
+    const auto row = [&](const error& e) {
+      return e.row() < rows[g].size() ? rows[g][e.row()] : no_row;
+    };
+    try {
+      out.push_back(revenue_outlook(a[g], p[g], booked[g], quota[g], options));
+    } catch (const not_finite& e) {
+      SALESOPS_THROW(not_finite, fn, e.argument().c_str(), row(e), "of group ", g, ": ", e.what());
+    } catch (const negative_value& e) {
+      SALESOPS_THROW(negative_value, fn, e.argument().c_str(), row(e), "of group ", g, ": ",
+                     e.what());
+    } catch (const out_of_range_value& e) {
+      SALESOPS_THROW(out_of_range_value, fn, e.argument().c_str(), row(e), "of group ", g, ": ",
+                     e.what());
+    }
+  }
   return out;
 }
 
