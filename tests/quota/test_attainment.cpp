@@ -379,3 +379,60 @@ TEST_CASE("attainment_distribution_accumulator: merged shards == one pass", "[qu
   CHECK_THROWS_AS(attainment_distribution_accumulator().result(), salesops::empty_input);
   CHECK_THROWS_AS(merged.update(-0.5), salesops::negative_value);
 }
+
+TEST_CASE("credit_ledger and attainment_of refuse inconsistent shapes, naming the argument",
+          "[quota][attainment]") {
+  const auto org = small_org(); // 3 reps, 4 units
+  // No quota type: the ledger held nothing, and attainment_of returned NaN attainments.
+  CHECK_THROWS_AS(credit_ledger(3, 4, 0), salesops::out_of_range_value);
+  CHECK_THROWS_WITH(credit_ledger(3, 4, 0), Contains("credit_ledger: types is 0"));
+  const deals d;
+  CHECK_THROWS_WITH(credit_won_deals(org, salesops::span<const std::uint32_t>(d.owner),
+                                     salesops::span<const double>(d.amount),
+                                     salesops::span<const outcome>(d.result),
+                                     salesops::span<const std::int32_t>(d.close), {}, 0, 0, 90, 60),
+                    Contains("credit_won_deals: types is 0"));
+  // A ledger of 1 rep x 3 types against the org's 3 reps: the quota column (3 values) fits
+  // 1 x 3, so only the rep count shows that reps 1 and 2 would get no line and no unit quota.
+  credit_ledger short_ledger(1, 4, 3);
+  const std::vector<double> quota = {100, 100, 100};
+  CHECK_THROWS_AS(attainment_of(short_ledger, org, quota, {}, 60), salesops::length_mismatch);
+  CHECK_THROWS_WITH(attainment_of(short_ledger, org, quota, {}, 60),
+                    Contains("org reps has 3 rows but ledger reps has 1"));
+  // Flat layout [rep * types + t]: rep_credit(0, 1) with one type was rep 1's credit.
+  credit_ledger ledger(2, 2, 1);
+  ledger.update(1, 0, 0, 250.0);
+  CHECK(ledger.rep_credit(1, 0) == 250.0);
+  CHECK_THROWS_AS(ledger.rep_credit(0, 1), salesops::out_of_range_value);
+  CHECK_THROWS_WITH(ledger.rep_credit(0, 1),
+                    Contains("credit_ledger::rep_credit: quota_type is 1, not below 1"));
+  CHECK_THROWS_WITH(ledger.rep_credit(2, 0),
+                    Contains("credit_ledger::rep_credit: rep is 2, not below 2"));
+  CHECK_THROWS_WITH(ledger.unit_credit(0, 1),
+                    Contains("credit_ledger::unit_credit: quota_type is 1, not below 1"));
+  CHECK_THROWS_WITH(ledger.unit_credit(2, 0),
+                    Contains("credit_ledger::unit_credit: unit is 2, not below 2"));
+  // Merging shards of different shapes with the same number of cells (2 x 1 and 1 x 2).
+  credit_ledger transposed(1, 1, 2);
+  CHECK_THROWS_AS(ledger.merge(transposed), salesops::length_mismatch);
+}
+
+TEST_CASE("credit_ledger refuses a credit that takes a total past the largest double",
+          "[quota][attainment]") {
+  // Two deals of 1e308 for one rep: the total was inf, and the roll-ups and the outlook then
+  // computed inf - inf = NaN ("booked is -nan" from `salesops attainment`).
+  credit_ledger ledger(2, 2, 1);
+  ledger.update(0, 0, 0, 1e308);
+  CHECK_THROWS_AS(ledger.update(0, 0, 0, 1e308), salesops::out_of_range_value);
+  CHECK_THROWS_WITH(ledger.update(0, 0, 0, 1e308),
+                    "credit_ledger::update: credit is 1e+308: it takes rep 0's "
+                    "credit for quota type 0 past the largest double");
+  // Another rep in the same unit: its own total is fine, the unit's is not.
+  CHECK_THROWS_WITH(ledger.update(1, 0, 0, 1e308),
+                    Contains("it takes unit 0's credit for quota type 0 past the largest double"));
+  // Nothing was booked by the refused updates; a credit that fits still is.
+  ledger.update(1, 1, 0, 7e307);
+  CHECK(ledger.rep_credit(0) == 1e308);
+  CHECK(ledger.rep_credit(1) == 7e307);
+  CHECK(ledger.unit_credit(0) == 1e308);
+}

@@ -174,35 +174,58 @@ struct credit_splits {
 class credit_ledger {
 public:
   /// \brief An empty ledger for `reps` reps, `units` units and `types` quota types.
+  /// \throws salesops::out_of_range_value when types == 0 (every credit has a quota type).
   credit_ledger(std::size_t reps, std::size_t units, std::size_t types = 1)
-      : reps_(reps), units_(units), types_(types), rep_(reps * types), unit_(units * types) {}
+      : reps_(reps), units_(units), types_(types), rep_(reps * types), unit_(units * types) {
+    if (types == 0)
+      SALESOPS_THROW(out_of_range_value, "credit_ledger", "types", no_row,
+                     "is 0: a ledger needs at least one quota type");
+  }
 
   /// \brief Books `credit` to rep r in leaf unit u for quota type t.
-  /// \throws salesops::out_of_range_value for ids out of range, salesops::not_finite /
-  ///         salesops::negative_value for a bad credit.
+  /// \throws salesops::out_of_range_value for ids out of range or a credit that takes a total
+  ///         past the largest double, salesops::not_finite / salesops::negative_value for a bad
+  ///         credit.
   void update(std::uint32_t r, std::uint32_t u, std::uint32_t t, double credit) {
     const char* fn = "credit_ledger::update";
     check_non_negative(fn, "credit", credit);
     if (r >= reps_) SALESOPS_THROW(out_of_range_value, fn, "rep", no_row, "is ", r, ", not below ", reps_);
     if (u >= units_) SALESOPS_THROW(out_of_range_value, fn, "unit", no_row, "is ", u, ", not below ", units_);
     if (t >= types_) SALESOPS_THROW(out_of_range_value, fn, "quota_type", no_row, "is ", t, ", not below ", types_);
-    rep_[r * types_ + t].update(credit);
-    unit_[u * types_ + t].update(credit);
+    neumaier_sum<double>& rep_total = rep_[r * types_ + t];
+    neumaier_sum<double>& unit_total = unit_[u * types_ + t];
+    // A total past the largest double would be inf, and inf - inf = NaN further on.
+    if (!std::isfinite(rep_total.result() + credit))
+      SALESOPS_THROW(out_of_range_value, fn, "credit", no_row, "is ", credit, ": it takes rep ", r,
+                     "'s credit for quota type ", t, " past the largest double");
+    if (!std::isfinite(unit_total.result() + credit))
+      SALESOPS_THROW(out_of_range_value, fn, "credit", no_row, "is ", credit, ": it takes unit ", u,
+                     "'s credit for quota type ", t, " past the largest double");
+    rep_total.update(credit);
+    unit_total.update(credit);
   }
 
-  /// \brief Adds another shard's ledger (same shape).
+  /// \brief Adds another shard's ledger (same reps, units and types).
   /// \throws salesops::length_mismatch when the shapes differ.
   void merge(const credit_ledger& other) {
-    check_equal_lengths("credit_ledger::merge", "rep credits", rep_.size(), "other rep credits", other.rep_.size());
-    check_equal_lengths("credit_ledger::merge", "unit credits", unit_.size(), "other unit credits", other.unit_.size());
+    // Each dimension on its own: 1 rep x 2 types and 2 reps x 1 type have equal sizes.
+    check_equal_lengths("credit_ledger::merge", "reps", reps_, "other reps", other.reps_);
+    check_equal_lengths("credit_ledger::merge", "units", units_, "other units", other.units_);
+    check_equal_lengths("credit_ledger::merge", "types", types_, "other types", other.types_);
     for (std::size_t i = 0; i < rep_.size(); ++i) rep_[i].merge(other.rep_[i]);
     for (std::size_t i = 0; i < unit_.size(); ++i) unit_[i].merge(other.unit_[i]);
   }
 
   /// \brief Credit of rep r for quota type t.
-  double rep_credit(std::uint32_t r, std::uint32_t t = 0) const { return rep_.at(r * types_ + t).result(); }
+  /// \throws salesops::out_of_range_value naming r or t when it is not below reps() / types().
+  double rep_credit(std::uint32_t r, std::uint32_t t = 0) const {
+    return rep_[index("credit_ledger::rep_credit", "rep", r, reps_, t)].result();
+  }
   /// \brief Credit booked directly to unit u (not including its child units) for type t.
-  double unit_credit(std::uint32_t u, std::uint32_t t = 0) const { return unit_.at(u * types_ + t).result(); }
+  /// \throws salesops::out_of_range_value naming u or t when it is not below units() / types().
+  double unit_credit(std::uint32_t u, std::uint32_t t = 0) const {
+    return unit_[index("credit_ledger::unit_credit", "unit", u, units_, t)].result();
+  }
   /// \brief Number of reps.
   std::size_t reps() const noexcept { return reps_; }
   /// \brief Number of units.
@@ -211,6 +234,17 @@ public:
   std::size_t types() const noexcept { return types_; }
 
 private:
+  // Position of (id, t) in the flat [id * types + t] layout, where t >= types would read the
+  // next id's credit, so both are checked.
+  std::size_t index(const char* fn, const char* id_name, std::uint32_t id, std::size_t count,
+                    std::uint32_t t) const {
+    if (id >= count)
+      SALESOPS_THROW(out_of_range_value, fn, id_name, no_row, "is ", id, ", not below ", count);
+    if (t >= types_)
+      SALESOPS_THROW(out_of_range_value, fn, "quota_type", no_row, "is ", t, ", not below ",
+                     types_);
+    return id * types_ + t;
+  }
   std::size_t reps_, units_, types_;
   std::vector<neumaier_sum<double>> rep_;
   std::vector<neumaier_sum<double>> unit_;
@@ -229,8 +263,8 @@ private:
 /// \param as_of the as-of date (used by team_rule::at_as_of)
 /// \param splits split-credit rows (empty: every deal credits its owner)
 /// \param rule which unit gets the credit of a rep who moved
-/// \throws salesops::length_mismatch, salesops::out_of_range_value (period end not after
-///         start; a rep, deal or type id out of range naming its row; a deal whose split
+/// \throws salesops::length_mismatch, salesops::out_of_range_value (types == 0; period end not
+///         after start; a rep, deal or type id out of range naming its row; a deal whose split
 ///         percentages do not sum to 100, naming the first split row of that deal; a percent
 ///         outside (0, 100]), salesops::negative_value / salesops::not_finite naming the row
 ///         of a bad amount.
@@ -248,6 +282,9 @@ credit_ledger credit_won_deals(const org_hierarchy& org, span<const std::uint32_
   check_equal_lengths(fn, "owner", n, "outcome", outcome.size());
   check_equal_lengths(fn, "owner", n, "close_date", close_date.size());
   if (!quota_type.empty()) check_equal_lengths(fn, "owner", n, "quota_type", quota_type.size());
+  if (types == 0)
+    SALESOPS_THROW(out_of_range_value, fn, "types", no_row,
+                   "is 0: there must be at least one quota type");
   if (period_end <= period_start)
     SALESOPS_THROW(out_of_range_value, fn, "period_end", no_row, "is ", period_end,
                    ", not after period_start ", period_start);
@@ -344,8 +381,9 @@ enum class team_quota_rule {
 /// \param rule how unit quotas count reps who moved
 /// \param period_start first day of the period (used by team_quota_rule::prorated)
 /// \param period_end first day after the period (used by team_quota_rule::prorated)
-/// \throws salesops::length_mismatch, salesops::negative_value (a quota <= 0, naming its
-///         row), salesops::out_of_range_value (weights not summing to 1; period_end not after
+/// \throws salesops::length_mismatch (quota not reps x types long; the ledger's reps or units
+///         not the org's), salesops::negative_value (a quota <= 0, naming its row),
+///         salesops::out_of_range_value (weights not summing to 1; period_end not after
 ///         period_start under team_quota_rule::prorated).
 inline attainment_report attainment_of(const credit_ledger& ledger, const org_hierarchy& org,
                                        span<const double> quota, span<const double> weights,
@@ -358,6 +396,8 @@ inline attainment_report attainment_of(const credit_ledger& ledger, const org_hi
   const std::size_t types = ledger.types();
   check_equal_lengths(fn, "reps x types", ledger.reps() * types, "quota", quota.size());
   check_equal_lengths(fn, "ledger units", ledger.units(), "org units", org.unit_count());
+  // A ledger with fewer reps would leave the org's other reps without a line or unit quota.
+  check_equal_lengths(fn, "ledger reps", ledger.reps(), "org reps", org.rep_count());
   for (std::size_t i = 0; i < quota.size(); ++i) check_positive(fn, "quota", quota[i], i);
   std::vector<double> w(types, 1.0 / static_cast<double>(types));
   if (!weights.empty()) {
