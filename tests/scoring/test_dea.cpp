@@ -301,3 +301,25 @@ TEST_CASE("DEA theta and slack sums equal a vertex enumeration; targets are effi
     CHECK(again.efficient[u]);
   }
 }
+
+TEST_CASE("CCR and BCC efficiencies do not change when a column is rescaled by 1e-290 or 1e290",
+          "[scoring][dea]") {
+  // theta is unit-free: scaling input i by c > 0 scales both sides of its constraint, scaling
+  // output r scales both sides of its own; BCC's sum lambda = 1 holds no data. dea_efficiency
+  // divides every column by its maximum, so the simplex sees the same LP (this guards that
+  // step: without it the 1e-290 column falls under the 1e-9 pivot tolerance).
+  const auto x = hospital_inputs(), y = hospital_outputs();
+  const auto ccr = dea_efficiency(x, y), bcc = dea_efficiency(x, y, returns_to_scale::variable);
+  Eigen::MatrixXd xs = x, ys = y;
+  xs.col(0) *= 1e-290;
+  xs.col(1) *= 1e290;
+  ys.col(1) *= 1e-290;
+  const auto ccr_s = dea_efficiency(xs, ys),
+             bcc_s = dea_efficiency(xs, ys, returns_to_scale::variable);
+  for (std::size_t j = 0; j < 12; ++j) {
+    CHECK(ccr_s.efficiency[j] == Approx(ccr.efficiency[j]).epsilon(1e-12));
+    CHECK(bcc_s.efficiency[j] == Approx(bcc.efficiency[j]).epsilon(1e-12));
+    CHECK(ccr_s.reference_set[j] == ccr.reference_set[j]);
+    CHECK(ccr_s.efficient[j] == ccr.efficient[j]);
+  }
+}

@@ -355,3 +355,25 @@ TEST_CASE("rank_collector with hundreds of reps matches a brute-force count", "[
   }
   brute.check(c.result(), 7);
 }
+
+TEST_CASE("posterior rank intervals refuse a shrinkage result with wins > trials, naming the rep",
+          "[scoring][rank]") {
+  const std::vector<std::uint64_t> wins = {5, 1, 2}, trials = {8, 3, 9};
+  win_rate_shrinkage s = posterior_win_rates(wins, trials, beta_prior{});
+  rank_options o;
+  o.replicates = 10;
+  CHECK_NOTHROW(posterior_rank_intervals(s, o));
+  // Edited by hand: 5 wins of 3 trials. trials - wins wrapped to 2^64 - 2, every draw of the
+  // rep was ~0 and it ranked last in every replicate, whatever its posterior mean.
+  s.reps[1].wins = 5;
+  CHECK_THROWS_AS(posterior_rank_intervals(s, o), out_of_range_value);
+  CHECK_THROWS_WITH(posterior_rank_intervals(s, o),
+                    Contains("posterior_rank_intervals: wins at row 1 is 5, more than trials (3)"));
+  Eigen::MatrixXd kpis(3, 2);
+  kpis << 0, 1, 0, 2, 0, 3;
+  const std::vector<kpi_spec> specs = {{"win_rate", 1, direction::higher_is_better},
+                                       {"x", 1, direction::higher_is_better}};
+  CHECK_THROWS_WITH(
+      posterior_score_rank_intervals(kpis, specs, 0, s, normalization::z_score, o),
+      Contains("posterior_score_rank_intervals: wins at row 1 is 5, more than trials (3)"));
+}

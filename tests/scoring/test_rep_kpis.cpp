@@ -133,3 +133,35 @@ TEST_CASE("rep deal KPIs equal the quota module's period KPIs per rep; shards me
   CHECK_THROWS_AS(bad.add_activity(3), out_of_range_value);
   CHECK_THROWS_AS(bad.add_quota(0), negative_value);
 }
+
+TEST_CASE("rep_kpis_of names itself and the row for a bad quota or an unknown activity kind",
+          "[scoring][rep_kpis]") {
+  enum class activity : std::uint8_t { call, email, meeting, demo };
+  const std::vector<std::uint32_t> none_u;
+  const std::vector<std::int32_t> none_d;
+  const std::vector<result_kind> none_o;
+  const std::vector<double> none_a;
+  const opportunity_columns<result_kind> deals{none_u, none_d, none_d, none_o, none_a};
+  const std::vector<std::uint32_t> a_rep = {0, 0, 0};
+  const std::vector<std::int32_t> a_date = {1, 2, 3};
+  const std::vector<activity> a_kind = {activity::call, activity::meeting, activity::demo};
+  const std::vector<std::uint32_t> q_rep = {0, 0};
+  const std::vector<std::int32_t> q_start = {0, 5};
+  const std::vector<double> q_ok = {100, 200}, q_bad = {100, -5};
+  const auto run = [&](const std::vector<activity>& kinds, const std::vector<double>& quota) {
+    return rep_kpis_of(deals, span<const std::uint32_t>(a_rep), span<const std::int32_t>(a_date),
+                       span<const activity>(kinds), span<const std::uint32_t>(q_rep),
+                       span<const std::int32_t>(q_start), span<const double>(quota), 0, 10, 1);
+  };
+  // The demo counted as a second meeting.
+  CHECK_THROWS_AS(run(a_kind, q_ok), out_of_range_value);
+  CHECK_THROWS_WITH(run(a_kind, q_ok), Contains("rep_kpis_of: activity_kind at row 2 is 3"));
+  const std::vector<activity> known = {activity::call, activity::meeting, activity::email};
+  const auto k = run(known, q_ok);
+  CHECK(k[0].meetings == 1);
+  CHECK(k[0].quota == 300);
+  // The error named rep_kpi_accumulator::add_quota and no row.
+  CHECK_THROWS_AS(run(known, q_bad), negative_value);
+  CHECK_THROWS_WITH(run(known, q_bad),
+                    Contains("rep_kpis_of: quota_amount at row 1 must be positive (is -5)"));
+}

@@ -339,3 +339,60 @@ TEST_CASE("z-score composites equal a direct two-pass computation for 1 to 25 KP
         CHECK(got(static_cast<Eigen::Index>(i)) == Approx(want[i]).epsilon(1e-12).margin(1e-12));
     }
 }
+
+TEST_CASE("z-scores of KPIs on extreme scales equal those of the unscaled column",
+          "[scoring][scorecard]") {
+  // R: as.vector(scale(c(12, 7, 7, 20, 3, 15, 9)))
+  const std::vector<double> want = {0.27514334116167521, -0.60031274435274606, -0.60031274435274606,
+                                    1.67587307798474905, -1.30067761276428295, 0.80041699247032794,
+                                    -0.25013031014697751};
+  // On a 1e-300 scale each squared deviation (1e-600) underflowed to 0: sd = 0, every z 0 and
+  // the column reported constant; on a 1e300 scale they overflowed (sd = inf, every z 0).
+  for (const double scale : {1e-300, 1e-200, 1e300}) {
+    std::vector<double> scaled(x);
+    for (double& v : scaled) v *= scale;
+    check_all(normalize(scaled, normalization::z_score), want);
+    Eigen::MatrixXd k(7, 2);
+    for (Eigen::Index i = 0; i < 7; ++i) {
+      k(i, 0) = scaled[static_cast<std::size_t>(i)];
+      k(i, 1) = x[static_cast<std::size_t>(i)];
+    }
+    const auto s = scorecard_of(
+        k, {{"tiny", 1, direction::higher_is_better}, {"plain", 1, direction::lower_is_better}});
+    CHECK(s.fallbacks.empty());
+    for (std::size_t i = 0; i < 7; ++i) {
+      CHECK(s.reps[i].contributions[0] == Approx(0.5 * want[i]).epsilon(1e-13));
+      CHECK(s.reps[i].score == Approx(0).margin(1e-13)); // the two KPIs cancel
+    }
+  }
+  // A constant column on that scale is still constant.
+  const std::vector<double> flat(4, 3e-300);
+  check_all(normalize(flat, normalization::z_score), {0, 0, 0, 0});
+}
+
+TEST_CASE("scorecard: weights near the largest double work; quantile cuts 0 and 1 are refused",
+          "[scoring][scorecard]") {
+  Eigen::MatrixXd k(3, 2);
+  k << 1, 3, 2, 2, 4, 1;
+  // Two weights of 1e308 summed to inf and every normalised weight was 0 (all scores 0).
+  const std::vector<kpi_spec> huge = {{"a", 1e308, direction::higher_is_better},
+                                      {"b", 1e308, direction::higher_is_better}};
+  const std::vector<kpi_spec> unit = {{"a", 1, direction::higher_is_better},
+                                      {"b", 1, direction::higher_is_better}};
+  CHECK(normalized_weights(huge) == std::vector<double>{0.5, 0.5});
+  const std::vector<kpi_spec> uneven = {{"a", 1.5e308, direction::higher_is_better},
+                                        {"b", 0.5e308, direction::higher_is_better}};
+  CHECK(normalized_weights(uneven) == std::vector<double>{0.75, 0.25});
+  const auto big = scorecard_of(k, huge), small = scorecard_of(k, unit);
+  for (std::size_t i = 0; i < 3; ++i) CHECK(big.reps[i].score == small.reps[i].score);
+  CHECK(big.reps[2].score > 0);
+  // Quantile cuts are probabilities strictly inside (0, 1), as tier_rule documents.
+  scorecard_options o;
+  o.tiers = {{0, 0.5}, true};
+  CHECK_THROWS_AS(scorecard_of(k, unit, o), out_of_range_value);
+  CHECK_THROWS_WITH(scorecard_of(k, unit, o), Contains("tiers.cuts at row 0 is 0"));
+  o.tiers = {{0.5, 1}, true};
+  CHECK_THROWS_WITH(scorecard_of(k, unit, o), Contains("tiers.cuts at row 1 is 1"));
+  o.tiers = {{0, 1}, false}; // score thresholds may be anything finite
+  CHECK_NOTHROW(scorecard_of(k, unit, o));
+}

@@ -137,6 +137,20 @@ TEST_CASE("bad win counts throw typed errors naming the row", "[scoring][shrinka
   CHECK(ends.alpha > 0);
   CHECK(ends.beta > 0);
   CHECK(ends.alpha < 1e-3);
+  // Counts beyond 2^53 round in double: 2^63 - 8 wins of 2^63 - 1 trials made n - w = 0 and
+  // a Boost lgamma(0) domain error escaped; 2^53 itself is still exact and accepted.
+  const std::vector<std::uint64_t> huge_w = {9223372036854775800ULL, 1, 4},
+                                   huge_n = {9223372036854775807ULL, 3, 9};
+  for (const auto method : {prior_method::mle, prior_method::moments})
+    CHECK_THROWS_MATCHES(
+        shrink_win_rates(huge_w, huge_n, method), out_of_range_value,
+        Catch::Message("fit_beta_prior_" +
+                       std::string(method == prior_method::mle ? "mle" : "moments") +
+                       ": trials at row 0 is 9223372036854775807, more than 2^53, the "
+                       "largest count a double holds exactly"));
+  CHECK_THROWS_AS(posterior_win_rates(huge_w, huge_n, beta_prior{}), out_of_range_value);
+  const std::vector<std::uint64_t> edge_w = {1, 1, 4}, edge_n = {std::uint64_t{1} << 53, 3, 9};
+  CHECK_NOTHROW(posterior_win_rates(edge_w, edge_n, beta_prior{}));
   const beta_prior bad{-1, 2, prior_method::mle, 0, 0, true};
   CHECK_THROWS_AS(posterior_win_rates(wins, trials, bad), negative_value);
   CHECK_THROWS_AS(posterior_win_rates(wins, trials, beta_prior{}, 1.0), out_of_range_value);
@@ -170,4 +184,40 @@ TEST_CASE("shrink_means matches metafor's DerSimonian-Laird fit and BLUPs", "[sc
   std::ostringstream out;
   out << s << fit_beta_prior_moments(wins, trials) << posterior_win_rates(wins, trials, beta_prior{});
   CHECK(out.str().find("tau2=") != std::string::npos);
+}
+
+TEST_CASE("shrink_means: a tiny variance neither overflows nor cancels the DL denominator",
+          "[scoring][shrinkage]") {
+  // y = (1, 2, 5), v = (1, 1/W, 1). By hand, with e = 2/(W + 2): ybar = 2 + e,
+  // Q = (1 + e)^2 + W e^2 + (3 - e)^2 = 10 - 2e, S1 - S2/S1 = (2 + 4W)/(2 + W), so
+  // tau^2 = (8 - 2e)(2 + W)/(2 + 4W) -> 2, mu = (1/3 + 2/(2 + 1/W) + 5/3)/(2/3 + 1/(2 + 1/W))
+  // -> 18/7, theta = (32/21, 2, 88/21) as W -> infinity. Exact values for W = 1e12 and 1e300
+  // from python3 fractions.Fraction of these sums. metafor::rma(method = "DL") gives
+  // tau^2 = 2.0000949 at W = 1e12 and 0.444 at W = 1e100 (S1 - S2/S1 cancels), and the old
+  // code tau^2 = 0 at W = 1e300 (w^2 = inf) and NaN at v = 1e-320 (1/v = inf, Q NaN).
+  const std::vector<double> y = {1, 2, 5};
+  struct expected {
+    double v, tau2, mu, theta0, theta1, theta2;
+  };
+  for (const auto& e : {expected{1e-12, 2.0000000000020002, 2.5714285714287755, 1.5238095238092426,
+                                 2.0000000000002855, 4.1904761904767982},
+                        expected{1e-300, 2, 18.0 / 7, 32.0 / 21, 2, 88.0 / 21}}) {
+    const std::vector<double> v = {1, e.v, 1};
+    const auto s = shrink_means(y, v);
+    CHECK(s.tau2 == Approx(e.tau2).epsilon(1e-13));
+    CHECK(s.mu == Approx(e.mu).epsilon(1e-13));
+    CHECK(s.shrunk[0] == Approx(e.theta0).epsilon(1e-13));
+    CHECK(s.shrunk[1] == Approx(e.theta1).epsilon(1e-13));
+    CHECK(s.shrunk[2] == Approx(e.theta2).epsilon(1e-13));
+  }
+  // A subnormal variance (11 significant bits): finite and near the W -> infinity limit.
+  const std::vector<double> subnormal = {1, 1e-320, 1};
+  const auto s = shrink_means(y, subnormal);
+  CHECK(s.tau2 == Approx(2).epsilon(1e-3));
+  CHECK(s.mu == Approx(18.0 / 7).epsilon(1e-3));
+  // Means whose squared distance overflows: refused naming the row (was tau^2 = inf, mu NaN).
+  const std::vector<double> huge = {-1.5e308, 1.5e308, 0}, ones = {1, 1, 1};
+  CHECK_THROWS_AS(shrink_means(huge, ones), out_of_range_value);
+  CHECK_THROWS_WITH(shrink_means(huge, ones),
+                    Contains("shrink_means: means at row 0 is -1.5e+308"));
 }

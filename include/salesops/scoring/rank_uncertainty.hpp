@@ -227,17 +227,28 @@ inline void mean_of_rows(const double* rows, std::size_t k, const std::size_t* p
   }
   gen = local;
 }
+
+// A win_rate_shrinkage may be built or edited by hand, bypassing posterior_win_rates' checks:
+// wins > trials made trials - wins wrap around to ~1.8e19, and every draw of that rep ~0.
+inline void check_shrinkage_counts(const char* fn, const win_rate_shrinkage& shrinkage) {
+  for (std::size_t i = 0; i < shrinkage.reps.size(); ++i)
+    if (shrinkage.reps[i].wins > shrinkage.reps[i].trials)
+      SALESOPS_THROW(out_of_range_value, fn, "wins", i, "is ", shrinkage.reps[i].wins,
+                     ", more than trials (", shrinkage.reps[i].trials, ")");
+}
 } // namespace detail
 
 /// \brief Rank intervals of win rates by posterior sampling: each replicate draws
 /// p_i ~ Beta(alpha + wins_i, beta + losses_i) for every rep and ranks the draws; the point
 /// ranks are those of the posterior means.
-/// \throws salesops::out_of_range_value for zero replicates, and as rank_collector.
+/// \throws salesops::out_of_range_value for zero replicates or a rep (row of shrinkage.reps)
+///         with wins > trials, and as rank_collector.
 inline rank_uncertainty posterior_rank_intervals(const win_rate_shrinkage& shrinkage,
                                                  const rank_options& options = {}) {
   constexpr const char* fn = "posterior_rank_intervals";
   if (options.replicates < 1)
     SALESOPS_THROW(out_of_range_value, fn, "replicates", no_row, "is 0");
+  detail::check_shrinkage_counts(fn, shrinkage);
   const std::size_t n = shrinkage.reps.size();
   std::vector<double> point(n), draw(n);
   for (std::size_t i = 0; i < n; ++i) point[i] = shrinkage.reps[i].shrunk;
@@ -381,8 +392,9 @@ inline rank_uncertainty bootstrap_rank_intervals(const Eigen::Ref<const Eigen::M
 /// \param method normalisation of the KPIs
 /// \param options replicates, k, level and seed
 /// \param peer_group optional peer group per rep
-/// \throws salesops::out_of_range_value for rate_column outside the columns or zero
-///         replicates; salesops::length_mismatch when shrinkage has another number of reps;
+/// \throws salesops::out_of_range_value for rate_column outside the columns, zero replicates
+///         or a rep (row of shrinkage.reps) with wins > trials; salesops::length_mismatch when
+///         shrinkage has another number of reps;
 ///         salesops::not_finite naming the row and KPI of a NaN value; as composite_scores.
 inline rank_uncertainty posterior_score_rank_intervals(const Eigen::Ref<const Eigen::MatrixXd>& kpis,
                                                        const std::vector<kpi_spec>& specs,
@@ -399,6 +411,7 @@ inline rank_uncertainty posterior_score_rank_intervals(const Eigen::Ref<const Ei
   check_equal_lengths(fn, "kpis", reps, "shrinkage.reps", shrinkage.reps.size());
   if (options.replicates < 1)
     SALESOPS_THROW(out_of_range_value, fn, "replicates", no_row, "is 0");
+  detail::check_shrinkage_counts(fn, shrinkage);
   const auto w = normalized_weights(specs);
   Eigen::MatrixXd point_kpis = kpis;
   for (std::size_t i = 0; i < reps; ++i)

@@ -143,10 +143,13 @@ template <class Outcome> struct opportunity_columns {
 /// the period feed pipeline generated; created before period_end and open or closed on/after
 /// period_end count as open at the end. Quota rows count when their period_start lies in the
 /// period; activities when their date does. Activity kinds are any enum with members call,
-/// email, meeting.
+/// email, meeting; any other value is an error (it used to count as a meeting). Activity and
+/// quota rows are validated also outside the period.
 /// \throws salesops::length_mismatch; salesops::out_of_range_value naming the row of a rep
-///         index >= rep_count, or a won deal closed before it was created, or period_end <=
-///         period_start; the value errors of the accumulators.
+///         index >= rep_count, an activity kind that is not call, email or meeting, a won deal
+///         closed before it was created, or period_end <= period_start;
+///         salesops::negative_value / salesops::not_finite naming the row of a bad deal amount
+///         or of a quota_amount that is not > 0.
 template <class Outcome, class Kind>
 std::vector<rep_kpis> rep_kpis_of(const opportunity_columns<Outcome>& deals,
                                   span<const std::uint32_t> activity_rep,
@@ -196,14 +199,19 @@ std::vector<rep_kpis> rep_kpis_of(const opportunity_columns<Outcome>& deals,
     if (activity_rep[i] >= rep_count)
       SALESOPS_THROW(out_of_range_value, fn, "activity_rep", i, "is ", activity_rep[i],
                      ", not below rep_count ", rep_count);
-    if (!in_period(activity_date[i])) continue;
     const Kind k = activity_kind[i];
+    if (!(k == Kind::call || k == Kind::email || k == Kind::meeting))
+      SALESOPS_THROW(out_of_range_value, fn, "activity_kind", i, "is ", static_cast<long long>(k),
+                     ", not call, email or meeting");
+    if (!in_period(activity_date[i])) continue;
     acc[activity_rep[i]].add_activity(k == Kind::call ? 0 : k == Kind::email ? 1 : 2);
   }
   for (std::size_t i = 0; i < quota_rep.size(); ++i) {
     if (quota_rep[i] >= rep_count)
       SALESOPS_THROW(out_of_range_value, fn, "quota_rep", i, "is ", quota_rep[i],
                      ", not below rep_count ", rep_count);
+    // Checked here so the error names rep_kpis_of and the row, not the accumulator.
+    check_positive(fn, "quota_amount", quota_amount[i], i);
     if (in_period(quota_start[i])) acc[quota_rep[i]].add_quota(quota_amount[i]);
   }
   std::vector<rep_kpis> out(rep_count);

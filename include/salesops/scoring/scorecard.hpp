@@ -90,7 +90,9 @@ inline std::ostream& operator<<(std::ostream& out, direction d) {
 /// Degenerate columns follow spread_rule: robust_z with MAD = 0 (more than half the values
 /// tie at the median) divides by 1.2533 x the mean absolute deviation from the median, the
 /// modified z-score's rule; a column without any spread gets the method's constant.
-/// scorecard_of reports which columns needed such a rule (scorecard::fallbacks).
+/// scorecard_of reports which columns needed such a rule (scorecard::fallbacks). A z-score
+/// column whose squared deviations under- or overflow (values on a 1e-300 or 1e300 scale) is
+/// computed scaled by a power of two, so it keeps its z-scores.
 /// \throws salesops::empty_input for no rows; salesops::not_finite naming the row of a NaN or
 ///         infinite value.
 inline std::vector<double> normalize(span<const double> values, normalization method,
@@ -193,7 +195,8 @@ inline std::ostream& operator<<(std::ostream& out, const scorecard& s) {
   return out << "]}";
 }
 
-/// \brief The weights rescaled to sum to 1.
+/// \brief The weights rescaled to sum to 1 (any finite weights: they are summed scaled by a
+/// power of two, so weights near the largest double do not overflow the sum).
 /// \throws salesops::negative_value naming the KPI (row = KPI index) of a negative or NaN
 ///         weight; salesops::out_of_range_value when every weight is 0; salesops::empty_input.
 inline std::vector<double> normalized_weights(const std::vector<kpi_spec>& kpis);
@@ -208,9 +211,10 @@ inline Eigen::VectorXd composite_scores(const Eigen::Ref<const Eigen::MatrixXd>&
 
 /// \brief Scores, explains, ranks and tiers the reps (rows of `kpis`, one column per spec).
 /// \throws salesops::length_mismatch when specs and columns (or peer groups and rows)
-///         differ; salesops::not_finite naming the row and KPI of a NaN value; the weight
-///         errors of normalized_weights; salesops::out_of_range_value for unsorted cuts or a
-///         probability cut outside (0, 1); the errors of normalize / normalize_within.
+///         differ; salesops::not_finite naming the row and KPI of a NaN value (or the row of
+///         a NaN cut); the weight errors of normalized_weights; salesops::out_of_range_value
+///         for unsorted cuts or a probability cut not strictly between 0 and 1; the errors of
+///         normalize / normalize_within.
 inline scorecard scorecard_of(const Eigen::Ref<const Eigen::MatrixXd>& kpis,
                        const std::vector<kpi_spec>& specs, const scorecard_options& options = {},
                        span<const std::string> peer_group = {});
@@ -442,7 +446,16 @@ private:
       const auto row = [&](std::size_t t) { return x + idx[t] * k_; };
       column_sums(k_, idx.size(), row, nullptr, idx.size(), sum_.data()); // the means
       column_sums(k_, idx.size(), row, sum_.data(), 1, squares_.data());
+      // Below this sum of squares some squared deviations may have lost bits to underflow
+      // (each by at most 2^-1075, negligible against a sum of 2^-970).
+      constexpr double tiny =
+          std::numeric_limits<double>::min() / std::numeric_limits<double>::epsilon();
       for (std::size_t j = 0; j < k_; ++j) {
+        if (idx.size() > 1 &&
+            !(squares_[j] >= tiny && squares_[j] <= std::numeric_limits<double>::max())) {
+          maps_[j] = scaled_z_map(x, idx, j);
+          continue;
+        }
         const double sd = idx.size() > 1 ? std::sqrt(squares_[j] / (n - 1)) : 0.0;
         maps_[j] = sd > 0 ? column_map{sign_[j] * sum_[j], 1 / sd, 0, spread_rule::regular}
                           : column_map{0, 0, 0, spread_rule::constant};
@@ -476,6 +489,30 @@ private:
       maps_[j].rule = percentile_ranks(column_, order_, ranks_.data());
       for (std::size_t t = 0; t < idx.size(); ++t) z[idx[t] * k_ + j] = ranks_[t];
     }
+  }
+
+  // The z map of column j of group idx from the values scaled by 2^-e, 2^e the binade of the
+  // largest |value|: on a 1e-300 scale every squared deviation (1e-600) underflowed to 0 and
+  // the column looked constant; on a 1e300 scale they overflowed to inf. Scaling by a power
+  // of two is exact (short of the subnormal range), so this is the same two-pass z-score
+  // without the under- or overflow.
+  column_map scaled_z_map(const double* x, const std::vector<std::size_t>& idx,
+                          std::size_t j) const {
+    double top = 0;
+    for (std::size_t i : idx) top = std::max(top, std::fabs(x[i * k_ + j]));
+    if (top == 0) return {0, 0, 0, spread_rule::constant};
+    const int e = std::ilogb(top);
+    const double n = static_cast<double>(idx.size());
+    double mean = 0, squares = 0;
+    for (std::size_t i : idx) mean += std::ldexp(x[i * k_ + j], -e);
+    mean /= n;
+    for (std::size_t i : idx) {
+      const double d = std::ldexp(x[i * k_ + j], -e) - mean;
+      squares += d * d;
+    }
+    if (!(squares > 0)) return {0, 0, 0, spread_rule::constant};
+    const double inverse_sd = std::ldexp(1 / std::sqrt(squares / (n - 1)), -e);
+    return {sign_[j] * std::ldexp(mean, e), inverse_sd, 0, spread_rule::regular};
   }
 
   // One pass over every group: writes z when given, and the composite scores when given.
@@ -644,19 +681,26 @@ inline std::vector<double> normalize_within(span<const double> values,
 inline std::vector<double> normalized_weights(const std::vector<kpi_spec>& kpis) {
   constexpr const char* fn = "normalized_weights";
   check_non_empty(fn, "kpis", kpis.size());
-  neumaier_sum<double> total;
+  double largest = 0;
   for (std::size_t j = 0; j < kpis.size(); ++j) {
     const double w = kpis[j].weight;
     if (!std::isfinite(w) || w < 0)
       SALESOPS_THROW(negative_value, fn, "weight", j, "of KPI ", kpis[j].name, " is ", w,
                      ": weights must be finite and >= 0");
-    total.update(w);
+    largest = std::max(largest, w);
   }
-  if (!(total.result() > 0))
+  if (!(largest > 0))
     SALESOPS_THROW(out_of_range_value, fn, "weight", no_row,
                    "is 0 for every KPI: at least one weight must be positive");
+  // Sum the weights scaled by 2^-e, 2^e the binade of the largest: two weights of 1e308
+  // overflowed the sum to inf and every normalised weight to 0. A power of two scales
+  // exactly, so ordinary weights give the same bits as unscaled.
+  const int e = std::ilogb(largest);
+  neumaier_sum<double> total;
+  for (const auto& k : kpis) total.update(std::ldexp(k.weight, -e));
   std::vector<double> w(kpis.size());
-  for (std::size_t j = 0; j < kpis.size(); ++j) w[j] = kpis[j].weight / total.result();
+  for (std::size_t j = 0; j < kpis.size(); ++j)
+    w[j] = std::ldexp(kpis[j].weight, -e) / total.result();
   return w;
 }
 
@@ -685,11 +729,11 @@ inline scorecard scorecard_of(const Eigen::Ref<const Eigen::MatrixXd>& kpis,
   constexpr const char* fn = "scorecard_of";
   const auto& cuts = options.tiers.cuts;
   for (std::size_t c = 0; c < cuts.size(); ++c) {
-    if (options.tiers.by_quantile) {
-      check_in_range(fn, "tiers.cuts", cuts[c], 0.0, 1.0, c);
-    } else {
-      check_finite(fn, "tiers.cuts", cuts[c], c);
-    }
+    check_finite(fn, "tiers.cuts", cuts[c], c);
+    // tier_rule's domain: cut 0 is the smallest score, which every rep reaches (an empty tier).
+    if (options.tiers.by_quantile && !(cuts[c] > 0 && cuts[c] < 1))
+      SALESOPS_THROW(out_of_range_value, fn, "tiers.cuts", c, "is ", cuts[c],
+                     ", outside (0, 1): quantile cuts are probabilities strictly between 0 and 1");
     if (c > 0 && cuts[c] < cuts[c - 1])
       SALESOPS_THROW(out_of_range_value, fn, "tiers.cuts", c, "is ", cuts[c],
                      ", smaller than the previous cut ", cuts[c - 1]);

@@ -105,6 +105,11 @@ inline void check_win_counts(const char* fn, span<const std::uint64_t> wins,
   for (std::size_t i = 0; i < wins.size(); ++i) {
     if (trials[i] == 0)
       SALESOPS_THROW(empty_input, fn, "trials", i, "is 0: the rep has no closed deals, so it has no win rate");
+    // The fits work in double, where counts above 2^53 round: n - w could become 0 for a rep
+    // with losses, and lgamma(0) would follow.
+    if (trials[i] > (std::uint64_t{1} << 53))
+      SALESOPS_THROW(out_of_range_value, fn, "trials", i, "is ", trials[i],
+                     ", more than 2^53, the largest count a double holds exactly");
     if (wins[i] > trials[i])
       SALESOPS_THROW(out_of_range_value, fn, "wins", i, "is ", wins[i], ", more than trials (",
                      trials[i], ")");
@@ -133,7 +138,6 @@ inline double beta_binomial_log_likelihood(span<const std::uint64_t> wins, span<
   return total.result();
 }
 
-
 /// \brief Method-of-moments Beta prior from the raw rates r_i = wins_i / trials_i.
 ///
 /// Derivation: E[r_i] = mu and Var(r_i) = mu(1 - mu)[1/n_i + rho (1 - 1/n_i)] with
@@ -142,7 +146,7 @@ inline double beta_binomial_log_likelihood(span<const std::uint64_t> wins, span<
 /// rho = (s^2 / (m(1 - m)) - h) / (1 - h), alpha + beta = 1/rho - 1, alpha = m (alpha + beta),
 /// beta = (1 - m)(alpha + beta).
 /// \throws salesops::empty_input for no reps or a rep with 0 trials (naming the row);
-///         salesops::out_of_range_value when wins > trials (naming the row);
+///         salesops::out_of_range_value when wins > trials or trials > 2^53 (naming the row);
 ///         salesops::numerical_error when the rates are all 0 or all 1, every rep has one
 ///         trial, or they spread no more than binomial noise (rho <= 0: the prior is a point
 ///         mass and every rep's rate is the pooled rate; report that rather than a fake prior),
@@ -313,8 +317,8 @@ beta_prior fit_beta_prior_mle(span<const std::uint64_t> wins, span<const std::ui
 
 /// \brief Posterior of each rep under a given prior: Beta(alpha + wins, beta + trials - wins),
 /// its mean and equal-tailed `level` interval (Boost.Math beta quantiles).
-/// \throws salesops::empty_input / out_of_range_value naming the row of a rep with no trials
-///         or wins > trials; salesops::negative_value for a prior parameter <= 0;
+/// \throws salesops::empty_input / out_of_range_value naming the row of a rep with no trials,
+///         wins > trials or trials > 2^53; salesops::negative_value for a prior parameter <= 0;
 ///         salesops::out_of_range_value when level is not in (0, 1).
 template <class = void>
 win_rate_shrinkage posterior_win_rates(span<const std::uint64_t> wins,
@@ -381,10 +385,15 @@ inline std::ostream& operator<<(std::ostream& out, const mean_shrinkage& s) {
 /// tau^2 = max(0, (Q - (k - 1)) / (S1 - S2 / S1)) with w_i = 1/v_i, S1 = sum w_i,
 /// S2 = sum w_i^2, Q = sum w_i (y_i - ybar_w)^2 (DerSimonian-Laird, as metafor::rma(method =
 /// "DL")); mu = sum y_i/(v_i + tau^2) / sum 1/(v_i + tau^2); theta_i = mu + B_i (y_i - mu).
-/// With tau^2 = 0 every rep gets mu (the data show no between-rep spread).
+/// With tau^2 = 0 every rep gets mu (the data show no between-rep spread). The weights are
+/// computed relative to the largest (v_min / v_i), and S1 - S2/S1 as sum_i w_i (S1 - w_i) / S1
+/// with S1 - w_i summed from the other weights, so any positive finite variances work: tiny
+/// ones neither overflow 1/v_i nor cancel S1 against S2/S1 (which metafor 4 does: its tau^2
+/// is off by 5e-5 relative at a variance ratio of 1e12).
 /// \throws salesops::length_mismatch; salesops::empty_input for fewer than 2 reps;
 ///         salesops::not_finite naming the row of a NaN mean; salesops::negative_value naming
-///         the row of a variance that is not > 0.
+///         the row of a variance that is not > 0; salesops::out_of_range_value naming the row of
+///         a mean whose weighted squared distance from the weighted mean overflows.
 inline mean_shrinkage shrink_means(span<const double> means, span<const double> variances) {
   constexpr const char* fn = "shrink_means";
   check_equal_lengths(fn, "means", means.size(), "variances", variances.size());
@@ -394,25 +403,42 @@ inline mean_shrinkage shrink_means(span<const double> means, span<const double> 
     check_positive(fn, "variances", variances[i], i);
   }
   const std::size_t k = means.size();
-  neumaier_sum<double> s1, s2, swy;
+  // Relative weights r_i = v_min / v_i in (0, 1], i.e. w_i = r_i / v_min. With w_i itself a
+  // variance below 1e-154 overflowed w_i^2 (S2 = inf made tau^2 silently 0) and one below
+  // 1/DBL_MAX overflowed w_i (ybar = inf / inf, Q NaN and tau^2 = max(0, NaN) = 0).
+  const double v_min = *std::min_element(variances.begin(), variances.end());
+  std::vector<double> r(k);
+  neumaier_sum<double> s1, swy;
   for (std::size_t i = 0; i < k; ++i) {
-    const double w = 1 / variances[i];
-    s1.update(w);
-    s2.update(w * w);
-    swy.update(w * means[i]);
+    r[i] = v_min / variances[i];
+    s1.update(r[i]);
+    swy.update(r[i] * means[i]);
   }
   const double ybar = swy.result() / s1.result();
-  neumaier_sum<double> q;
+  neumaier_sum<double> q; // v_min Q
   for (std::size_t i = 0; i < k; ++i) {
-    const double d = means[i] - ybar;
-    q.update(d * d / variances[i]);
+    const double d = means[i] - ybar, term = r[i] * d * d;
+    if (!std::isfinite(term))
+      SALESOPS_THROW(out_of_range_value, fn, "means", i, "is ", means[i],
+                     ": its weighted squared distance from the weighted mean ", ybar, " overflows");
+    q.update(term);
+  }
+  // v_min (S1 - S2/S1) = sum_i r_i o_i / s1, o_i = sum_{j != i} r_j summed directly (before
+  // i, after i): s1 - s2/s1 cancels to noise when one weight dominates.
+  std::vector<double> after(k + 1, 0.0);
+  for (std::size_t i = k; i-- > 0;) after[i] = after[i + 1] + r[i];
+  neumaier_sum<double> spread;
+  double before = 0;
+  for (std::size_t i = 0; i < k; ++i) {
+    spread.update(r[i] * (before + after[i + 1]));
+    before += r[i];
   }
   mean_shrinkage s;
-  s.tau2 = std::max(0.0, (q.result() - static_cast<double>(k - 1)) /
-                             (s1.result() - s2.result() / s1.result()));
+  s.tau2 = std::max(0.0, (q.result() - static_cast<double>(k - 1) * v_min) /
+                             (spread.result() / s1.result()));
   neumaier_sum<double> num, den;
   for (std::size_t i = 0; i < k; ++i) {
-    const double w = 1 / (variances[i] + s.tau2);
+    const double w = (v_min + s.tau2) / (variances[i] + s.tau2); // 1/(v_i + tau^2), relative
     num.update(w * means[i]);
     den.update(w);
   }
