@@ -62,6 +62,7 @@ void run_ols(const ols_options& opt, salesops_cli::io& io) {
   out["r_squared"] = s.r_squared;
   out["adj_r_squared"] = s.adj_r_squared;
   out["f_statistic"] = s.f_statistic; // null (JSON has no NaN) for an intercept-only model
+  // or a constant y, and then f_p_value too
   out["f_p_value"] = s.f_p_value;
   out["aic"] = s.aic;
   out["bic"] = s.bic;

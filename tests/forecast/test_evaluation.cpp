@@ -87,6 +87,71 @@ TEST_CASE("accuracy, coverage and pinball by hand", "[forecast][evaluation]") {
   CHECK(fc::pinball_loss(actual, f, 0.5) == Approx(a.mae / 2).epsilon(1e-15));
 }
 
+TEST_CASE("accuracy on zero actuals: infinite percentage errors, exact zeros count 0",
+          "[forecast][evaluation]") {
+  const double inf = std::numeric_limits<double>::infinity();
+  // R 4.2.2, forecast 8.20: accuracy(c(1, 1, 3), c(0, 2, 4)) -> MPE -Inf, MAPE Inf;
+  // e = {-1, 1, 1}: ME 1/3, MAE 1, WAPE 100 * 3 / 6 = 50.
+  const std::vector<double> one_zero = {0, 2, 4}, f1 = {1, 1, 3};
+  const fc::accuracy_measures a1 = fc::accuracy(one_zero, f1);
+  CHECK(a1.mpe == -inf);
+  CHECK(a1.mape == inf);
+  CHECK(a1.zero_actuals == 1);
+  CHECK(a1.me == Approx(1.0 / 3.0).epsilon(1e-15));
+  CHECK(a1.wape == Approx(50.0).epsilon(1e-15));
+  // accuracy(c(1, -1, 3), c(0, 0, 4)) -> MPE NaN (Inf - Inf: undefined), MAPE Inf.
+  const std::vector<double> two_zeros = {0, 0, 4}, f2 = {1, -1, 3};
+  const fc::accuracy_measures a2 = fc::accuracy(two_zeros, f2);
+  CHECK(std::isnan(a2.mpe));
+  CHECK(a2.mape == inf);
+  CHECK(a2.zero_actuals == 2);
+  // Actual and forecast both 0 is an exact forecast: its percentage error is 0, not 0/0.
+  // Hand derivation: e/a = {0, 1/2, 1/4}, MPE = MAPE = 100 (0 + 0.5 + 0.25) / 3 = 25 (R's
+  // accuracy(c(0, 1, 3), c(0, 2, 4)) gives 37.5: it drops the row with na.rm = TRUE).
+  const std::vector<double> exact_zero = {0, 2, 4}, f3 = {0, 1, 3};
+  const fc::accuracy_measures a3 = fc::accuracy(exact_zero, f3);
+  CHECK(a3.mpe == Approx(25.0).epsilon(1e-15));
+  CHECK(a3.mape == Approx(25.0).epsilon(1e-15));
+  CHECK(a3.zero_actuals == 0);
+  // Every actual 0: WAPE is 0 for exact forecasts (not 0/0) and +inf otherwise.
+  const std::vector<double> zeros = {0, 0}, one = {0, 1};
+  const fc::accuracy_measures exact = fc::accuracy(zeros, zeros);
+  CHECK(exact.wape == 0);
+  CHECK(exact.mpe == 0);
+  CHECK(exact.mape == 0);
+  CHECK(exact.smape == 0);
+  const fc::accuracy_measures off = fc::accuracy(zeros, one);
+  CHECK(off.wape == inf);
+  CHECK(off.zero_actuals == 1);
+  std::ostringstream text;
+  text << a2;
+  CHECK_THAT(text.str(), Contains("zero_actuals=2"));
+}
+
+TEST_CASE("rolling_origin rejects a method that returns NaN, naming origin and step",
+          "[forecast][evaluation]") {
+  // The naive method, except from origin 3 (training rows 0..3) where step 2 is NaN (and,
+  // in a second run, +inf): before, that entry read as "no forecast" and silently left the
+  // count and the RMSE.
+  const std::vector<double> y = {1, 2, 3, 4, 5, 6, 7, 8};
+  for (const double bad :
+       {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+    const fc::forecaster method = [bad](salesops::span<const double> train, std::size_t,
+                                        std::size_t h) {
+      Eigen::VectorXd f =
+          Eigen::VectorXd::Constant(static_cast<Eigen::Index>(h), train[train.size() - 1]);
+      if (train.size() == 4) f[1] = bad;
+      return f;
+    };
+    fc::cv_options options;
+    options.h = 2;
+    CHECK_THROWS_AS(fc::rolling_origin(y, method, options), salesops::not_finite);
+    CHECK_THROWS_WITH(fc::rolling_origin(y, method, options),
+                      Contains("forecaster result at row 3 is ") &&
+                          Contains(" at step 2 of h = 2 from origin 3"));
+  }
+}
+
 TEST_CASE("pinball loss is minimised by the empirical quantile", "[forecast][evaluation]") {
   // Property (brute force): for a constant forecast q, the mean pinball loss over a sample is
   // minimised at a sample tau-quantile; scan candidate constants and compare.

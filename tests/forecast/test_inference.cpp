@@ -9,6 +9,7 @@
 #include <salesops/forecast/inference.hpp>
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 using namespace salesops::forecast;
@@ -89,6 +90,36 @@ TEST_CASE("summarize: WLS and no-intercept models as R", "[forecast][inference]"
   CHECK(s0.f_df1 == 2);
   CHECK_THAT(s0.aic, WithinRel(32.003472814960631, 1e-13));
   CHECK_THAT(s0.bic, WithinRel(33.458192764324636, 1e-13));
+}
+
+TEST_CASE("summarize: F and its p are undefined (NaN) for a constant response",
+          "[forecast][inference]") {
+  // A constant y is fitted exactly (rss = 0) and has nothing to explain (tss = 0): F is
+  // 0 / 0. R 4.2.2: summary(lm(y ~ x)) with x <- 1:5, y <- rep(0, 5) gives fstatistic NaN
+  // and pf(NaN, 1, 3, lower.tail = FALSE) NaN. (With y <- rep(3, 5) R's QR leaves residuals
+  // of 4e-16 and prints "essentially perfect fit" with F = 3 from rounding; here the centred
+  // residuals are exactly 0, the same 0 / 0.) Before, p was 0: a "significant" test of nothing.
+  Eigen::MatrixXd x(5, 1);
+  x << 1, 2, 3, 4, 5;
+  for (const double level : {0.0, 3.0}) {
+    const lm_summary s = summarize(fit(x, Eigen::VectorXd::Constant(5, level)));
+    CHECK(std::isnan(s.f_statistic));
+    CHECK(std::isnan(s.f_p_value));
+    CHECK(s.f_df1 == 1);
+    CHECK(s.f_df2 == 3);
+  }
+  // An exact fit of a response that varies: F = +inf, p = 0 (the limit as rss -> 0).
+  // Hand derivation: y = 2x + 1 at x = 1, 2, 4 has centred y = 2 (x - 7/3) exactly, and
+  // with x = {1, 2, 4} the fitted slope is exactly 2, so rss = 0 and tss = 2^2 * 14/3 > 0.
+  Eigen::MatrixXd x3(3, 1);
+  x3 << 1, 2, 4;
+  Eigen::VectorXd y3(3);
+  y3 << 3, 5, 9;
+  const linear_model exact = fit(x3, y3);
+  REQUIRE(exact.rss == 0); // the hand derivation's premise, checked rather than assumed
+  const lm_summary s = summarize(exact);
+  CHECK(s.f_statistic == std::numeric_limits<double>::infinity());
+  CHECK(s.f_p_value == 0);
 }
 
 TEST_CASE("vcov_hc and vcov_newey_west: statsmodels get_robustcov_results", "[forecast][inference]") {

@@ -304,6 +304,39 @@ TEST_CASE("fit: scaling a column scales its coefficient and leaves the fit uncha
   CHECK_THAT(ms.condition_number, WithinRel(m.condition_number, 1e-10)); // equilibrated design
 }
 
+TEST_CASE("fit, fit_polynomial: a column beyond 1e154 (or below 1e-154) keeps R's results scaled",
+          "[forecast][lm][property]") {
+  // R: coef(summary(lm(y ~ x1 + x2))) on small_data; x2 is multiplied by `factor`, so its
+  // coefficient and standard error divide by it and nothing else changes. Before, the
+  // covariance back-map formed s_j^2 (about factor^2 * 57), which overflows or underflows:
+  // standard error 0 (or inf) for x2 and a wrong one for the intercept.
+  const double factor = GENERATE(1e200, 1e-200, 1e300, 1e-300);
+  const small_data d;
+  Eigen::MatrixXd Xs = d.X;
+  Xs.col(1) *= factor;
+  const linear_model m = fit(Xs, d.y);
+  CHECK_THAT(m.coefficients[0], WithinRel(1.27550772181117611, 1e-12));
+  CHECK_THAT(m.coefficients[1], WithinRel(2.10626106781808131, 1e-12));
+  CHECK_THAT(m.coefficients[2] * factor, WithinRel(0.38219689825702169, 1e-12));
+  CHECK_THAT(m.std_errors[0], WithinRel(0.372040222373497154, 1e-12));
+  CHECK_THAT(m.std_errors[1], WithinRel(0.051135453638610072, 1e-12));
+  CHECK_THAT(m.std_errors[2] * factor, WithinRel(0.075167410345244656, 1e-12));
+  // summary(f)$cov.unscaled entries that stay representable: (0, 0), (0, 2) and (1, 2)
+  // divided by factor.
+  CHECK_THAT(m.cov_unscaled(0, 0), WithinRel(0.468250279146854242, 1e-12));
+  CHECK_THAT(m.cov_unscaled(2, 0) * factor, WithinRel(-0.036998015512052985, 1e-12));
+  CHECK_THAT(m.cov_unscaled(1, 2) * factor, WithinRel(-0.0066260867533343218, 1e-12));
+  CHECK_THAT(m.sigma, WithinRel(0.5436894086589561, 1e-12));
+  // fit_polynomial maps its covariance to the x basis the same way. R:
+  // coef(summary(lm(y ~ x1)))[, 1:2] -> 2.0152972123381865 0.639246845821312637,
+  //                                     2.2387522102643582 0.082140573931424515
+  const linear_model line = fit_polynomial(d.X.col(0) * factor, d.y, 1);
+  CHECK_THAT(line.coefficients[0], WithinRel(2.0152972123381865, 1e-12));
+  CHECK_THAT(line.coefficients[1] * factor, WithinRel(2.2387522102643582, 1e-12));
+  CHECK_THAT(line.std_errors[0], WithinRel(0.639246845821312637, 1e-12));
+  CHECK_THAT(line.std_errors[1] * factor, WithinRel(0.082140573931424515, 1e-12));
+}
+
 TEST_CASE("fit_polynomial: equals fit on the raw powers for a benign design; predicts in x",
           "[forecast][lm]") {
   const small_data d;

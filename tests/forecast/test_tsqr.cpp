@@ -124,6 +124,38 @@ TEST_CASE("TSQR keeps accuracy where normal equations lose it", "[forecast][tsqr
   CHECK(m.coefficients[2] == Approx(-3.0).epsilon(1e-8));
 }
 
+TEST_CASE("TSQR: a column beyond 1e154 (or below 1e-154) keeps R's results scaled back",
+          "[forecast][tsqr][property]") {
+  // R 4.2.2: coef(summary(lm(y ~ x1 + x2))) with
+  //   x1 <- c(1.2, 2.3, 3.1, 4.8, 5.0, 6.7, 7.1, 8.9, 9.4, 10.2, 11.8, 12.5)
+  //   x2 <- c(3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8)
+  //   y  <- c(5.1, 6.9, 9.8, 11.2, 14.1, 17.9, 16.2, 22.5, 23.1, 23.8, 28.4, 31.0)
+  // x2 multiplied by `factor` divides its coefficient and standard error by it. Before, the
+  // Householder squared norms overflowed (NaN, reported as aliased) or the column norm
+  // underflowed (a false "aliased").
+  const double factor = GENERATE(1e200, 1e-200);
+  Eigen::MatrixXd X(12, 2);
+  X.col(0) << 1.2, 2.3, 3.1, 4.8, 5.0, 6.7, 7.1, 8.9, 9.4, 10.2, 11.8, 12.5;
+  X.col(1) << 3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8;
+  Eigen::VectorXd y(12);
+  y << 5.1, 6.9, 9.8, 11.2, 14.1, 17.9, 16.2, 22.5, 23.1, 23.8, 28.4, 31.0;
+  X.col(1) *= factor;
+  fc::tsqr_accumulator a(2), b(2);
+  a.update(X.topRows(5), y.head(5));
+  b.update(X.bottomRows(7), y.tail(7));
+  a.merge(b);
+  const fc::linear_model m = a.result();
+  Eigen::VectorXd coefficients = m.coefficients, std_errors = m.std_errors;
+  coefficients[2] *= factor;
+  std_errors[2] *= factor;
+  check_close(coefficients,
+              Eigen::Vector3d(1.27550772181117611, 2.10626106781808131, 0.38219689825702169),
+              1e-12);
+  check_close(std_errors,
+              Eigen::Vector3d(0.372040222373497154, 0.051135453638610072, 0.075167410345244656),
+              1e-12);
+}
+
 TEST_CASE("TSQR rejects bad input", "[forecast][tsqr]") {
   CHECK_THROWS_AS(fc::tsqr_accumulator(0), salesops::empty_input);
   fc::tsqr_accumulator acc(2);

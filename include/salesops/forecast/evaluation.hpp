@@ -11,7 +11,14 @@
 //   WAPE = 100 sum|e| / sum|a|
 //   MASE = MAE / mean(|x_t - x_{t-m}|)  over the training series x, m = frequency (seasonal
 //          naive in-sample MAE, as forecast::accuracy's test-set MASE; m = 1: naive)
-// Percentage measures are +/-inf when an actual is 0, as in R.
+// Percentage measures on an actual of 0 (Hyndman and Koehler 2006: "infinite or undefined"):
+// a row with a = 0 and f != 0 has percentage error +-inf, so MAPE is +inf and MPE is +inf or
+// -inf, as R's accuracy() gives; when such rows have errors of both signs MPE is NaN
+// (inf - inf, R's NaN too). WAPE is +inf when every actual is 0 and a forecast is not.
+// accuracy_measures::zero_actuals counts those rows: check it before averaging MPE, MAPE or
+// WAPE over series. A row with a = f = 0 is an exact forecast: its percentage error is 0
+// (sMAPE's convention above; WAPE is 0 when all errors are), where R's accuracy() drops the
+// row (mean(..., na.rm = TRUE)), which salesops does not do silently.
 //
 // Compile time: tslm_forecaster and select_design are function templates with one unused,
 // defaulted parameter, so that only translation units calling them instantiate the fit (see
@@ -48,19 +55,25 @@ struct accuracy_measures {
   double wape = 0;  ///< weighted absolute percentage error, 100 sum|e| / sum|a|
   double mase = std::numeric_limits<double>::quiet_NaN(); ///< MASE (NaN without a training series)
   std::size_t n = 0; ///< number of evaluated points
+  /// Rows with actual 0 and forecast != 0: when > 0, MAPE is +inf, MPE +-inf or NaN, and WAPE
+  /// +inf if every actual is 0.
+  std::size_t zero_actuals = 0;
 };
 
 /// \brief Prints the measures, for debugging.
 inline std::ostream& operator<<(std::ostream& out, const accuracy_measures& a) {
   return out << "accuracy{n=" << a.n << ", ME=" << a.me << ", RMSE=" << a.rmse << ", MAE=" << a.mae
              << ", MPE=" << a.mpe << ", MAPE=" << a.mape << ", sMAPE=" << a.smape
-             << ", WAPE=" << a.wape << ", MASE=" << a.mase << "}";
+             << ", WAPE=" << a.wape << ", MASE=" << a.mase << ", zero_actuals=" << a.zero_actuals
+             << "}";
 }
 
 /// \brief Accuracy of forecasts against actuals, as forecast::accuracy(f, x) on a test set.
 /// \param actual observed values; \param forecast point forecasts (same length).
 /// \param training the series the model was fitted on (for MASE; may be empty: MASE NaN).
 /// \param frequency seasonal period m of the MASE scaling (1 = naive).
+/// \returns the measures; with an actual of 0 and a forecast != 0 MAPE is +inf and MPE +-inf
+/// (NaN when such errors have both signs), counted in zero_actuals (see the file comment).
 /// \throws salesops::length_mismatch, salesops::empty_input, salesops::not_finite naming
 /// the row, salesops::out_of_range_value when frequency < 1 or the training series has no
 /// more than m values, salesops::numerical_error when its seasonal differences are all 0.
@@ -74,20 +87,23 @@ inline accuracy_measures accuracy(span<const double> actual, span<const double> 
   check_finite(fn, "training", training);
   if (frequency < 1)
     SALESOPS_THROW(out_of_range_value, fn, "frequency", no_row, "is ", frequency, ", must be >= 1");
+  accuracy_measures a;
   neumaier_sum<double> e_sum, e2_sum, abs_sum, pe_sum, ape_sum, sape_sum, actual_abs_sum;
   for (std::size_t i = 0; i < actual.size(); ++i) {
     const double e = actual[i] - forecast[i];
     e_sum.update(e);
     e2_sum.update(e * e);
     abs_sum.update(std::fabs(e));
-    pe_sum.update(100.0 * e / actual[i]);
-    ape_sum.update(100.0 * std::fabs(e / actual[i]));
+    if (actual[i] == 0 && e != 0) ++a.zero_actuals;
+    // 0 / 0 would make MPE and MAPE NaN for an exact forecast of 0: its error is 0.
+    const bool exact_zero = actual[i] == 0 && e == 0;
+    pe_sum.update(exact_zero ? 0.0 : 100.0 * e / actual[i]);
+    ape_sum.update(exact_zero ? 0.0 : 100.0 * std::fabs(e / actual[i]));
     const double denominator = std::fabs(actual[i]) + std::fabs(forecast[i]);
     sape_sum.update(denominator > 0 ? 200.0 * std::fabs(e) / denominator : 0.0);
     actual_abs_sum.update(std::fabs(actual[i]));
   }
   const double n = static_cast<double>(actual.size());
-  accuracy_measures a;
   a.n = actual.size();
   a.me = e_sum.result() / n;
   a.rmse = std::sqrt(e2_sum.result() / n);
@@ -95,7 +111,8 @@ inline accuracy_measures accuracy(span<const double> actual, span<const double> 
   a.mpe = pe_sum.result() / n;
   a.mape = ape_sum.result() / n;
   a.smape = sape_sum.result() / n;
-  a.wape = 100.0 * abs_sum.result() / actual_abs_sum.result();
+  // All actuals 0: exact forecasts score 0 rather than 0 / 0; otherwise +inf (zero_actuals > 0).
+  a.wape = abs_sum.result() == 0 ? 0.0 : 100.0 * abs_sum.result() / actual_abs_sum.result();
   if (!training.empty()) {
     const auto m = static_cast<std::size_t>(frequency);
     if (training.size() <= m)
@@ -195,7 +212,10 @@ inline std::ostream& operator<<(std::ostream& out, const cv_result& r) {
 /// last row, targets beyond the series, and origins whose fit throws a salesops exception
 /// (e.g. a window too short for the design; tsCV's try() likewise leaves NA) — those are
 /// counted in failed_origins, never hidden.
-/// \throws salesops::empty_input when y is empty, salesops::not_finite naming the row,
+/// \throws salesops::empty_input when y is empty, salesops::not_finite naming the row of y,
+/// or naming the origin (as the row) and the step when the method returns a NaN or infinite
+/// forecast (unlike a fit that throws, that is a broken method, not a missing forecast);
+/// salesops::length_mismatch naming the origin when it returns other than h values;
 /// salesops::out_of_range_value when h == 0 or initial/window leave no origin.
 inline cv_result rolling_origin(span<const double> y, const forecaster& method,
                                 const cv_options& options = {}) {
@@ -229,6 +249,11 @@ inline cv_result rolling_origin(span<const double> y, const forecaster& method,
     if (f.size() != h)
       SALESOPS_THROW(length_mismatch, fn, "forecaster result", t, "has ", f.size(),
                      " values, expected h = ", options.h);
+    // A NaN error would read as "no forecast" below and vanish from the RMSE and the count.
+    for (Eigen::Index j = 0; j < h; ++j)
+      if (!std::isfinite(f[j]))
+        SALESOPS_THROW(not_finite, fn, "forecaster result", t, "is ", f[j], " at step ", j + 1,
+                       " of h = ", options.h, " from origin ", t);
     for (Eigen::Index j = 0; j < h; ++j) {
       const std::size_t target = t + 1 + static_cast<std::size_t>(j);
       if (target < n) r.errors(static_cast<Eigen::Index>(t), j) = y[target] - f[j];

@@ -57,7 +57,10 @@ struct lm_summary {
   double residual_sd = 0;     ///< residual standard error (sigma)
   double r_squared = 0;       ///< R^2 (uncentered, about 0, without intercept, as R)
   double adj_r_squared = 0;   ///< 1 - (1 - R^2)(n - i)/df, i = 1 with intercept else 0
-  double f_statistic = 0;     ///< overall F test of all slopes (NaN for an intercept-only model)
+  /// Overall F test of all slopes: +inf (p 0) for an exact fit (rss = 0) of a response that
+  /// varies; NaN, undefined, for an intercept-only model and when rss = tss = 0 (a constant
+  /// response fitted exactly: 0 / 0, R's summary.lm gives NaN for F and p too).
+  double f_statistic = 0;
   double f_df1 = 0;           ///< numerator df: rank - i
   double f_df2 = 0;           ///< denominator df: df_residual
   double f_p_value = 0;       ///< upper tail of F(f_df1, f_df2) (NaN when f_statistic is)
@@ -224,9 +227,14 @@ lm_summary summarize(const linear_model& m, double level) {
   s.f_df2 = df;
   if (s.f_df1 > 0) {
     s.f_statistic = ((m.tss - m.rss) / s.f_df1) / (m.rss / df);
-    s.f_p_value = m.rss > 0 ? boost::math::cdf(boost::math::complement(
-                                  boost::math::fisher_f(s.f_df1, s.f_df2), s.f_statistic))
-                            : 0.0;
+    // rss = 0 gives F = +inf (p = 0) or, with tss = 0 too, 0 / 0: no test, so p is NaN.
+    if (std::isnan(s.f_statistic))
+      s.f_p_value = nan;
+    else if (m.rss > 0)
+      s.f_p_value = boost::math::cdf(
+          boost::math::complement(boost::math::fisher_f(s.f_df1, s.f_df2), s.f_statistic));
+    else
+      s.f_p_value = 0.0;
   } else {
     s.f_statistic = s.f_p_value = nan;
   }

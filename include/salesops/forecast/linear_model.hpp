@@ -22,9 +22,12 @@
 //     naming the column; rank_policy::drop removes it and refactorises the rest (R's NA).
 //  5. Back-transformation: coefficients b_j = a_j / s_j, intercept = ybar - sum m_j b_j;
 //     the covariance (X'WX)^-1 is mapped with the same linear map from R^-1 R^-T, exactly
-//     (no second factorisation). Residuals are computed in centred form,
-//     (y - ybar) - sum_j (x_j - m_j) b_j, which avoids the cancellation of a large
-//     intercept.
+//     (no second factorisation), dividing by one s_j at a time, and the standard errors are
+//     sigma sqrt((R^-1 R^-T)_jj) / s_j: a product s_j s_k or a variance 1 / s_j^2 leaves
+//     double's range once |x| passes about 1e154, while the coefficient and its standard
+//     error scale with 1 / x far beyond (a column of 1e200 x gives x's results times
+//     1e-200). Residuals are computed in centred form, (y - ybar) - sum_j (x_j - m_j) b_j,
+//     which avoids the cancellation of a large intercept.
 //  6. condition_number is the 2-norm condition number of Z (the centred, weighted,
 //     unit-norm design the solver factorised), i.e. sigma_max(R) / sigma_min(R).
 //
@@ -164,8 +167,11 @@ inline std::ostream& operator<<(std::ostream& out, const lm_factorization& f) {
 /// covariance row/column, as R's NA, and are flagged in `aliased`.
 struct linear_model {
   Eigen::VectorXd coefficients;  ///< estimates, intercept first
-  Eigen::VectorXd std_errors;    ///< sigma * sqrt(diag(cov_unscaled))
-  Eigen::MatrixXd cov_unscaled;  ///< (X'WX)^-1 including the intercept (R's cov.unscaled)
+  Eigen::VectorXd std_errors;    ///< sigma * sqrt(diag(cov_unscaled)), from the factor
+  /// (X'WX)^-1 including the intercept (R's cov.unscaled). An entry outside double's range
+  /// (the variance of the slope of a predictor beyond about 1e154 in magnitude) underflows
+  /// or overflows; std_errors are computed from the factor and do not.
+  Eigen::MatrixXd cov_unscaled;
   Eigen::VectorXd residuals;     ///< y - fitted (unweighted, as R's residuals())
   Eigen::VectorXd fitted;        ///< fitted values
   Eigen::VectorXd weights;       ///< the weights used (empty for OLS)
@@ -449,38 +455,41 @@ linear_model fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
   m.coefficients = Eigen::VectorXd::Constant(q, nan);
   m.cov_unscaled = Eigen::MatrixXd::Constant(q, q, nan);
   m.aliased.assign(static_cast<std::size_t>(q), true);
+  // C = D^-1 (R'R)^-1 D^-1 with D = diag(scale). Every step divides by one scale at a time
+  // and the standard errors come from R^-1 directly: a product s_j s_k, or a variance
+  // 1 / s_j^2, overflows or underflows once |x| passes about 1e154 (or drops below 1e-154),
+  // although the coefficient and its standard error are representable far beyond that.
   const Eigen::MatrixXd cov_a = f.r_inverse * f.r_inverse.transpose();
-  Eigen::VectorXd m_kept(k); // centres of the kept columns
+  Eigen::VectorXd center_scaled(k); // centres of the kept columns in scale units, m_j / s_j
+  m.std_errors = Eigen::VectorXd::Constant(q, nan);
   for (Eigen::Index c = 0; c < k; ++c) {
     const Eigen::Index jc = f.kept[static_cast<std::size_t>(c)];
-    m_kept[c] = f.center[jc];
+    center_scaled[c] = f.center[jc] / f.scale[jc];
     m.coefficients[off + jc] = f.slope[c];
     m.aliased[static_cast<std::size_t>(off + jc)] = false;
+    m.std_errors[off + jc] = m.sigma * (std::sqrt(cov_a(c, c)) / f.scale[jc]);
     for (Eigen::Index d = 0; d < k; ++d) {
       const Eigen::Index jd = f.kept[static_cast<std::size_t>(d)];
-      m.cov_unscaled(off + jc, off + jd) = cov_a(c, d) / (f.scale[jc] * f.scale[jd]);
+      m.cov_unscaled(off + jc, off + jd) = cov_a(c, d) / f.scale[jc] / f.scale[jd];
     }
   }
   if (o.intercept) {
     m.aliased[0] = false;
     long double b0 = f.y_center;
-    for (Eigen::Index c = 0; c < k; ++c) b0 -= static_cast<long double>(m_kept[c]) * f.slope[c];
+    for (Eigen::Index c = 0; c < k; ++c)
+      b0 -= static_cast<long double>(f.center[f.kept[static_cast<std::size_t>(c)]]) * f.slope[c];
     m.coefficients[0] = static_cast<double>(b0);
     // Var(b0) = 1/sum w + m'C m and Cov(b0, b) = -C m, because ybar is uncorrelated with
-    // the centred slopes.
-    Eigen::MatrixXd Ck(k, k);
-    for (Eigen::Index c = 0; c < k; ++c)
-      for (Eigen::Index d = 0; d < k; ++d)
-        Ck(c, d) = m.cov_unscaled(off + f.kept[static_cast<std::size_t>(c)],
-                                  off + f.kept[static_cast<std::size_t>(d)]);
-    const Eigen::VectorXd Cm = Ck * m_kept;
-    m.cov_unscaled(0, 0) = 1.0 / f.sum_weights + m_kept.dot(Cm);
+    // the centred slopes; with C = D^-1 cov_a D^-1 these are (m/s)' cov_a (m/s) and
+    // -(cov_a (m/s))_j / s_j.
+    const Eigen::VectorXd Cm = cov_a * center_scaled;
+    m.cov_unscaled(0, 0) = 1.0 / f.sum_weights + center_scaled.dot(Cm);
+    m.std_errors[0] = m.sigma * std::sqrt(m.cov_unscaled(0, 0));
     for (Eigen::Index c = 0; c < k; ++c) {
-      const Eigen::Index jc = off + f.kept[static_cast<std::size_t>(c)];
-      m.cov_unscaled(0, jc) = m.cov_unscaled(jc, 0) = -Cm[c];
+      const Eigen::Index jc = f.kept[static_cast<std::size_t>(c)];
+      m.cov_unscaled(0, off + jc) = m.cov_unscaled(off + jc, 0) = -Cm[c] / f.scale[jc];
     }
   }
-  m.std_errors = m.sigma * m.cov_unscaled.diagonal().array().sqrt();
   return m;
 }
 
@@ -599,8 +608,11 @@ linear_model fit_polynomial(const Eigen::Ref<const Eigen::VectorXd>& x,
     }
   const mat_ld C = m.cov_unscaled.cast<long double>();
   m.coefficients = (T * m.coefficients.cast<long double>()).cast<double>();
-  m.cov_unscaled = (T * C * T.transpose()).cast<double>();
-  m.std_errors = m.sigma * m.cov_unscaled.diagonal().array().sqrt();
+  const mat_ld cov = T * C * T.transpose();
+  m.cov_unscaled = cov.cast<double>();
+  // From the long double variances: that of x's slope, 1 / s^2 in size, leaves double's range
+  // once |x| passes about 1e154 although its standard error does not.
+  m.std_errors = (cov.diagonal().array().sqrt() * static_cast<long double>(m.sigma)).cast<double>();
   m.factor.poly_degree = degree;
   m.factor.poly_center = c;
   m.factor.poly_scale = s;

@@ -132,7 +132,9 @@ public:
     f.center = intercept_ ? Eigen::VectorXd(mean_.head(p_)) : Eigen::VectorXd::Zero(p_);
     f.scale.resize(p_);
     for (Eigen::Index j = 0; j < p_; ++j) {
-      const double norm = r11.col(j).norm(); // norm of centred column j (Q is orthogonal)
+      // Norm of centred column j (Q is orthogonal); stableNorm, since its square leaves
+      // double's range for columns beyond about 1e154 or below 1e-154.
+      const double norm = r11.col(j).stableNorm();
       f.scale[j] = norm > 0 ? norm : 1.0;
     }
     const Eigen::MatrixXd rz = r11 * f.scale.cwiseInverse().asDiagonal();
@@ -160,35 +162,50 @@ public:
     Eigen::JacobiSVD<Eigen::MatrixXd, Eigen::NoQRPreconditioner> svd(rz);
     m.condition_number = svd.singularValues()[0] / svd.singularValues()[p_ - 1];
 
-    // (X_c'X_c)^-1 = D^-1 (R_z' R_z)^-1 D^-1, and the intercept rows as forecast::fit does.
-    const Eigen::MatrixXd cov_slopes = f.scale.cwiseInverse().asDiagonal() *
-                                       (f.r_inverse * f.r_inverse.transpose()) *
-                                       f.scale.cwiseInverse().asDiagonal();
+    // (X_c'X_c)^-1 = D^-1 (R_z' R_z)^-1 D^-1, and the intercept rows as forecast::fit does,
+    // dividing by one scale at a time and taking the standard errors from R_z^-1 (as fit
+    // does, so that columns beyond about 1e154 do not overflow s_j s_k).
+    const Eigen::MatrixXd cov_z = f.r_inverse * f.r_inverse.transpose();
+    const Eigen::ArrayXd inverse_scale = f.scale.cwiseInverse().array();
+    const Eigen::MatrixXd cov_slopes =
+        (cov_z.array().colwise() * inverse_scale).rowwise() * inverse_scale.transpose();
     m.coefficients.resize(p_ + off);
     m.coefficients.tail(p_) = f.slope;
     m.cov_unscaled.resize(p_ + off, p_ + off);
     m.cov_unscaled.bottomRightCorner(p_, p_) = cov_slopes;
+    m.std_errors.resize(p_ + off);
+    m.std_errors.tail(p_) = m.sigma * (cov_z.diagonal().array().sqrt() * inverse_scale);
     if (intercept_) {
       m.coefficients[0] = f.y_center - f.center.dot(f.slope);
-      const Eigen::VectorXd cm = cov_slopes * f.center;
-      m.cov_unscaled(0, 0) = 1.0 / f.sum_weights + f.center.dot(cm);
-      m.cov_unscaled.col(0).tail(p_) = -cm;
-      m.cov_unscaled.row(0).tail(p_) = -cm.transpose();
+      const Eigen::VectorXd center_scaled = f.center.cwiseQuotient(f.scale); // m_j / s_j
+      const Eigen::VectorXd cm = cov_z * center_scaled;
+      m.cov_unscaled(0, 0) = 1.0 / f.sum_weights + center_scaled.dot(cm);
+      m.cov_unscaled.col(0).tail(p_) = -(cm.array() * inverse_scale).matrix();
+      m.cov_unscaled.row(0).tail(p_) = m.cov_unscaled.col(0).tail(p_).transpose();
+      m.std_errors[0] = m.sigma * std::sqrt(m.cov_unscaled(0, 0));
     }
-    m.std_errors = m.sigma * m.cov_unscaled.diagonal().array().sqrt();
     return m;
   }
 
 private:
   // Upper-triangular (p+1) x (p+1) factor of a (rows beyond the rank padded with zeros).
+  // Householder vectors take squared norms, which overflow for columns beyond about 1e154:
+  // each column is scaled by a power of two to a largest magnitude in [1, 2) first and R's
+  // column scaled back (A D = Q (R D) exactly, since powers of two scale without rounding).
   template <class = void>
   Eigen::MatrixXd upper_factor(Eigen::MatrixXd a) const {
     const Eigen::Index q = p_ + 1;
+    Eigen::VectorXd column_scale = Eigen::VectorXd::Ones(q);
+    for (Eigen::Index j = 0; j < q; ++j) {
+      const double largest = a.col(j).cwiseAbs().maxCoeff();
+      if (largest > 0) column_scale[j] = std::ldexp(1.0, std::ilogb(largest));
+      a.col(j) /= column_scale[j];
+    }
     Eigen::HouseholderQR<Eigen::Ref<Eigen::MatrixXd>> qr(a);
     Eigen::MatrixXd r = Eigen::MatrixXd::Zero(q, q);
     const Eigen::Index rows = std::min(a.rows(), q);
     r.topRows(rows) = a.topRows(rows).triangularView<Eigen::Upper>();
-    return r;
+    return r * column_scale.asDiagonal();
   }
 
   Eigen::Index p_;
