@@ -202,7 +202,10 @@ inline std::ostream& operator<<(std::ostream& out, const cohort_funnel& c) {
 /// \param window_days conversion window, days (>= 0)
 /// \param options counting rule and intervals
 /// \throws salesops::length_mismatch when created and outcomes differ in length;
-///         salesops::negative_value for window_days < 0; the exceptions of stage_funnel.
+///         salesops::negative_value for window_days < 0; salesops::out_of_range_value naming
+///         cohort_funnels, `created` and the row of a creation date whose period does not fit
+///         in salesops::date (within a period of the ends of its range), or for a kind the
+///         calendar does not have; the exceptions of stage_funnel.
 template <class = void>
 std::vector<cohort_funnel> cohort_funnels(const stage_histories& histories,
                                           span<const date> created, period_kind kind,
@@ -247,10 +250,20 @@ std::vector<cohort_funnel> cohort_funnels_impl(const stage_histories& h, span<co
   check_equal_lengths(fn, "outcomes", h.outcomes.size(), "created", created.size());
   check_non_negative(fn, "window_days", window_days);
   stats::check_level(fn, "level", options.level);
+  // A bad kind or calendar fails here, in the calendar's own words; after this probe a
+  // calendar error can only come from a creation date whose period leaves salesops::date.
+  period_of_date(date{0});
   // Keyed by period start: periods of one kind and calendar do not overlap.
   std::map<date, std::pair<period, stage_funnel_accumulator>> cohorts;
   for_each_opportunity(fn, h, [&](std::size_t o, const opportunity_path& p) {
-    const period key = period_of_date(created[o]);
+    const period key = [&] {
+      try {
+        return period_of_date(created[o]);
+      } catch (const out_of_range_value& e) {
+        SALESOPS_THROW(out_of_range_value, fn, "created", o, "is ", created[o],
+                       ", whose cohort period does not fit in salesops::date (", e.what(), ")");
+      }
+    }();
     auto it = cohorts.find(key.start);
     if (it == cohorts.end())
       it = cohorts
