@@ -179,6 +179,15 @@ TEST_CASE("calendar: the whole date range round-trips", "[core][calendar]") {
   CHECK_THROWS_AS(make_date(5881581, 1, 1), out_of_range_value);
   CHECK_THROWS_WITH(make_date(5881581, 1, 1),
                     Equals("make_date: year is 5881581, whose dates do not fit in salesops::date"));
+  // The ISO weeks at both ends leave the range: lo is a Tuesday (its Monday is lo - 1, which
+  // used to wrap to a period starting at 2147483647) and hi's week ends after hi.
+  CHECK(iso_weekday(lo) == 2);
+  for (date d : {lo, hi})
+    CHECK_THROWS_WITH(period_of(d, period_kind::week),
+                      Equals("period_of: d is " + std::to_string(d) +
+                             ", whose week does not fit in salesops::date"));
+  // The first whole week of the range: Monday lo + 6.
+  CHECK(period_of(lo + 6, period_kind::week).start == lo + 6);
 }
 
 TEST_CASE("calendar: timestamps floor to their UTC day", "[core][calendar]") {

@@ -377,10 +377,7 @@ TEST_CASE("cohort funnels name the row of a creation date whose period leaves th
     for (const auto kind : {salesops::period_kind::week, salesops::period_kind::month,
                             salesops::period_kind::quarter, salesops::period_kind::year}) {
       INFO("kind " << static_cast<int>(kind) << ", created " << bad);
-      // Not the ISO week of -2147483648 (a Tuesday): core's period_of does not throw there
-      // (it checks the week's end, not its start, which wraps) -- a calendar defect.
-      if (!(bad == first && kind == salesops::period_kind::week))
-        check([&] { cohort_funnels(t.view(), created, kind, 0, 0); });
+      check([&] { cohort_funnels(t.view(), created, kind, 0, 0); });
       check([&] { cohort_funnels(t.view(), created, kind, retail, 0, 0); });
       if (kind != salesops::period_kind::week)
         check([&] { cohort_funnels(t.view(), created, kind, fy, 0, 0); });

@@ -390,7 +390,8 @@ inline period period_of(date d, period_kind kind) {
   case period_kind::week: {
     const iso_week w = iso_week_of(d);
     const std::int64_t monday = static_cast<std::int64_t>(d) + 1 - iso_weekday(d);
-    if (!detail::fits_date(monday + 7))
+    // Both ends: the first day's week (a Tuesday) starts before the range and would wrap.
+    if (!detail::fits_date(monday) || !detail::fits_date(monday + 7))
       SALESOPS_THROW(out_of_range_value, "period_of", "d", no_row, "is ", d,
                      ", whose week does not fit in salesops::date");
     return {kind, w.year, w.week, static_cast<date>(monday), static_cast<date>(monday + 7)};
