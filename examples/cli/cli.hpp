@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <stdexcept>
@@ -49,6 +50,16 @@ struct registrar {
 int run(int argc, const char* const* argv, std::istream& in, std::ostream& out,
         std::ostream& err);
 
+/// The largest value a count option takes by default (a forecast horizon, bootstrap
+/// replicates, posterior draws, simulated reps): 10^7. Counts beyond it are valid decimals but
+/// would allocate or run far past any report's need (`--horizon 100000000000`), so a typo
+/// fails at once.
+inline constexpr long long max_count_option = 10000000;
+
+/// CLI11 check of a count option: a value in [minimum, maximum], refused with the option's
+/// name and the value otherwise ("--reps: -4 is negative").
+CLI::Validator count_option(long long minimum = 0, long long maximum = max_count_option);
+
 /// Malformed input that is not a salesops library error (bad CSV, unknown column...).
 class input_error : public std::runtime_error {
 public:
@@ -77,12 +88,18 @@ struct csv_table {
   /// Field `col` of data row `row` parsed as a finite-or-not double; throws input_error
   /// naming the column, the 1-based data row and the text when it is not a number.
   double number(std::size_t row, std::size_t col) const;
-  /// Field parsed as a signed 64-bit integer; throws input_error when it is not one.
+  /// Field parsed as a signed 64-bit integer (base 10, whole); throws input_error when it is
+  /// not one.
   long long integer(std::size_t row, std::size_t col) const;
+  /// Field parsed as an unsigned 64-bit integer, so ids and bitmasks up to 2^64 - 1 (bit 63:
+  /// funnel step 64) can be entered; throws input_error naming a negative value.
+  std::uint64_t unsigned_integer(std::size_t row, std::size_t col) const;
   /// Whole column parsed with number().
   std::vector<double> numbers(const std::string& name) const;
   /// Whole column parsed with integer().
   std::vector<long long> integers(const std::string& name) const;
+  /// Whole column parsed with unsigned_integer().
+  std::vector<std::uint64_t> unsigned_integers(const std::string& name) const;
   /// Whole column as text.
   std::vector<std::string> strings(const std::string& name) const;
 };

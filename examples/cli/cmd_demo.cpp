@@ -28,11 +28,11 @@ const salesops_cli::registrar reg{
      [](CLI::App& app) -> salesops_cli::action {
        auto o = std::make_shared<demo_options>();
        app.add_option("--seed", o->seed, "random seed of the simulation")->capture_default_str();
-       app.add_option("--reps", o->reps, "number of sales reps")->capture_default_str();
+       app.add_option("--reps", o->reps, "number of sales reps")
+           ->capture_default_str()
+           ->check(salesops_cli::count_option());
        app.add_option("--months", o->months, "simulated months")->capture_default_str();
        return [o](salesops_cli::io& io) {
-         if (o->reps < 0)
-           throw salesops_cli::input_error("demo: --reps is negative (" + std::to_string(o->reps) + ")");
          sim::config cfg;
          cfg.seed = o->seed;
          cfg.reps = static_cast<std::size_t>(o->reps);

@@ -37,22 +37,6 @@ struct funnel_cli_options {
   bool witness = false;
 };
 
-// A column of non-negative integers as std::uint64_t; a negative value is bad CSV content.
-std::vector<std::uint64_t> unsigned_column(const salesops_cli::csv_table& table,
-                                           const std::string& name) {
-  const std::size_t col = table.column(name);
-  std::vector<std::uint64_t> out(table.rows.size());
-  for (std::size_t r = 0; r < table.rows.size(); ++r) {
-    const long long v = table.integer(r, col);
-    if (v < 0)
-      throw salesops_cli::input_error("csv: column '" + name + "' at row " +
-                                      std::to_string(r + 1) + " is negative (" +
-                                      std::to_string(v) + ")");
-    out[r] = static_cast<std::uint64_t>(v);
-  }
-  return out;
-}
-
 [[noreturn]] void bad_flag(const std::string& flag, const std::string& value, const std::string& why) {
   throw salesops_cli::input_error("funnel: " + flag + " '" + value + "': " + why);
 }
@@ -195,13 +179,13 @@ const salesops_cli::registrar reg{
              [&] {
                const fn::event_funnel_options o = to_options(*opt);
                const auto table = salesops_cli::read_csv(io.in);
-               const auto entity = unsigned_column(table, "entity");
-               const auto steps = unsigned_column(table, "steps");
+               const auto entity = table.unsigned_integers("entity");
+               const auto steps = table.unsigned_integers("steps");
                const auto ts = table.integers("timestamp");
                const std::vector<std::int64_t> timestamp(ts.begin(), ts.end());
                const std::vector<std::uint64_t> key = opt->hold.empty()
                                                           ? std::vector<std::uint64_t>{}
-                                                          : unsigned_column(table, opt->hold);
+                                                          : table.unsigned_integers(opt->hold);
                if (!opt->witness && opt->attempts.empty()) { // the contract's path
                  const auto r = key.empty()
                                     ? fn::event_funnel(entity, timestamp, steps, o)

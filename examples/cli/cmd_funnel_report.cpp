@@ -51,7 +51,7 @@ struct report_options {
   double level = 0.95;
   std::string method = "wilson";
   std::string test = "z";
-  long long as_of = -1;      // extraction timestamp; -1: the largest timestamp in the file
+  long long as_of = 0; // extraction timestamp, when --as-of is given
   std::string lost = "never-converts";
   std::string adjust = "holm";
   bool markov = false;       // add the absorbing Markov model
@@ -61,6 +61,9 @@ struct report_options {
 };
 
 std::string row_text(std::size_t r) { return std::to_string(r + 1); }
+
+// The most stages the largest stage index may imply without --stages.
+constexpr long long inferred_stage_limit = 1000;
 
 json rate_json(const std::optional<salesops::stats::conversion_rate>& r) {
   if (!r) return nullptr;
@@ -162,13 +165,23 @@ struct parsed_histories {
   }
 };
 
+// --stage-names as a list: each name once, none empty, and neither `won` nor `lost` (those
+// rows close the opportunity), so that every name is exactly one stage.
 std::vector<std::string> split_names(const std::string& text) {
   std::vector<std::string> out;
   std::size_t start = 0;
   while (start <= text.size()) {
     const auto comma = text.find(',', start);
     const auto end = comma == std::string::npos ? text.size() : comma;
-    out.push_back(text.substr(start, end - start));
+    const std::string name = text.substr(start, end - start);
+    const auto bad = [&](const std::string& why) {
+      throw salesops_cli::input_error("funnel-report: --stage-names '" + text + "': name " +
+                                      std::to_string(out.size() + 1) + " " + why);
+    };
+    if (name.empty()) bad("is empty");
+    if (name == "won" || name == "lost") bad("is '" + name + "', which marks a closed opportunity");
+    if (std::find(out.begin(), out.end(), name) != out.end()) bad("'" + name + "' appears twice");
+    out.push_back(name);
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
@@ -190,6 +203,7 @@ parsed_histories parse(const salesops_cli::csv_table& table, const report_option
   // Stage of each row: >= 0 a stage index, -1 won, -2 lost.
   std::vector<long long> code(n);
   long long largest = -1;
+  std::size_t largest_row = 0;
   for (std::size_t r = 0; r < n; ++r) {
     if (times[r] < 0)
       throw salesops_cli::input_error(std::string(fn) + ": timestamp at row " + row_text(r) +
@@ -211,12 +225,30 @@ parsed_histories parse(const salesops_cli::csv_table& table, const report_option
         throw salesops_cli::input_error(std::string(fn) + ": stage at row " + row_text(r) +
                                         " is negative (" + s + ")");
     }
-    largest = std::max(largest, code[r]);
+    if (code[r] > largest) {
+      largest = code[r];
+      largest_row = r;
+    }
     h.latest = std::max<std::int64_t>(h.latest, times[r]);
   }
   long long k = opt.stages;
-  if (!h.names.empty()) k = static_cast<long long>(h.names.size());
-  if (k == 0) k = largest + 1;
+  if (!h.names.empty()) {
+    if (k != 0 && k != static_cast<long long>(h.names.size()))
+      throw salesops_cli::input_error(std::string(fn) + ": --stages " + std::to_string(k) +
+                                      " but --stage-names lists " + std::to_string(h.names.size()) +
+                                      " stages");
+    k = static_cast<long long>(h.names.size());
+  }
+  if (k == 0) {
+    // A typo such as stage 999999 would otherwise make a report of a million stages.
+    if (largest >= inferred_stage_limit)
+      throw salesops_cli::input_error(std::string(fn) + ": stage at row " + row_text(largest_row) +
+                                      " is " + std::to_string(largest) + ", which would make " +
+                                      std::to_string(largest + 1) +
+                                      " stages; give --stages to confirm a funnel of more than " +
+                                      std::to_string(inferred_stage_limit) + " stages");
+    k = largest + 1;
+  }
   if (k <= 0) throw salesops_cli::input_error(std::string(fn) + ": no stage rows in the input");
   if (k > 1000000) throw salesops_cli::input_error(std::string(fn) + ": --stages is too large");
   for (std::size_t r = 0; r < n; ++r)
@@ -228,11 +260,14 @@ parsed_histories parse(const salesops_cli::csv_table& table, const report_option
   if (h.names.empty())
     for (long long s = 0; s < k; ++s) h.names.push_back(std::to_string(s));
 
-  // Group by opportunity (ascending id), then time; ties keep file order.
+  // Group by opportunity (ascending id), then time; at one time a won/lost row comes after
+  // the stage rows (closing when a stage is entered is allowed), other ties keep file order.
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return ids[a] != ids[b] ? ids[a] < ids[b] : times[a] < times[b];
+    if (ids[a] != ids[b]) return ids[a] < ids[b];
+    if (times[a] != times[b]) return times[a] < times[b];
+    return code[a] >= 0 && code[b] < 0;
   });
   std::size_t i = 0;
   while (i < n) {
@@ -305,29 +340,39 @@ const salesops_cli::registrar reg{
                       "number of stages K (default: largest stage index + 1)");
        app.add_option("--stage-names", opt->stage_names,
                       "comma-separated stage names in funnel order (the stage column uses them)");
-       app.add_option("--segment", opt->segment, "column to break the funnel down by");
-       app.add_option("--top", opt->top, "segments reported before \"other\" (0: all; default 10)");
+       CLI::Option* segment =
+           app.add_option("--segment", opt->segment, "column to break the funnel down by");
+       app.add_option("--top", opt->top, "segments reported before \"other\" (0: all; default 10)")
+           ->needs(segment);
        app.add_option("--skipped", opt->skipped,
                       "skipped stages count as passed (default) or not-passed");
        app.add_option("--level", opt->level, "confidence level (default 0.95)");
-       app.add_option("--as-of", opt->as_of,
-                      "extraction timestamp (s): open deals are censored at their age then "
-                      "(default: the largest timestamp in the file)");
+       CLI::Option* as_of_option =
+           app.add_option("--as-of", opt->as_of,
+                          "extraction timestamp (s): open deals are censored at their age then "
+                          "(default: the largest timestamp in the file)");
        app.add_option("--lost", opt->lost,
                       "lost deals in time to win: never-converts (default: at risk until "
                       "--as-of) or censored (at their close)");
-       app.add_option("--test", opt->test, "segment vs rest p-value: z (default) or fisher");
+       app.add_option("--test", opt->test, "segment vs rest p-value: z (default) or fisher")
+           ->needs(segment);
        app.add_option("--adjust", opt->adjust,
-                      "p-value adjustment across segments: holm (default), BH, bonferroni, none");
+                      "p-value adjustment across segments: holm (default), BH, bonferroni, none")
+           ->needs(segment);
        app.add_option("--method", opt->method,
                       "interval: wilson (default), jeffreys, clopper-pearson, agresti-coull");
-       app.add_flag("--markov", opt->markov,
-                    "add the absorbing Markov model: per stage P(won), expected moves and days "
-                    "to close with posterior intervals");
-       app.add_option("--draws", opt->draws, "Markov posterior draws (default 2000; 0: none)");
-       app.add_option("--seed", opt->seed, "seed of the Markov posterior draws (default 1)");
-       app.add_option("--prior", opt->prior, "Dirichlet prior per destination (default 0.5)");
-       return [opt](salesops_cli::io& io) {
+       CLI::Option* markov =
+           app.add_flag("--markov", opt->markov,
+                        "add the absorbing Markov model: per stage P(won), expected moves and days "
+                        "to close with posterior intervals");
+       app.add_option("--draws", opt->draws, "Markov posterior draws (default 2000; 0: none)")
+           ->needs(markov)
+           ->check(salesops_cli::count_option());
+       app.add_option("--seed", opt->seed, "seed of the Markov posterior draws (default 1)")
+           ->needs(markov);
+       app.add_option("--prior", opt->prior, "Dirichlet prior per destination (default 0.5)")
+           ->needs(markov);
+       return [opt, as_of_option](salesops_cli::io& io) {
          sf::stage_funnel_options o;
          o.level = opt->level;
          o.method = salesops::stats::parse_interval_method(opt->method);
@@ -339,9 +384,8 @@ const salesops_cli::registrar reg{
          }
          if (opt->stages < 0 || opt->top < 0)
            throw salesops_cli::input_error("funnel-report: --stages and --top must be >= 0");
-         if (opt->draws < 0 || opt->seed < 0)
-           throw salesops_cli::input_error("funnel-report: --draws and --seed must be >= 0 (are " +
-                                           std::to_string(opt->draws) + ", " +
+         if (opt->seed < 0)
+           throw salesops_cli::input_error("funnel-report: --seed must be >= 0 (is " +
                                            std::to_string(opt->seed) + ")");
          sf::lost_deal_rule lost_rule = sf::lost_deal_rule::never_convert;
          if (opt->lost == "censored") {
@@ -350,12 +394,24 @@ const salesops_cli::registrar reg{
            throw salesops_cli::input_error(
                "funnel-report: --lost must be never-converts or censored, not '" + opt->lost + "'");
          }
+         salesops::stats::segment_test test = salesops::stats::segment_test::z;
+         if (opt->test == "fisher") {
+           test = salesops::stats::segment_test::fisher;
+         } else if (opt->test != "z") {
+           throw salesops_cli::input_error("funnel-report: --test must be z or fisher, not '" +
+                                           opt->test + "'");
+         }
+         const auto adjustment = parse_adjustment(opt->adjust);
+         const bool as_of_given = as_of_option->count() > 0;
+         if (as_of_given && opt->as_of < 0)
+           throw salesops_cli::input_error("funnel-report: --as-of " + std::to_string(opt->as_of) +
+                                           " is negative");
          const auto h = parse(salesops_cli::read_csv(io.in), *opt);
-         if (opt->as_of >= 0 && opt->as_of < h.latest)
+         if (as_of_given && opt->as_of < h.latest)
            throw salesops_cli::input_error("funnel-report: --as-of " + std::to_string(opt->as_of) +
                                            " is before the latest timestamp in the file (" +
                                            std::to_string(h.latest) + ")");
-         const std::int64_t as_of = opt->as_of >= 0 ? opt->as_of : h.latest;
+         const std::int64_t as_of = as_of_given ? opt->as_of : h.latest;
          // Time to win of the opportunities selected by `in` (all when it is empty).
          const auto time_to_win = [&](const std::vector<bool>& in) {
            sf::time_to_convert_accumulator acc(as_of, lost_rule);
@@ -392,13 +448,8 @@ const salesops_cli::registrar reg{
            sf::breakdown_options bo;
            bo.top_n = static_cast<std::size_t>(opt->top);
            bo.funnel = o;
-           if (opt->test == "fisher") {
-             bo.test = salesops::stats::segment_test::fisher;
-           } else if (opt->test != "z") {
-             throw salesops_cli::input_error("funnel-report: --test must be z or fisher, not '" +
-                                             opt->test + "'");
-           }
-           bo.adjustment = parse_adjustment(opt->adjust);
+           bo.test = test;
+           bo.adjustment = adjustment;
            const auto b = sf::segment_breakdown(h.view(), key, bo);
            json rows = json::array();
            std::vector<bool> kept(labels.size(), false);

@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -153,15 +154,21 @@ void run_score(const score_options& opt, salesops_cli::io& io) {
   // The win rate: counts summed per rep, shrunk by the empirical-Bayes prior.
   sc::win_rate_shrinkage shrinkage;
   if (has_rate) {
-    const auto wins_in = table.integers(opt.wins);
-    const auto trials_in = table.integers(opt.trials);
+    const auto wins_in = table.unsigned_integers(opt.wins);
+    const auto trials_in = table.unsigned_integers(opt.trials);
     std::vector<std::uint64_t> wins(reps.size(), 0), trials(reps.size(), 0);
+    // Per-rep totals; a total past 2^64 - 1 would wrap around to a small count.
+    const auto add = [&](std::uint64_t& total, std::uint64_t amount, std::size_t r,
+                         const std::string& column) {
+      if (amount > std::numeric_limits<std::uint64_t>::max() - total)
+        throw salesops_cli::input_error("score: " + column + " of rep " + rep_names[r] +
+                                        " exceed 2^64 - 1 in total at data row " +
+                                        std::to_string(r + 1));
+      total += amount;
+    };
     for (std::size_t r = 0; r < rep_names.size(); ++r) {
-      if (wins_in[r] < 0 || trials_in[r] < 0)
-        throw salesops_cli::input_error("score: negative count at data row " + std::to_string(r + 1) +
-                                        " (rep " + rep_names[r] + ")");
-      wins[rep_of_row[r]] += static_cast<std::uint64_t>(wins_in[r]);
-      trials[rep_of_row[r]] += static_cast<std::uint64_t>(trials_in[r]);
+      add(wins[rep_of_row[r]], wins_in[r], r, opt.wins);
+      add(trials[rep_of_row[r]], trials_in[r], r, opt.trials);
     }
     shrinkage = sc::shrink_win_rates(wins, trials, opt.prior == "moments" ? sc::prior_method::moments
                                                                           : sc::prior_method::mle);
@@ -264,7 +271,8 @@ const salesops_cli::registrar reg{
        app.add_option("--group", opt->group, "column of peer groups: normalise within each group");
        app.add_option("--tiers", opt->tiers, "tier cut probabilities (default 0.25,0.75)")->delimiter(',');
        app.add_option("--thresholds", opt->thresholds, "tier cut scores instead of quantiles")->delimiter(',');
-       app.add_option("--replicates", opt->replicates, "bootstrap replicates (default 1000)");
+       app.add_option("--replicates", opt->replicates, "bootstrap replicates (default 1000)")
+           ->check(salesops_cli::count_option());
        app.add_option("--top-k", opt->top_k, "k of prob_top_k (default 1)");
        app.add_option("--level", opt->level, "level of the rank intervals (default 0.95)");
        app.add_option("--seed", opt->seed, "seed of the bootstrap or posterior draws (default 1)");

@@ -30,35 +30,32 @@ const salesops_cli::registrar reg{
        app.add_option("--method", opt->method, "prior fit: mle or moments (default mle)")
            ->check(CLI::IsMember({"mle", "moments"}));
        return [opt](salesops_cli::io& io) {
-         const auto table = salesops_cli::read_csv(io.in);
-         const auto reps = table.strings("rep");
-         const auto wins_in = table.integers("wins");
-         const auto trials_in = table.integers("trials");
-         std::vector<std::uint64_t> wins(wins_in.size()), trials(trials_in.size());
-         for (std::size_t i = 0; i < wins.size(); ++i) {
-           // Data rows are 1-based in messages, as read_csv reports them.
-           if (wins_in[i] < 0 || trials_in[i] < 0)
-             throw salesops_cli::input_error("shrink: negative count at data row " +
-                                             std::to_string(i + 1) + " (rep " + reps[i] + ")");
-           wins[i] = static_cast<std::uint64_t>(wins_in[i]);
-           trials[i] = static_cast<std::uint64_t>(trials_in[i]);
-         }
-         const auto method = opt->method == "moments" ? salesops::scoring::prior_method::moments
-                                                      : salesops::scoring::prior_method::mle;
-         const auto s = salesops::scoring::shrink_win_rates(wins, trials, method);
-         nlohmann::json out{{"alpha", s.prior.alpha}, {"beta", s.prior.beta}};
-         auto& rows = out["reps"] = nlohmann::json::array();
-         for (std::size_t i = 0; i < s.reps.size(); ++i) {
-           const auto& r = s.reps[i];
-           rows.push_back({{"rep", reps[i]},
-                           {"wins", r.wins},
-                           {"trials", r.trials},
-                           {"raw", r.raw},
-                           {"shrunk", r.shrunk},
-                           {"lower", r.lower},
-                           {"upper", r.upper}});
-         }
-         io.out << out.dump() << "\n";
+         // The library's rows are the file's data rows: errors name them from 1.
+         salesops_cli::with_data_rows(
+             [&] {
+               const auto table = salesops_cli::read_csv(io.in);
+               const auto reps = table.strings("rep");
+               const auto wins = table.unsigned_integers("wins");
+               const auto trials = table.unsigned_integers("trials");
+               const auto method = opt->method == "moments"
+                                       ? salesops::scoring::prior_method::moments
+                                       : salesops::scoring::prior_method::mle;
+               const auto s = salesops::scoring::shrink_win_rates(wins, trials, method);
+               nlohmann::json out{{"alpha", s.prior.alpha}, {"beta", s.prior.beta}};
+               auto& rows = out["reps"] = nlohmann::json::array();
+               for (std::size_t i = 0; i < s.reps.size(); ++i) {
+                 const auto& r = s.reps[i];
+                 rows.push_back({{"rep", reps[i]},
+                                 {"wins", r.wins},
+                                 {"trials", r.trials},
+                                 {"raw", r.raw},
+                                 {"shrunk", r.shrunk},
+                                 {"lower", r.lower},
+                                 {"upper", r.upper}});
+               }
+               io.out << out.dump() << "\n";
+             },
+             {"wins", "trials"});
        };
      }}};
 

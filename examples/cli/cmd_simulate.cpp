@@ -52,13 +52,6 @@ salesops::date parse_start(const std::string& text) {
   }
 }
 
-std::size_t non_negative(const char* option, long long v) {
-  if (v < 0)
-    throw salesops_cli::input_error(std::string("simulate: ") + option + " is negative (" +
-                                    std::to_string(v) + ")");
-  return static_cast<std::size_t>(v);
-}
-
 std::ofstream open_csv(const std::filesystem::path& dir, const char* name, const char* header) {
   std::ofstream out(dir / name);
   if (!out) throw salesops_cli::input_error("simulate: cannot write '" + (dir / name).string() + "'");
@@ -82,9 +75,10 @@ void close_csv(std::ofstream& out, const std::filesystem::path& dir, const char*
 void run_simulate(const simulate_options& o, salesops_cli::io& io) {
   sim::config cfg;
   cfg.seed = o.seed;
-  cfg.reps = non_negative("--reps", o.reps);
-  cfg.regions = non_negative("--regions", o.regions);
-  cfg.teams_per_region = non_negative("--teams-per-region", o.teams_per_region);
+  // Counts are in [0, max_count_option] (checked by the options).
+  cfg.reps = static_cast<std::size_t>(o.reps);
+  cfg.regions = static_cast<std::size_t>(o.regions);
+  cfg.teams_per_region = static_cast<std::size_t>(o.teams_per_region);
   cfg.months = o.months;
   cfg.start = parse_start(o.start);
   cfg.opportunities_per_rep_month = o.deals_per_rep_month;
@@ -95,10 +89,10 @@ void run_simulate(const simulate_options& o, salesops_cli::io& io) {
   // Validate everything before touching the file system.
   const sim::ground_truth truth = sim::truth_of(cfg);
   const double per_entity = sim::expected_events_per_entity(ecfg);
-  ecfg.entities = o.entities >= 0
-                      ? static_cast<std::uint64_t>(o.entities)
-                      : static_cast<std::uint64_t>(std::llround(
-                            static_cast<double>(non_negative("--events", o.events)) / per_entity));
+  ecfg.entities =
+      o.entities >= 0
+          ? static_cast<std::uint64_t>(o.entities)
+          : static_cast<std::uint64_t>(std::llround(static_cast<double>(o.events) / per_entity));
 
   const std::filesystem::path dir(o.output);
   std::error_code ec;
@@ -244,9 +238,18 @@ const salesops_cli::registrar reg{
        auto o = std::make_shared<simulate_options>();
        app.add_option("--output", o->output, "folder to write the CSV files to (created)")->required();
        app.add_option("--seed", o->seed, "random seed (same seed, same files)")->capture_default_str();
-       app.add_option("--reps", o->reps, "number of sales reps")->capture_default_str();
-       app.add_option("--regions", o->regions, "number of regions")->capture_default_str();
-       app.add_option("--teams-per-region", o->teams_per_region, "teams in each region")->capture_default_str();
+       const CLI::Validator count = salesops_cli::count_option();
+       // Event tables are written for benchmarks too: up to 10^9 rows (about 20 GB of CSV).
+       const CLI::Validator event_count = salesops_cli::count_option(0, 1000000000);
+       app.add_option("--reps", o->reps, "number of sales reps")
+           ->capture_default_str()
+           ->check(count);
+       app.add_option("--regions", o->regions, "number of regions")
+           ->capture_default_str()
+           ->check(count);
+       app.add_option("--teams-per-region", o->teams_per_region, "teams in each region")
+           ->capture_default_str()
+           ->check(count);
        app.add_option("--months", o->months, "simulated calendar months")->capture_default_str();
        app.add_option("--start", o->start, "first day, the 1st of a month (YYYY-MM-DD)")->capture_default_str();
        app.add_option("--deals-per-rep-month", o->deals_per_rep_month,
@@ -255,9 +258,11 @@ const salesops_cli::registrar reg{
        auto* events = app.add_option("--events", o->events,
                                      "approximate number of funnel events (entities = events / "
                                      "expected events per entity)")
-                          ->capture_default_str();
+                          ->capture_default_str()
+                          ->check(event_count);
        app.add_option("--entities", o->entities, "number of event entities (instead of --events)")
-           ->excludes(events);
+           ->excludes(events)
+           ->check(event_count);
        app.add_option("--step-probabilities", o->step_probabilities,
                       "P(reach step k+1 | step k) for each step after the first")
            ->delimiter(',')

@@ -46,9 +46,6 @@ void run_tslm(const tslm_cli_options& opt, salesops_cli::io& io) {
   namespace fc = salesops::forecast;
   const salesops_cli::csv_table table = salesops_cli::read_csv(io.in);
   if (!table.has_column("y")) throw salesops_cli::input_error("tslm: the CSV has no column y");
-  if (opt.horizon <= 0)
-    SALESOPS_THROW(out_of_range_value, "tslm", "horizon", salesops::no_row, "is ", opt.horizon,
-                   ", must be >= 1");
   const std::vector<double> y = table.numbers("y");
   fc::tslm_options options;
   if (opt.has_lambda) options.lambda = opt.lambda;
@@ -75,7 +72,9 @@ const salesops_cli::registrar reg{
      [](CLI::App& app) -> salesops_cli::action {
        auto opt = std::make_shared<tslm_cli_options>();
        app.add_option("--frequency", opt->frequency, "seasonal period (1 = trend only)")->required();
-       app.add_option("--horizon", opt->horizon, "number of periods to forecast")->required();
+       app.add_option("--horizon", opt->horizon, "number of periods to forecast")
+           ->required()
+           ->check(salesops_cli::count_option(1));
        app.add_option("--level", opt->levels, "prediction-interval level in percent (repeatable; default 80 and 95)");
        CLI::Option* lambda = app.add_option("--lambda", opt->lambda, "Box-Cox parameter (0 = log)");
        app.add_flag("--biasadj", opt->biasadj, "bias-adjusted back-transform (the mean, not the median)");

@@ -79,7 +79,10 @@ TEST_CASE("demo rejects bad options with exit status 2", "[cli][demo]") {
   CHECK_THAT(r.err, Contains("months must be positive (is 0)"));
   r = run({"demo", "--reps", "-1"});
   CHECK(r.status == 2);
-  CHECK_THAT(r.err, Contains("--reps is negative (-1)"));
+  CHECK_THAT(r.err, Contains("--reps: -1 is negative"));
+  r = run({"demo", "--reps", "10000001"});
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("--reps: 10000001 is more than 10000000"));
 }
 
 TEST_CASE("sections print in order and a failing section does not stop the demo",

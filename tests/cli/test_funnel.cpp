@@ -6,6 +6,7 @@
 
 #include "run_cli.hpp"
 
+#include <cstdint>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -84,6 +85,22 @@ TEST_CASE("funnel rejects bad input with exit status 2", "[cli][funnel]") {
   CHECK_THAT(entity.err, Catch::Contains("entity"));
   CHECK(run_funnel({"--window", "10", "--steps", "3"}, "entity,timestamp,steps\n").status == 2);
   CHECK(run_funnel({"--window", "10", "--steps", "3"}, "entity,timestamp,steps\n1,x,1\n").status == 2);
+}
+
+TEST_CASE("funnel takes 64 steps and 64-bit entity ids", "[cli][funnel]") {
+  // Bit 63 (step 64) and ids >= 2^63 used to be refused: the columns were read as signed.
+  std::string csv = "entity,timestamp,steps\n";
+  for (int step = 0; step < 64; ++step)
+    csv += "18446744073709551615," + std::to_string(step) + "," +
+           std::to_string(std::uint64_t{1} << step) + "\n";
+  csv += "9223372036854775808,0,1\n";
+  const auto r = run_funnel({"--window", "100", "--steps", "64"}, csv);
+  CHECK(r.err.empty());
+  CHECK(r.out == "entity,level\n9223372036854775808,1\n18446744073709551615,64\n");
+  const auto over = run_funnel({"--window", "100", "--steps", "64"},
+                               "entity,timestamp,steps\n18446744073709551616,0,1\n");
+  CHECK(over.status == 2);
+  CHECK_THAT(over.err, Catch::Contains("column 'entity' at row 1 does not fit in 64 bits"));
 }
 
 // ---- Extensions: options, attempts, witnesses, hold-constant key ---------------------------

@@ -224,6 +224,75 @@ TEST_CASE("funnel-report rejects bad input with exit status 2 naming the row",
   CHECK_THAT(r.err, Contains("--adjust must be"));
 }
 
+TEST_CASE(
+    "funnel-report: a won/lost row at the time of a stage entry closes after it, in any row order",
+    "[cli][funnel-report]") {
+  // Deal 1 enters stage 1 and is won at t = 5. The won row used to sort first when it came
+  // first in the file, and the stage row was then refused as coming after it.
+  const std::string header = "opportunity,stage,timestamp\n";
+  const auto before = run_report({}, header + "1,0,0\n1,won,5\n1,1,5\n");
+  const auto after = run_report({}, header + "1,0,0\n1,1,5\n1,won,5\n");
+  REQUIRE(before.status == 0);
+  REQUIRE(after.status == 0);
+  CHECK(before.out == after.out);
+  const auto j = nlohmann::json::parse(before.out);
+  CHECK(j["won"] == 1);
+  CHECK(j["stages"][1]["entered"] == 1);
+  CHECK(j["stages"][1]["won"] == 1);
+}
+
+TEST_CASE("funnel-report refuses options that would be ignored or are ambiguous",
+          "[cli][funnel-report]") {
+  const std::string csv = "opportunity,stage,timestamp,region\n1,0,0,a\n1,1,5,a\n";
+  // Segment options without --segment, Markov options without --markov: used to be ignored.
+  for (const std::vector<const char*>& args : {std::vector<const char*>{"--test", "fisher"},
+                                               {"--adjust", "bogus"},
+                                               {"--top", "3"},
+                                               {"--draws", "10"},
+                                               {"--seed", "3"},
+                                               {"--prior", "1"}}) {
+    const auto r = run_report(args, csv);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Contains("requires"));
+  }
+  // A bad --test is refused before the input is read, also when --segment is given.
+  auto r = run_report({"--segment", "region", "--test", "t"}, csv);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("--test must be z or fisher, not 't'"));
+  // --as-of -5 used to count as "not given".
+  r = run_report({"--as-of", "-5"}, csv);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("--as-of -5 is negative"));
+  // --as-of 0 is a time like any other (here before the file's latest, 5).
+  r = run_report({"--as-of", "0"}, csv);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("--as-of 0 is before the latest timestamp in the file (5)"));
+  // Stage names that do not name one stage each: used to make phantom stages.
+  const std::string named = "opportunity,stage,timestamp\n1,a,0\n1,b,5\n";
+  r = run_report({"--stage-names", "a,a,b"}, named);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("--stage-names 'a,a,b': name 2 'a' appears twice"));
+  r = run_report({"--stage-names", "a,,b"}, named);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("name 2 is empty"));
+  r = run_report({"--stage-names", "a,won"}, named);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("name 2 is 'won', which marks a closed opportunity"));
+  r = run_report({"--stage-names", "a,b", "--stages", "3"}, named);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("--stages 3 but --stage-names lists 2 stages"));
+  CHECK(run_report({"--stage-names", "a,b", "--stages", "2"}, named).status == 0);
+  // One stray index used to imply a report of 10^6 stages (minutes, hundreds of MB).
+  const std::string stray = "opportunity,stage,timestamp\n1,0,0\n1,999999,5\n";
+  r = run_report({}, stray);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("stage at row 2 is 999999, which would make 1000000 stages; give "
+                             "--stages to confirm a funnel of more than 1000 stages"));
+  CHECK(run_report({}, "opportunity,stage,timestamp\n1,0,0\n1,999,5\n").status == 0);
+  CHECK(run_report({"--stages", "1001"}, "opportunity,stage,timestamp\n1,0,0\n1,1000,5\n").status ==
+        0);
+}
+
 namespace {
 // Five deals over stages 0..2 for the Markov model (days = 86400 s), rows out of order:
 //  1: 0@0 -> 1@2d -> 2@5d, won@9d       visits: s0 2d, s1 3d, s2 4d

@@ -253,7 +253,14 @@ TEST_CASE("score rejects impossible interval sources and bad counts", "[cli][sco
   CHECK(r.err.find("row 2") != std::string::npos);
   r = run_score("rep,wins,trials\na,3,5\nb,-4,9\nc,2,6\n");
   CHECK(r.status == 2);
-  CHECK(r.err.find("data row 2") != std::string::npos);
+  CHECK(r.err.find("column 'wins' at row 2 is negative ('-4')") != std::string::npos);
+  // Per-rep totals past 2^64 - 1 used to wrap around to a small count.
+  r = run_score("rep,wins,trials\na,3,18446744073709551615\nb,4,9\na,1,1\n");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("trials of rep a exceed 2^64 - 1 in total at data row 3") != std::string::npos);
+  r = run_score(counts_table, {"--replicates", "20000000"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--replicates: 20000000 is more than 10000000") != std::string::npos);
   r = run_score("rep,win_rate,wins,trials\na,0.5,3,5\nb,0.4,4,9\n");
   CHECK(r.status == 2);
   CHECK(r.err.find("rename") != std::string::npos);

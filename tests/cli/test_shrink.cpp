@@ -69,15 +69,16 @@ TEST_CASE("shrink --method moments uses the method-of-moments prior", "[cli][shr
 TEST_CASE("shrink rejects bad input with exit status 2", "[cli][shrink]") {
   auto r = run_shrink("rep,wins,trials\na,5,4\nb,1,3\n");
   CHECK(r.status == 2);
-  CHECK(r.err.find("wins at row 0") != std::string::npos);
+  // The library's 0-based row used to be printed; data rows count from 1.
+  CHECK(r.err.find("wins at data row 1 is 5") != std::string::npos);
   r = run_shrink("rep,wins,trials\na,1,4\nb,0,0\n");
   CHECK(r.status == 2);
-  CHECK(r.err.find("trials at row 1 is 0") != std::string::npos);
+  CHECK(r.err.find("trials at data row 2 is 0") != std::string::npos);
   r = run_shrink("rep,wins\na,1\n");
   CHECK(r.status == 2);
   r = run_shrink("rep,wins,trials\na,-1,4\nb,1,3\n");
   CHECK(r.status == 2);
-  CHECK(r.err.find("rep a") != std::string::npos);
+  CHECK(r.err.find("column 'wins' at row 1 is negative ('-1')") != std::string::npos);
   r = run_shrink(floor_csv, {"--method", "bayes"});
   CHECK(r.status == 2);
   // No spread beyond binomial noise: numerical trouble, status 3.

@@ -155,7 +155,15 @@ TEST_CASE("simulate rejects bad options with exit status 2", "[cli][simulate]") 
 
   r = run({"simulate", "--output", out, "--reps", "-4"});
   CHECK(r.status == 2);
-  CHECK_THAT(r.err, Contains("--reps is negative (-4)"));
+  CHECK_THAT(r.err, Contains("--reps: -4 is negative"));
+
+  // --entities -5 used to count as "not given" (its default -1 meant: derive from --events).
+  r = run({"simulate", "--output", out, "--entities", "-5"});
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("--entities: -5 is negative"));
+  r = run({"simulate", "--output", out, "--events", "1000000001"});
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("--events: 1000000001 is more than 1000000000"));
 
   r = run({"simulate", "--output", out, "--reps", "3"}); // 6 teams
   CHECK(r.status == 2);

@@ -96,7 +96,11 @@ TEST_CASE("tslm with frequency 1, explicit levels and a Box-Cox power", "[cli][t
 TEST_CASE("tslm reports bad input with exit status 2", "[cli][tslm]") {
   const result zero_h = run_tslm({"--frequency", "4", "--horizon", "0"}, csv_of(s4));
   CHECK(zero_h.status == 2);
-  CHECK_THAT(zero_h.err, Contains("horizon"));
+  CHECK_THAT(zero_h.err, Contains("--horizon: 0 is less than 1"));
+  // A valid decimal that would allocate far past any use is refused before reading.
+  const result huge_h = run_tslm({"--frequency", "4", "--horizon", "100000000000"}, csv_of(s4));
+  CHECK(huge_h.status == 2);
+  CHECK_THAT(huge_h.err, Contains("--horizon: 100000000000 is more than 10000000"));
   std::vector<double> negative = s4;
   negative[5] = -2.0;
   const result bad_log = run_tslm({"--frequency", "4", "--horizon", "2", "--lambda", "0"},
