@@ -18,7 +18,7 @@ TEST_CASE("an unknown subcommand is named, with the list of subcommands", "[cli]
   CHECK(run_args({"rate", "--successes", "1", "--trials", "2"}).status == 0);
 }
 
-TEST_CASE("--input naming a directory is refused as one", "[cli]") {
+TEST_CASE("a directory given as --input is refused as one", "[cli]") {
   temp_dir dir("csv_dir");
   const auto r =
       run_args({"rate", "--successes", "1", "--trials", "2", "--input", dir.path.string()});
