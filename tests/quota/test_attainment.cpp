@@ -435,4 +435,16 @@ TEST_CASE("credit_ledger refuses a credit that takes a total past the largest do
   CHECK(ledger.rep_credit(0) == 1e308);
   CHECK(ledger.rep_credit(1) == 7e307);
   CHECK(ledger.unit_credit(0) == 1e308);
+  // Through credit_won_deals the error names the deal's row (the second 1e308 deal, row 1).
+  const auto org = small_org();
+  const std::vector<std::uint32_t> owner = {0, 0};
+  const std::vector<double> amount = {1e308, 1e308};
+  const std::vector<outcome> result = {outcome::won, outcome::won};
+  const std::vector<std::int32_t> close = {10, 20};
+  CHECK_THROWS_WITH(credit_won_deals(org, salesops::span<const std::uint32_t>(owner),
+                                     salesops::span<const double>(amount),
+                                     salesops::span<const outcome>(result),
+                                     salesops::span<const std::int32_t>(close), {}, 1, 0, 90, 60),
+                    "credit_won_deals: amount at row 1 is 1e+308: it takes the credit of rep 0 or "
+                    "of its unit for quota type 0 past the largest double");
 }

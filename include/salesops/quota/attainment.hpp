@@ -266,8 +266,9 @@ private:
 /// \throws salesops::length_mismatch, salesops::out_of_range_value (types == 0; period end not
 ///         after start; a rep, deal or type id out of range naming its row; a deal whose split
 ///         percentages do not sum to 100, naming the first split row of that deal; a percent
-///         outside (0, 100]), salesops::negative_value / salesops::not_finite naming the row
-///         of a bad amount.
+///         outside (0, 100]; a won amount that takes a rep's or unit's credit past the largest
+///         double, naming its row), salesops::negative_value / salesops::not_finite naming the
+///         row of a bad amount.
 template <class Outcome>
 credit_ledger credit_won_deals(const org_hierarchy& org, span<const std::uint32_t> owner,
                                span<const double> amount, span<const Outcome> outcome,
@@ -320,12 +321,20 @@ credit_ledger credit_won_deals(const org_hierarchy& org, span<const std::uint32_
     if (!(outcome[i] == Outcome::won)) continue;
     if (close_date[i] < period_start || close_date[i] >= period_end) continue;
     const std::int32_t day = rule == team_rule::at_close ? close_date[i] : as_of;
+    const auto book = [&](std::uint32_t rep, double credit) {
+      try {
+        ledger.update(rep, org.unit_of(rep, day), t, credit);
+      } catch (const out_of_range_value&) {
+        // Ids and types are checked above: the deal takes a total past the largest double.
+        SALESOPS_THROW(out_of_range_value, fn, "amount", i, "is ", amount[i],
+                       ": it takes the credit of rep ", rep, " or of its unit for quota type ", t,
+                       " past the largest double");
+      }
+    };
     if (split_rows[i].empty()) {
-      ledger.update(owner[i], org.unit_of(owner[i], day), t, amount[i]);
+      book(owner[i], amount[i]);
     } else {
-      for (auto s : split_rows[i])
-        ledger.update(splits.rep[s], org.unit_of(splits.rep[s], day), t,
-                      amount[i] * splits.percent[s] / 100.0);
+      for (auto s : split_rows[i]) book(splits.rep[s], amount[i] * splits.percent[s] / 100.0);
     }
   }
   return ledger;
