@@ -89,14 +89,14 @@ inline bootstrap_interval percentile_interval(double estimate, span<const double
   r.upper = q[1];
   // Welford on the replicates divided by a power of two near the largest |value| (exact): on
   // values near +-1e308 the squared deviations overflowed and the standard error was NaN.
-  check_finite(fn, "replicates", replicates);
+  // (quantiles() has refused non-finite replicates.)
   double largest = 0;
   for (const double x : replicates) largest = std::max(largest, std::fabs(x));
   if (largest > 0) {
     const double scale = std::ldexp(1.0, std::ilogb(largest));
-    std::vector<double> scaled(replicates.begin(), replicates.end());
-    for (double& x : scaled) x /= scale;
-    r.std_error = moments(span<const double>(scaled.data(), scaled.size())).sd * scale;
+    welford_moments<double> acc;
+    for (const double x : replicates) acc.update(x / scale);
+    r.std_error = acc.result().sd * scale;
     if (!std::isfinite(r.std_error))
       SALESOPS_THROW(out_of_range_value, fn, "replicates", no_row,
                      "have a standard deviation beyond the largest double (values up to ", largest,
