@@ -294,12 +294,10 @@ void with_data_rows(const std::function<void()>& body,
     if (e.row() == salesops::no_row ||
         std::find(data_columns.begin(), data_columns.end(), e.argument()) == data_columns.end())
       throw;
-    const std::string name = e.function() + ": " + e.argument();
-    const std::string prefix = name + " at row " + std::to_string(e.row());
-    const std::string message = e.what();
-    if (!starts_with(message, prefix)) throw;
-    throw input_error(name + " at data row " + std::to_string(e.row() + 1) +
-                      message.substr(prefix.size()));
+    std::string message =
+        e.function() + ": " + e.argument() + " at data row " + std::to_string(e.row() + 1);
+    if (!e.detail().empty()) message += " " + e.detail();
+    throw input_error(message);
   }
 }
 

@@ -24,7 +24,31 @@ TEST_CASE("error: SALESOPS_THROW formats function, argument, row and value", "[c
     CHECK(e.function() == "funnel");
     CHECK(e.argument() == "timestamp");
     CHECK(e.row() == 1042);
+    CHECK(e.detail() == "is NaN");
   }
+}
+
+TEST_CASE("error: the detail is kept apart, so callers can reword the message", "[core][error]") {
+  // A caller that counts rows from 1 (a CSV's data rows) rebuilds the message from the four
+  // parts; the detail is the text after the row, several parts streamed together, and empty
+  // when none was given.
+  try {
+    SALESOPS_THROW(negative_value, "event_funnel", "timestamp", 2, "is negative (", -5, ")");
+    FAIL("SALESOPS_THROW returned");
+  } catch (const invalid_input& e) {
+    CHECK(e.detail() == "is negative (-5)");
+    CHECK(std::string(e.what()) == "event_funnel: timestamp at row 2 " + e.detail());
+  }
+  try {
+    SALESOPS_THROW(not_converged, "fit", "iterations", no_row, "");
+    FAIL("SALESOPS_THROW returned");
+  } catch (const error& e) {
+    CHECK(e.detail().empty());
+    CHECK(e.row() == no_row);
+  }
+  // Built directly (without SALESOPS_THROW), as callers' own code may: no detail.
+  const out_of_range_value direct("f: p is 2", "f", "p", no_row);
+  CHECK(direct.detail().empty());
 }
 
 TEST_CASE("error: messages without a row, without a detail, and with several parts",

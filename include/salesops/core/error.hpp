@@ -29,17 +29,23 @@ public:
   const std::string& argument() const noexcept { return argument_; }
   /// \brief The row index at fault, or salesops::no_row.
   std::size_t row() const noexcept { return row_; }
+  /// \brief What is wrong, the message's text after the row (e.g. "is NaN"; may be empty).
+  /// Callers that report errors in their own terms (a CSV's data rows counted from 1, a form
+  /// field's label) rebuild the message from the four parts instead of parsing what().
+  const std::string& detail() const noexcept { return detail_; }
   virtual ~error() = default;
 
 protected:
   /// \brief Records where the error was found (used by the concrete exception types).
-  error(std::string function, std::string argument, std::size_t row)
-      : function_(std::move(function)), argument_(std::move(argument)), row_(row) {}
+  error(std::string function, std::string argument, std::size_t row, std::string detail)
+      : function_(std::move(function)), argument_(std::move(argument)), row_(row),
+        detail_(std::move(detail)) {}
 
 private:
   std::string function_;
   std::string argument_;
   std::size_t row_;
+  std::string detail_;
 };
 
 /// \brief An argument has a value the function cannot accept.
@@ -47,8 +53,9 @@ class invalid_input : public std::invalid_argument, public error {
 public:
   /// \brief Builds the exception; prefer SALESOPS_THROW, which formats the message.
   invalid_input(const std::string& message, std::string function, std::string argument,
-                std::size_t row)
-      : std::invalid_argument(message), error(std::move(function), std::move(argument), row) {}
+                std::size_t row, std::string detail = {})
+      : std::invalid_argument(message),
+        error(std::move(function), std::move(argument), row, std::move(detail)) {}
 };
 
 /// \brief A value is NaN or infinite.
@@ -81,8 +88,9 @@ class numerical_error : public std::domain_error, public error {
 public:
   /// \brief Builds the exception; prefer SALESOPS_THROW, which formats the message.
   numerical_error(const std::string& message, std::string function, std::string argument,
-                  std::size_t row)
-      : std::domain_error(message), error(std::move(function), std::move(argument), row) {}
+                  std::size_t row, std::string detail = {})
+      : std::domain_error(message),
+        error(std::move(function), std::move(argument), row, std::move(detail)) {}
 };
 /// \brief A design matrix is rank deficient under the documented tolerance.
 class rank_deficient : public numerical_error {
@@ -109,7 +117,7 @@ template <class Error>
   std::string message = std::string(function) + ": " + argument;
   if (row != no_row) message += " at row " + std::to_string(row);
   if (!detail.empty()) message += " " + detail;
-  throw Error(message, function, argument, row);
+  throw Error(message, function, argument, row, detail);
 }
 
 } // namespace detail

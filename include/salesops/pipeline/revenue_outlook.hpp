@@ -215,13 +215,12 @@ revenue_outlook_by_group(span<const std::uint32_t> group, span<const double> amo
     try {
       out.push_back(revenue_outlook(a[g], p[g], booked[g], quota[g], options));
     } catch (const not_finite& e) {
-      SALESOPS_THROW(not_finite, fn, e.argument().c_str(), row(e), "of group ", g, ": ", e.what());
+      SALESOPS_THROW(not_finite, fn, e.argument().c_str(), row(e), "of group ", g, " ", e.detail());
     } catch (const negative_value& e) {
-      SALESOPS_THROW(negative_value, fn, e.argument().c_str(), row(e), "of group ", g, ": ",
-                     e.what());
+      SALESOPS_THROW(negative_value, fn, e.argument().c_str(), row(e), "of group ", g, " ", e.detail());
     } catch (const out_of_range_value& e) {
-      SALESOPS_THROW(out_of_range_value, fn, e.argument().c_str(), row(e), "of group ", g, ": ",
-                     e.what());
+      SALESOPS_THROW(out_of_range_value, fn, e.argument().c_str(), row(e), "of group ", g, " ",
+                     e.detail());
     }
   }
   return out;
