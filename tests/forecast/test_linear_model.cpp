@@ -20,11 +20,10 @@
 
 using namespace salesops::forecast;
 using Catch::Matchers::Contains;
-using Catch::Matchers::WithinRel;
 using Catch::Matchers::WithinAbs;
+using Catch::Matchers::WithinRel;
 
 namespace {
-
 
 void check_vector(const Eigen::VectorXd& got, const std::vector<double>& want, double rel) {
   REQUIRE(static_cast<std::size_t>(got.size()) == want.size());
@@ -64,8 +63,10 @@ TEST_CASE("fit: OLS matches R's lm and summary.lm$cov.unscaled", "[forecast][lm]
   const small_data d;
   const linear_model m = fit(d.X, d.y);
   // R: coef(summary(lm(y ~ x1 + x2)))
-  check_vector(m.coefficients, {1.27550772181117611, 2.10626106781808131, 0.38219689825702169}, 1e-13);
-  check_vector(m.std_errors, {0.372040222373497154, 0.051135453638610072, 0.075167410345244656}, 1e-13);
+  check_vector(m.coefficients, {1.27550772181117611, 2.10626106781808131, 0.38219689825702169},
+               1e-13);
+  check_vector(m.std_errors, {0.372040222373497154, 0.051135453638610072, 0.075167410345244656},
+               1e-13);
   CHECK_THAT(m.sigma, WithinRel(0.5436894086589561, 1e-13)); // summary(f)$sigma
   // summary(f)$cov.unscaled
   CHECK_THAT(m.cov_unscaled(0, 0), WithinRel(0.468250279146854242, 1e-13));
@@ -145,8 +146,10 @@ TEST_CASE("fit: WLS matches R's lm(weights = w), zero weights excluded from df",
   o.weights = d.w;
   const linear_model m = fit(d.X, d.y, o);
   // R: coef(summary(lm(y ~ x1 + x2, weights = w)))
-  check_vector(m.coefficients, {1.49626147422896283, 2.09821774140557293, 0.36971627130905588}, 1e-13);
-  check_vector(m.std_errors, {0.362169033927572992, 0.051488732511791563, 0.078881629709698656}, 1e-12);
+  check_vector(m.coefficients, {1.49626147422896283, 2.09821774140557293, 0.36971627130905588},
+               1e-13);
+  check_vector(m.std_errors, {0.362169033927572992, 0.051488732511791563, 0.078881629709698656},
+               1e-12);
   CHECK_THAT(m.sigma, WithinRel(0.59223800646124936, 1e-13));
   CHECK(m.n == 11);
   CHECK(m.df_residual == 8);
@@ -171,8 +174,8 @@ TEST_CASE("fit: rank deficiency is an error by default and R's NA under drop", "
   const small_data d;
   Eigen::MatrixXd X(12, 4);
   X.leftCols(2) = d.X;
-  X.col(2) = 2 * d.X.col(0) - d.X.col(1);     // x3 = 2 x1 - x2
-  X.col(3) = d.X.col(0).array() + 1;          // x1 + 1, aliased with the intercept and x1
+  X.col(2) = 2 * d.X.col(0) - d.X.col(1); // x3 = 2 x1 - x2
+  X.col(3) = d.X.col(0).array() + 1;      // x1 + 1, aliased with the intercept and x1
   CHECK_THROWS_AS(fit(X, d.y), salesops::rank_deficient);
   CHECK_THROWS_WITH(fit(X, d.y), Contains("column 2 is aliased"));
   lm_options o;
@@ -192,7 +195,8 @@ TEST_CASE("fit: rank deficiency is an error by default and R's NA under drop", "
   CHECK_THAT(m.predict(X_new).mean[0], WithinRel(33.5320011199254893, 1e-12));
 }
 
-TEST_CASE("fit: bad input throws typed exceptions naming argument, row and column", "[forecast][lm]") {
+TEST_CASE("fit: bad input throws typed exceptions naming argument, row and column",
+          "[forecast][lm]") {
   const small_data d;
   Eigen::MatrixXd X = d.X;
   X(4, 1) = std::numeric_limits<double>::infinity();
@@ -213,7 +217,8 @@ TEST_CASE("fit: bad input throws typed exceptions naming argument, row and colum
   CHECK_THROWS_AS(fit(d.X, d.y, o), salesops::length_mismatch);
   // n <= p: 3 rows for 3 coefficients.
   CHECK_THROWS_AS(fit(d.X.topRows(3), d.y.head(3)), salesops::empty_input);
-  CHECK_THROWS_WITH(fit(d.X.topRows(3), d.y.head(3)), Contains("3 observations") && Contains("3 coefficients"));
+  CHECK_THROWS_WITH(fit(d.X.topRows(3), d.y.head(3)),
+                    Contains("3 observations") && Contains("3 coefficients"));
   // A constant column is aliased with the intercept: named.
   Eigen::MatrixXd C(12, 3);
   C << d.X, Eigen::VectorXd::Constant(12, 4.5);
@@ -246,16 +251,20 @@ TEST_CASE("fit: default QR == long-double brute force, for OLS and WLS, with and
   o.intercept = intercept;
   if (weighted) o.weights = w;
   const linear_model m = fit(X, y, o);
-  const Eigen::VectorXd ref = brute_force_coefficients(X, y, weighted ? w : Eigen::VectorXd(), intercept);
-  for (Eigen::Index j = 0; j < ref.size(); ++j) CHECK_THAT(m.coefficients[j], WithinRel(ref[j], 1e-9));
+  const Eigen::VectorXd ref =
+      brute_force_coefficients(X, y, weighted ? w : Eigen::VectorXd(), intercept);
+  for (Eigen::Index j = 0; j < ref.size(); ++j)
+    CHECK_THAT(m.coefficients[j], WithinRel(ref[j], 1e-9));
   // The normal-equations fast path agrees on a well-conditioned design.
   o.solver = lm_solver::normal_equations;
   const linear_model ne = fit(X, y, o);
-  for (Eigen::Index j = 0; j < ref.size(); ++j) CHECK_THAT(ne.coefficients[j], WithinRel(ref[j], 1e-8));
+  for (Eigen::Index j = 0; j < ref.size(); ++j)
+    CHECK_THAT(ne.coefficients[j], WithinRel(ref[j], 1e-8));
   CHECK_THAT(ne.sigma, WithinRel(m.sigma, 1e-10));
 }
 
-TEST_CASE("fit: permutation invariance and weight 2 == a duplicated row", "[forecast][lm][property]") {
+TEST_CASE("fit: permutation invariance and weight 2 == a duplicated row",
+          "[forecast][lm][property]") {
   const auto seed = GENERATE(11u, 12u, 13u);
   salesops::rng g(seed);
   const Eigen::Index n = 30, p = 3;
@@ -287,7 +296,8 @@ TEST_CASE("fit: permutation invariance and weight 2 == a duplicated row", "[fore
   Eigen::VectorXd yd(n + 1);
   yd << y, y[0];
   const linear_model md = fit(Xd, yd);
-  for (Eigen::Index j = 0; j <= p; ++j) CHECK_THAT(mw.coefficients[j], WithinRel(md.coefficients[j], 1e-11));
+  for (Eigen::Index j = 0; j <= p; ++j)
+    CHECK_THAT(mw.coefficients[j], WithinRel(md.coefficients[j], 1e-11));
   CHECK_THAT(mw.rss, WithinRel(md.rss, 1e-11));
 }
 
@@ -335,6 +345,54 @@ TEST_CASE("fit, fit_polynomial: a column beyond 1e154 (or below 1e-154) keeps R'
   CHECK_THAT(line.coefficients[1] * factor, WithinRel(2.2387522102643582, 1e-12));
   CHECK_THAT(line.std_errors[0], WithinRel(0.639246845821312637, 1e-12));
   CHECK_THAT(line.std_errors[1] * factor, WithinRel(0.082140573931424515, 1e-12));
+}
+
+TEST_CASE("fit: column scales need no long double range beyond 1e154 or below 1e-154",
+          "[forecast][lm][property]") {
+  // fit() takes each column's scale s_j from detail::centred_norm, accumulated in long double.
+  // Where long double is plain double (MSVC, ARM64 macOS) squaring x beyond about 1e154
+  // overflows (s_j = inf) and below 1e-154 underflows (s_j = 0: a false "aliased"), so run it
+  // in double too. R: sqrt(sum((x2 - mean(x2))^2)) = 8.4063468086123283 and
+  // sqrt(sum(w * (x2 - weighted.mean(x2, w))^2)) = 8.9218832092781852; scaling x2 and its
+  // centre by 2^k scales the norm by exactly 2^k.
+  const int k = GENERATE(-1000, -700, 700, 1000);
+  const small_data d;
+  const Eigen::VectorXd none, x = d.X.col(1), xs = x * std::ldexp(1.0, k);
+  const double mean = 52.0 / 12, weighted_mean = 4.4; // R: mean(x2), weighted.mean(x2, w)
+  const double plain = detail::centred_norm<double>(x, mean, none);
+  const double weighted = detail::centred_norm<double>(x, weighted_mean, d.w);
+  CHECK_THAT(plain, WithinRel(8.4063468086123283, 1e-15));
+  CHECK_THAT(weighted, WithinRel(8.9218832092781852, 1e-15));
+  CHECK(detail::centred_norm<double>(xs, std::ldexp(mean, k), none) == std::ldexp(plain, k));
+  CHECK(detail::centred_norm<double>(xs, std::ldexp(weighted_mean, k), d.w) ==
+        std::ldexp(weighted, k));
+  CHECK(detail::centred_norm<long double>(xs, std::ldexp(mean, k), none) ==
+        std::ldexp(detail::centred_norm<long double>(x, mean, none), k));
+  // fit's scale (the default, long double) scales exactly as well.
+  Eigen::MatrixXd Xs = d.X;
+  Xs.col(1) = xs;
+  CHECK(fit(Xs, d.y).factor.scale[1] == std::ldexp(fit(d.X, d.y).factor.scale[1], k));
+  // A subnormal column (about 2^-1070): its scale is finite and about sqrt(sum(x2^2)) 2^-1070,
+  // R 17.204650534085253 (to the few bits a subnormal holds).
+  const Eigen::VectorXd tiny = x * std::ldexp(1.0, -1070);
+  CHECK_THAT(detail::centred_norm<double>(tiny, 0.0, none),
+             WithinRel(std::ldexp(17.204650534085253, -1070), 1e-2));
+}
+
+TEST_CASE("fit_polynomial: standard errors need no long double range beyond 1e154",
+          "[forecast][lm][property]") {
+  // fit_polynomial maps the z-basis covariance C to the x basis with b = T a and takes the
+  // standard errors from detail::mapped_std_errors (in long double). For a line, T = [[1, -c/s],
+  // [0, 1/s]]; x's slope has variance C_11 / s^2, outside double's range for s = 2^k, k = +-700, so
+  // run it in double. By hand, with C = [[2, 0.5], [0.5, 1]], sigma = 3 and c = 2 s:
+  //   se_0 = 3 sqrt(2 - 2 * 0.5 * 2 + 2^2 * 1) = 6 and se_1 = 3 sqrt(1) / s = 3 / s.
+  const int k = GENERATE(-700, 700);
+  Eigen::MatrixXd T(2, 2), C(2, 2);
+  T << 1, -2, 0, std::ldexp(1.0, -k);
+  C << 2, 0.5, 0.5, 1;
+  const Eigen::VectorXd se = detail::mapped_std_errors(T, C, 3.0);
+  CHECK(se[0] == 6.0);
+  CHECK(se[1] == std::ldexp(3.0, -k));
 }
 
 TEST_CASE("fit_polynomial: equals fit on the raw powers for a benign design; predicts in x",

@@ -9,7 +9,9 @@
 //     estimate is the weighted mean of y.
 //  2. Scaling: each centred, sqrt(w)-weighted column is divided by its 2-norm s_j, so the
 //     factorised matrix Z has unit-norm columns (equilibration; the LRE of the solution no
-//     longer depends on the units of X).
+//     longer depends on the units of X). s_j is computed on the column pre-scaled by a power
+//     of two (exact), so its squares stay in double's range even where long double is plain
+//     double (MSVC, ARM64 macOS) and |x| passes 1e154 or drops below 1e-154.
 //  3. Unpivoted Householder QR of Z in place (Eigen::HouseholderQR, blocked), Q'y applied as
 //     a Householder sequence. X'X is never formed.
 //  4. Rank test, explicit and documented: since Z's columns have unit norm, |R_jj| is the
@@ -114,16 +116,16 @@ inline std::ostream& operator<<(std::ostream& out, const prediction& p) {
 /// powers, for polynomial models). Hat values, leverages and prediction variances are
 /// computed from u and r_inverse without ever forming X'X.
 struct lm_factorization {
-  Eigen::VectorXd center;           ///< per design column: weighted mean (0 without intercept)
-  Eigen::VectorXd scale;            ///< per design column: norm of the centred weighted column
-  std::vector<Eigen::Index> kept;   ///< design columns kept (not aliased), in order
-  Eigen::MatrixXd r_inverse;        ///< R^-1 of the kept scaled columns (upper triangular)
-  Eigen::VectorXd slope;            ///< coefficients of the kept design columns (design units)
-  double y_center = 0;              ///< weighted mean of y (0 without intercept)
-  double sum_weights = 0;           ///< sum of the weights (n for OLS)
-  int poly_degree = 0;              ///< D > 0 for fit_polynomial models (design = z^1..z^D)
-  double poly_center = 0;           ///< c of z = (x - c) / s for polynomial models
-  double poly_scale = 1;            ///< s of z = (x - c) / s for polynomial models
+  Eigen::VectorXd center;         ///< per design column: weighted mean (0 without intercept)
+  Eigen::VectorXd scale;          ///< per design column: norm of the centred weighted column
+  std::vector<Eigen::Index> kept; ///< design columns kept (not aliased), in order
+  Eigen::MatrixXd r_inverse;      ///< R^-1 of the kept scaled columns (upper triangular)
+  Eigen::VectorXd slope;          ///< coefficients of the kept design columns (design units)
+  double y_center = 0;            ///< weighted mean of y (0 without intercept)
+  double sum_weights = 0;         ///< sum of the weights (n for OLS)
+  int poly_degree = 0;            ///< D > 0 for fit_polynomial models (design = z^1..z^D)
+  double poly_center = 0;         ///< c of z = (x - c) / s for polynomial models
+  double poly_scale = 1;          ///< s of z = (x - c) / s for polynomial models
   /// Map from the coefficients of the factorised design (intercept, z^1..z^D) to the reported
   /// ones (intercept, x^1..x^D) for polynomial models; empty (identity) otherwise.
   Eigen::MatrixXd coefficient_map;
@@ -142,9 +144,9 @@ inline std::ostream& operator<<(std::ostream& out, lm_solver solver) {
 /// \brief Prints the options (the weights by count only), for debugging.
 inline std::ostream& operator<<(std::ostream& out, const lm_options& o) {
   return out << "lm_options{intercept=" << (o.intercept ? "true" : "false")
-             << ", rank_tolerance=" << o.rank_tolerance << ", on_rank_deficiency="
-             << o.on_rank_deficiency << ", solver=" << o.solver << ", weights=" << o.weights.size()
-             << "}";
+             << ", rank_tolerance=" << o.rank_tolerance
+             << ", on_rank_deficiency=" << o.on_rank_deficiency << ", solver=" << o.solver
+             << ", weights=" << o.weights.size() << "}";
 }
 
 /// \brief Prints the factor-space state (kept columns, scaling, polynomial map), for debugging.
@@ -166,25 +168,25 @@ inline std::ostream& operator<<(std::ostream& out, const lm_factorization& f) {
 /// X in order. Aliased columns (rank_policy::drop) have NaN coefficient, standard error and
 /// covariance row/column, as R's NA, and are flagged in `aliased`.
 struct linear_model {
-  Eigen::VectorXd coefficients;  ///< estimates, intercept first
-  Eigen::VectorXd std_errors;    ///< sigma * sqrt(diag(cov_unscaled)), from the factor
+  Eigen::VectorXd coefficients; ///< estimates, intercept first
+  Eigen::VectorXd std_errors;   ///< sigma * sqrt(diag(cov_unscaled)), from the factor
   /// (X'WX)^-1 including the intercept (R's cov.unscaled). An entry outside double's range
   /// (the variance of the slope of a predictor beyond about 1e154 in magnitude) underflows
   /// or overflows; std_errors are computed from the factor and do not.
   Eigen::MatrixXd cov_unscaled;
-  Eigen::VectorXd residuals;     ///< y - fitted (unweighted, as R's residuals())
-  Eigen::VectorXd fitted;        ///< fitted values
-  Eigen::VectorXd weights;       ///< the weights used (empty for OLS)
-  double rss = 0;                ///< weighted residual sum of squares
-  double tss = 0;                ///< weighted total SS about the weighted mean (about 0 without intercept)
-  double sigma = 0;              ///< residual standard error sqrt(rss / df_residual)
-  std::size_t n = 0;             ///< observations with non-zero weight
-  std::size_t df_residual = 0;   ///< n - rank
-  std::size_t rank = 0;          ///< number of estimated coefficients, intercept included
-  bool intercept = true;         ///< whether an intercept was fitted
-  std::vector<bool> aliased;     ///< per coefficient: dropped as aliased
-  double condition_number = 1;   ///< 2-norm condition number of the factorised (scaled) design
-  lm_factorization factor;       ///< factor-space state for prediction and diagnostics
+  Eigen::VectorXd residuals; ///< y - fitted (unweighted, as R's residuals())
+  Eigen::VectorXd fitted;    ///< fitted values
+  Eigen::VectorXd weights;   ///< the weights used (empty for OLS)
+  double rss = 0;            ///< weighted residual sum of squares
+  double tss = 0;    ///< weighted total SS about the weighted mean (about 0 without intercept)
+  double sigma = 0;  ///< residual standard error sqrt(rss / df_residual)
+  std::size_t n = 0; ///< observations with non-zero weight
+  std::size_t df_residual = 0; ///< n - rank
+  std::size_t rank = 0;        ///< number of estimated coefficients, intercept included
+  bool intercept = true;       ///< whether an intercept was fitted
+  std::vector<bool> aliased;   ///< per coefficient: dropped as aliased
+  double condition_number = 1; ///< 2-norm condition number of the factorised (scaled) design
+  lm_factorization factor;     ///< factor-space state for prediction and diagnostics
 
   /// \brief Number of coefficients (intercept included), aliased or not.
   Eigen::Index coefficient_count() const { return coefficients.size(); }
@@ -199,8 +201,7 @@ struct linear_model {
   ///        column x or the D columns x..x^D, of which only the first is used).
   /// \throws salesops::length_mismatch when X_new has the wrong number of columns.
   /// \throws salesops::not_finite naming the row of a NaN or infinite value.
-  template <class = void>
-  prediction predict(const Eigen::Ref<const Eigen::MatrixXd>& X_new) const;
+  template <class = void> prediction predict(const Eigen::Ref<const Eigen::MatrixXd>& X_new) const;
 
   /// \brief Leverages (diagonal of the weighted hat matrix) of the rows of the design X it
   /// was fitted on, from the factor space: h_i = w_i (1/sum w + |R^-T u_i|^2); O(n p^2),
@@ -230,8 +231,8 @@ inline std::ostream& operator<<(std::ostream& out, const linear_model& m) {
 /// \throws salesops::rank_deficient naming the first aliased column (e.g. a constant column
 ///         with an intercept) under rank_policy::error.
 template <class = void>
-linear_model fit(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& y,
-                 const lm_options& options = {});
+linear_model fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
+                 const Eigen::Ref<const Eigen::VectorXd>& y, const lm_options& options = {});
 
 /// \brief Fits y = b0 + b1 x + ... + bD x^D in a rescaled basis (see the file comment) and
 /// reports coefficients and covariance in the x^k basis.
@@ -258,6 +259,52 @@ inline long double weighted_mean(const Eigen::Ref<const Eigen::VectorXd>& v,
     for (Eigen::Index i = 0; i < v.size(); ++i) s += static_cast<long double>(w[i]) * v[i];
   }
   return s / sum_w;
+}
+
+// Weighted norm of a centred column, sqrt(sum_i w_i (x_i - center)^2) (w empty: all 1), the
+// column scale s_j of fit(). Its squares leave double's range once |x| passes about 1e154 (or
+// drops below 1e-154), so x and the centre are first scaled by 2^-e, 2^e <= max |x_i| < 2^(e+1),
+// and the norm scaled back: exact, since powers of two scale without rounding, so the result
+// does not depend on Acc's range, only on its precision. That matters where long double is
+// plain double (MSVC, ARM64 macOS); Acc is a parameter so that tests can run it in double.
+template <class Acc = long double>
+double centred_norm(const Eigen::Ref<const Eigen::VectorXd>& x, double center,
+                    const Eigen::VectorXd& w) {
+  const double largest = x.cwiseAbs().maxCoeff();
+  if (!(largest > 0)) return 0;
+  // At least 2^-1022, so that 2^-e (up to 2^1022) is finite for subnormal columns too.
+  const int e = std::max(std::ilogb(largest), std::numeric_limits<double>::min_exponent - 1);
+  const Acc down = std::ldexp(Acc(1), -e);
+  const Acc c = static_cast<Acc>(center) * down;
+  Acc ss = 0;
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    const Acc d = static_cast<Acc>(x[i]) * down - c;
+    ss += (w.size() != 0 ? static_cast<Acc>(w[i]) : Acc(1)) * d * d;
+  }
+  return static_cast<double>(std::ldexp(std::sqrt(ss), e));
+}
+
+// sigma sqrt((T C T')_jj) for each row t_j of T: the standard errors of b = T a when a has
+// covariance sigma^2 C (fit_polynomial's map to the x basis). The variance of x's slope, about
+// 1 / s^2, leaves double's range once |x| passes about 1e154 (or drops below 1e-154) although
+// its standard error does not, so each t_j is first scaled by a power of two (exact) to a
+// largest magnitude in [1, 2) and the result scaled back: correct whatever long double's range
+// (plain double on MSVC and ARM64 macOS). Real is a parameter so that tests can run it in double.
+template <class Real>
+Eigen::VectorXd mapped_std_errors(const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& T,
+                                  const Eigen::Matrix<Real, Eigen::Dynamic, Eigen::Dynamic>& C,
+                                  double sigma) {
+  Eigen::VectorXd se(T.rows());
+  for (Eigen::Index j = 0; j < T.rows(); ++j) {
+    const Real largest = T.row(j).cwiseAbs().maxCoeff();
+    const int e = largest > 0
+                      ? std::max(std::ilogb(largest), std::numeric_limits<Real>::min_exponent - 1)
+                      : 0;
+    const Eigen::Matrix<Real, 1, Eigen::Dynamic> t = T.row(j) * std::ldexp(Real(1), -e);
+    se[j] =
+        static_cast<double>(std::ldexp(std::sqrt((t * C).dot(t)), e) * static_cast<Real>(sigma));
+  }
+  return se;
 }
 
 // Validates the inputs of fit(); returns the sum of the weights and the count of non-zero ones.
@@ -306,9 +353,8 @@ template <class = void>
 Eigen::Index factorise(const Eigen::Ref<const Eigen::MatrixXd>& X,
                        const std::vector<Eigen::Index>& kept, const Eigen::VectorXd& center,
                        const Eigen::VectorXd& scale, const Eigen::VectorXd& sqrt_w,
-                       const Eigen::VectorXd& yw, const lm_options& o,
-                       Eigen::MatrixXd& r_inverse, Eigen::VectorXd& a, double& condition,
-                       double& r_jj) {
+                       const Eigen::VectorXd& yw, const lm_options& o, Eigen::MatrixXd& r_inverse,
+                       Eigen::VectorXd& a, double& condition, double& r_jj) {
   const Eigen::Index n = X.rows();
   const auto k = static_cast<Eigen::Index>(kept.size());
   Eigen::MatrixXd Z(n, k);
@@ -364,6 +410,58 @@ Eigen::Index factorise(const Eigen::Ref<const Eigen::MatrixXd>& X,
   return -1;
 }
 
+// Step 5 of the file comment, shared by fit() and tsqr_accumulator::result(): fills m's
+// coefficients (intercept first when `intercept`), std_errors, cov_unscaled and aliased from the
+// factorisation f (centres, scales, kept columns, R^-1 of the scaled columns, slopes) and
+// m.sigma. Design columns not in f.kept get NaN, as R's NA. A template only so that it is
+// instantiated with its callers (see the file comment).
+template <class = void>
+void back_transform(const lm_factorization& f, bool intercept, linear_model& m) {
+  const Eigen::Index p = f.center.size();
+  const auto k = static_cast<Eigen::Index>(f.kept.size());
+  const Eigen::Index off = intercept ? 1 : 0;
+  const Eigen::Index q = p + off;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  m.coefficients = Eigen::VectorXd::Constant(q, nan);
+  m.cov_unscaled = Eigen::MatrixXd::Constant(q, q, nan);
+  m.aliased.assign(static_cast<std::size_t>(q), true);
+  // C = D^-1 (R'R)^-1 D^-1 with D = diag(scale). Every step divides by one scale at a time
+  // and the standard errors come from R^-1 directly: a product s_j s_k, or a variance
+  // 1 / s_j^2, overflows or underflows once |x| passes about 1e154 (or drops below 1e-154),
+  // although the coefficient and its standard error are representable far beyond that.
+  const Eigen::MatrixXd cov_a = f.r_inverse * f.r_inverse.transpose();
+  Eigen::VectorXd center_scaled(k); // centres of the kept columns in scale units, m_j / s_j
+  m.std_errors = Eigen::VectorXd::Constant(q, nan);
+  for (Eigen::Index c = 0; c < k; ++c) {
+    const Eigen::Index jc = f.kept[static_cast<std::size_t>(c)];
+    center_scaled[c] = f.center[jc] / f.scale[jc];
+    m.coefficients[off + jc] = f.slope[c];
+    m.aliased[static_cast<std::size_t>(off + jc)] = false;
+    m.std_errors[off + jc] = m.sigma * (std::sqrt(cov_a(c, c)) / f.scale[jc]);
+    for (Eigen::Index d = 0; d < k; ++d) {
+      const Eigen::Index jd = f.kept[static_cast<std::size_t>(d)];
+      m.cov_unscaled(off + jc, off + jd) = cov_a(c, d) / f.scale[jc] / f.scale[jd];
+    }
+  }
+  if (intercept) {
+    m.aliased[0] = false;
+    long double b0 = f.y_center;
+    for (Eigen::Index c = 0; c < k; ++c)
+      b0 -= static_cast<long double>(f.center[f.kept[static_cast<std::size_t>(c)]]) * f.slope[c];
+    m.coefficients[0] = static_cast<double>(b0);
+    // Var(b0) = 1/sum w + m'C m and Cov(b0, b) = -C m, because ybar is uncorrelated with
+    // the centred slopes; with C = D^-1 cov_a D^-1 these are (m/s)' cov_a (m/s) and
+    // -(cov_a (m/s))_j / s_j.
+    const Eigen::VectorXd Cm = cov_a * center_scaled;
+    m.cov_unscaled(0, 0) = 1.0 / f.sum_weights + center_scaled.dot(Cm);
+    m.std_errors[0] = m.sigma * std::sqrt(m.cov_unscaled(0, 0));
+    for (Eigen::Index c = 0; c < k; ++c) {
+      const Eigen::Index jc = f.kept[static_cast<std::size_t>(c)];
+      m.cov_unscaled(0, off + jc) = m.cov_unscaled(off + jc, 0) = -Cm[c] / f.scale[jc];
+    }
+  }
+}
+
 } // namespace detail
 
 template <class>
@@ -387,15 +485,12 @@ linear_model fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
   Eigen::VectorXd sqrt_w;
   if (weighted) sqrt_w = o.weights.cwiseSqrt();
   for (Eigen::Index j = 0; j < p; ++j) {
-    if (o.intercept) f.center[j] = static_cast<double>(detail::weighted_mean(X.col(j), o.weights, sum_w));
-    long double ss = 0;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const long double d = static_cast<long double>(X(i, j)) - f.center[j];
-      ss += (weighted ? static_cast<long double>(o.weights[i]) : 1.0L) * d * d;
-    }
+    if (o.intercept)
+      f.center[j] = static_cast<double>(detail::weighted_mean(X.col(j), o.weights, sum_w));
+    const double norm = detail::centred_norm(X.col(j), f.center[j], o.weights);
     // A zero-norm column (constant with an intercept, or all zero) keeps scale 1: its R_jj
     // is then 0 and the rank test flags it.
-    if (ss > 0) f.scale[j] = static_cast<double>(std::sqrt(ss));
+    if (norm > 0) f.scale[j] = norm;
   }
   f.y_center = o.intercept ? static_cast<double>(detail::weighted_mean(y, o.weights, sum_w)) : 0.0;
   Eigen::VectorXd yw = y.array() - f.y_center;
@@ -413,20 +508,19 @@ linear_model fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
       bool constant = o.intercept;
       for (Eigen::Index i = 1; i < n && constant; ++i) constant = X(i, col) == X(0, col);
       if (constant)
-        SALESOPS_THROW(rank_deficient, fn, "X", no_row, "column ", col, " is constant (",
-                       X(0, col), "): it is aliased with the intercept");
+        SALESOPS_THROW(rank_deficient, fn, "X", no_row, "column ", col, " is constant (", X(0, col),
+                       "): it is aliased with the intercept");
       SALESOPS_THROW(rank_deficient, fn, "X", no_row, "column ", col,
                      " is aliased: numerically a linear combination of ",
-                     o.intercept ? "the intercept and " : "", "the columns before it (|R_jj| = ",
-                     r_jj, " <= rank_tolerance ", o.rank_tolerance, ")");
+                     o.intercept ? "the intercept and " : "",
+                     "the columns before it (|R_jj| = ", r_jj, " <= rank_tolerance ",
+                     o.rank_tolerance, ")");
     }
     f.kept.erase(f.kept.begin() + bad);
   }
 
   const Eigen::Index k = static_cast<Eigen::Index>(f.kept.size());
-  const Eigen::Index off = o.intercept ? 1 : 0;
-  const Eigen::Index q = p + off;
-  m.rank = static_cast<std::size_t>(k + off);
+  m.rank = static_cast<std::size_t>(k + (o.intercept ? 1 : 0));
   m.df_residual = m.n - m.rank;
   f.slope.resize(k);
   for (Eigen::Index c = 0; c < k; ++c)
@@ -450,46 +544,7 @@ linear_model fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
   m.tss = static_cast<double>(tss);
   m.sigma = std::sqrt(m.rss / static_cast<double>(m.df_residual));
 
-  // Coefficients and (X'WX)^-1 in the original parameterisation.
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  m.coefficients = Eigen::VectorXd::Constant(q, nan);
-  m.cov_unscaled = Eigen::MatrixXd::Constant(q, q, nan);
-  m.aliased.assign(static_cast<std::size_t>(q), true);
-  // C = D^-1 (R'R)^-1 D^-1 with D = diag(scale). Every step divides by one scale at a time
-  // and the standard errors come from R^-1 directly: a product s_j s_k, or a variance
-  // 1 / s_j^2, overflows or underflows once |x| passes about 1e154 (or drops below 1e-154),
-  // although the coefficient and its standard error are representable far beyond that.
-  const Eigen::MatrixXd cov_a = f.r_inverse * f.r_inverse.transpose();
-  Eigen::VectorXd center_scaled(k); // centres of the kept columns in scale units, m_j / s_j
-  m.std_errors = Eigen::VectorXd::Constant(q, nan);
-  for (Eigen::Index c = 0; c < k; ++c) {
-    const Eigen::Index jc = f.kept[static_cast<std::size_t>(c)];
-    center_scaled[c] = f.center[jc] / f.scale[jc];
-    m.coefficients[off + jc] = f.slope[c];
-    m.aliased[static_cast<std::size_t>(off + jc)] = false;
-    m.std_errors[off + jc] = m.sigma * (std::sqrt(cov_a(c, c)) / f.scale[jc]);
-    for (Eigen::Index d = 0; d < k; ++d) {
-      const Eigen::Index jd = f.kept[static_cast<std::size_t>(d)];
-      m.cov_unscaled(off + jc, off + jd) = cov_a(c, d) / f.scale[jc] / f.scale[jd];
-    }
-  }
-  if (o.intercept) {
-    m.aliased[0] = false;
-    long double b0 = f.y_center;
-    for (Eigen::Index c = 0; c < k; ++c)
-      b0 -= static_cast<long double>(f.center[f.kept[static_cast<std::size_t>(c)]]) * f.slope[c];
-    m.coefficients[0] = static_cast<double>(b0);
-    // Var(b0) = 1/sum w + m'C m and Cov(b0, b) = -C m, because ybar is uncorrelated with
-    // the centred slopes; with C = D^-1 cov_a D^-1 these are (m/s)' cov_a (m/s) and
-    // -(cov_a (m/s))_j / s_j.
-    const Eigen::VectorXd Cm = cov_a * center_scaled;
-    m.cov_unscaled(0, 0) = 1.0 / f.sum_weights + center_scaled.dot(Cm);
-    m.std_errors[0] = m.sigma * std::sqrt(m.cov_unscaled(0, 0));
-    for (Eigen::Index c = 0; c < k; ++c) {
-      const Eigen::Index jc = f.kept[static_cast<std::size_t>(c)];
-      m.cov_unscaled(0, off + jc) = m.cov_unscaled(off + jc, 0) = -Cm[c] / f.scale[jc];
-    }
-  }
+  detail::back_transform(f, o.intercept, m);
   return m;
 }
 
@@ -505,8 +560,8 @@ Eigen::MatrixXd linear_model::factor_rows(const Eigen::Ref<const Eigen::MatrixXd
   for (Eigen::Index j = 0; j < X.cols(); ++j)
     for (Eigen::Index i = 0; i < X.rows(); ++i)
       if (!std::isfinite(X(i, j)))
-        SALESOPS_THROW(not_finite, fn, "X_new", static_cast<std::size_t>(i), "column ", j,
-                       " is ", X(i, j));
+        SALESOPS_THROW(not_finite, fn, "X_new", static_cast<std::size_t>(i), "column ", j, " is ",
+                       X(i, j));
   Eigen::MatrixXd design;
   if (factor.poly_degree > 0) {
     design.resize(X.rows(), p);
@@ -517,9 +572,8 @@ Eigen::MatrixXd linear_model::factor_rows(const Eigen::Ref<const Eigen::MatrixXd
       power *= z;
     }
   }
-  const Eigen::Ref<const Eigen::MatrixXd> D = factor.poly_degree > 0
-                                                  ? Eigen::Ref<const Eigen::MatrixXd>(design)
-                                                  : X;
+  const Eigen::Ref<const Eigen::MatrixXd> D =
+      factor.poly_degree > 0 ? Eigen::Ref<const Eigen::MatrixXd>(design) : X;
   Eigen::MatrixXd U(X.rows(), k);
   for (Eigen::Index c = 0; c < k; ++c) {
     const Eigen::Index j = factor.kept[static_cast<std::size_t>(c)];
@@ -534,13 +588,12 @@ prediction linear_model::predict(const Eigen::Ref<const Eigen::MatrixXd>& X_new)
   prediction out;
   out.residual_sd = sigma;
   out.df_residual = static_cast<double>(df_residual);
-  const Eigen::VectorXd scaled_slope =
-      factor.slope.cwiseProduct([&] {
-        Eigen::VectorXd s(static_cast<Eigen::Index>(factor.kept.size()));
-        for (Eigen::Index c = 0; c < s.size(); ++c)
-          s[c] = factor.scale[factor.kept[static_cast<std::size_t>(c)]];
-        return s;
-      }());
+  const Eigen::VectorXd scaled_slope = factor.slope.cwiseProduct([&] {
+    Eigen::VectorXd s(static_cast<Eigen::Index>(factor.kept.size()));
+    for (Eigen::Index c = 0; c < s.size(); ++c)
+      s[c] = factor.scale[factor.kept[static_cast<std::size_t>(c)]];
+    return s;
+  }());
   out.mean = (U * scaled_slope).array() + factor.y_center;
   const Eigen::MatrixXd V = U * factor.r_inverse; // rows u' R^-1: |.|^2 = u'(Z'Z)^-1 u
   const double base = intercept ? 1.0 / factor.sum_weights : 0.0;
@@ -566,9 +619,12 @@ linear_model fit_polynomial(const Eigen::Ref<const Eigen::VectorXd>& x,
                             const Eigen::Ref<const Eigen::VectorXd>& y, int degree,
                             const lm_options& options) {
   constexpr const char* fn = "forecast::fit_polynomial";
-  if (degree < 1) SALESOPS_THROW(out_of_range_value, fn, "degree", no_row, "is ", degree, ", must be >= 1");
-  check_equal_lengths(fn, "x", static_cast<std::size_t>(x.size()), "y", static_cast<std::size_t>(y.size()));
-  for (Eigen::Index i = 0; i < x.size(); ++i) check_finite(fn, "x", x[i], static_cast<std::size_t>(i));
+  if (degree < 1)
+    SALESOPS_THROW(out_of_range_value, fn, "degree", no_row, "is ", degree, ", must be >= 1");
+  check_equal_lengths(fn, "x", static_cast<std::size_t>(x.size()), "y",
+                      static_cast<std::size_t>(y.size()));
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    check_finite(fn, "x", x[i], static_cast<std::size_t>(i));
   check_non_empty(fn, "x", static_cast<std::size_t>(x.size()));
   const double lo = x.minCoeff(), hi = x.maxCoeff();
   // z in [-1, 1]: centre at the midrange with an intercept; without one, centring would add
@@ -603,16 +659,15 @@ linear_model fit_polynomial(const Eigen::Ref<const Eigen::VectorXd>& x,
       long double binom = 1;
       for (Eigen::Index t = 1; t <= j; ++t)
         binom = binom * static_cast<long double>(kk - j + t) / static_cast<long double>(t);
-      T(j - 1 + off, kk - 1 + off) = binom * std::pow(-static_cast<long double>(c), static_cast<long double>(kk - j)) /
-                                     std::pow(static_cast<long double>(s), static_cast<long double>(kk));
+      T(j - 1 + off, kk - 1 + off) =
+          binom * std::pow(-static_cast<long double>(c), static_cast<long double>(kk - j)) /
+          std::pow(static_cast<long double>(s), static_cast<long double>(kk));
     }
   const mat_ld C = m.cov_unscaled.cast<long double>();
   m.coefficients = (T * m.coefficients.cast<long double>()).cast<double>();
   const mat_ld cov = T * C * T.transpose();
   m.cov_unscaled = cov.cast<double>();
-  // From the long double variances: that of x's slope, 1 / s^2 in size, leaves double's range
-  // once |x| passes about 1e154 although its standard error does not.
-  m.std_errors = (cov.diagonal().array().sqrt() * static_cast<long double>(m.sigma)).cast<double>();
+  m.std_errors = detail::mapped_std_errors(T, C, m.sigma);
   m.factor.poly_degree = degree;
   m.factor.poly_center = c;
   m.factor.poly_scale = s;

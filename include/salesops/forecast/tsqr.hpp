@@ -56,7 +56,8 @@ public:
   /// \throws salesops::length_mismatch when X has the wrong column count or y the wrong row
   /// count; salesops::not_finite naming the row of a NaN or infinite value.
   template <class = void>
-  void update(const Eigen::Ref<const Eigen::MatrixXd>& X, const Eigen::Ref<const Eigen::VectorXd>& y) {
+  void update(const Eigen::Ref<const Eigen::MatrixXd>& X,
+              const Eigen::Ref<const Eigen::VectorXd>& y) {
     constexpr const char* fn = "tsqr_accumulator::update";
     check_equal_lengths(fn, "predictors", static_cast<std::size_t>(p_), "X columns",
                         static_cast<std::size_t>(X.cols()));
@@ -65,7 +66,8 @@ public:
     for (Eigen::Index i = 0; i < X.rows(); ++i) {
       for (Eigen::Index j = 0; j < p_; ++j)
         if (!std::isfinite(X(i, j)))
-          SALESOPS_THROW(not_finite, fn, "X", static_cast<std::size_t>(i), "column ", j, " is ", X(i, j));
+          SALESOPS_THROW(not_finite, fn, "X", static_cast<std::size_t>(i), "column ", j, " is ",
+                         X(i, j));
       check_finite(fn, "y", y[i], static_cast<std::size_t>(i));
     }
     if (X.rows() == 0) return;
@@ -84,8 +86,7 @@ public:
 
   /// \brief Combines another shard's state (see the file comment).
   /// \throws salesops::length_mismatch when the shapes or intercept settings differ.
-  template <class = void>
-  void merge(const tsqr_accumulator& other) {
+  template <class = void> void merge(const tsqr_accumulator& other) {
     constexpr const char* fn = "tsqr_accumulator::merge";
     check_equal_lengths(fn, "predictors", static_cast<std::size_t>(p_), "other predictors",
                         static_cast<std::size_t>(other.p_));
@@ -157,33 +158,12 @@ public:
     m.rss = r_(p_, p_) * r_(p_, p_);
     m.tss = r_.col(p_).squaredNorm();
     m.sigma = std::sqrt(m.rss / static_cast<double>(m.df_residual));
-    m.aliased.assign(static_cast<std::size_t>(p_ + off), false);
     // rz is square: JacobiSVD's QR preconditioner would not run (see linear_model.hpp).
     Eigen::JacobiSVD<Eigen::MatrixXd, Eigen::NoQRPreconditioner> svd(rz);
     m.condition_number = svd.singularValues()[0] / svd.singularValues()[p_ - 1];
 
-    // (X_c'X_c)^-1 = D^-1 (R_z' R_z)^-1 D^-1, and the intercept rows as forecast::fit does,
-    // dividing by one scale at a time and taking the standard errors from R_z^-1 (as fit
-    // does, so that columns beyond about 1e154 do not overflow s_j s_k).
-    const Eigen::MatrixXd cov_z = f.r_inverse * f.r_inverse.transpose();
-    const Eigen::ArrayXd inverse_scale = f.scale.cwiseInverse().array();
-    const Eigen::MatrixXd cov_slopes =
-        (cov_z.array().colwise() * inverse_scale).rowwise() * inverse_scale.transpose();
-    m.coefficients.resize(p_ + off);
-    m.coefficients.tail(p_) = f.slope;
-    m.cov_unscaled.resize(p_ + off, p_ + off);
-    m.cov_unscaled.bottomRightCorner(p_, p_) = cov_slopes;
-    m.std_errors.resize(p_ + off);
-    m.std_errors.tail(p_) = m.sigma * (cov_z.diagonal().array().sqrt() * inverse_scale);
-    if (intercept_) {
-      m.coefficients[0] = f.y_center - f.center.dot(f.slope);
-      const Eigen::VectorXd center_scaled = f.center.cwiseQuotient(f.scale); // m_j / s_j
-      const Eigen::VectorXd cm = cov_z * center_scaled;
-      m.cov_unscaled(0, 0) = 1.0 / f.sum_weights + center_scaled.dot(cm);
-      m.cov_unscaled.col(0).tail(p_) = -(cm.array() * inverse_scale).matrix();
-      m.cov_unscaled.row(0).tail(p_) = m.cov_unscaled.col(0).tail(p_).transpose();
-      m.std_errors[0] = m.sigma * std::sqrt(m.cov_unscaled(0, 0));
-    }
+    // Coefficients, standard errors and (X_c'X_c)^-1 from the factorisation, exactly as fit.
+    detail::back_transform(f, intercept_, m);
     return m;
   }
 
@@ -192,8 +172,7 @@ private:
   // Householder vectors take squared norms, which overflow for columns beyond about 1e154:
   // each column is scaled by a power of two to a largest magnitude in [1, 2) first and R's
   // column scaled back (A D = Q (R D) exactly, since powers of two scale without rounding).
-  template <class = void>
-  Eigen::MatrixXd upper_factor(Eigen::MatrixXd a) const {
+  template <class = void> Eigen::MatrixXd upper_factor(Eigen::MatrixXd a) const {
     const Eigen::Index q = p_ + 1;
     Eigen::VectorXd column_scale = Eigen::VectorXd::Ones(q);
     for (Eigen::Index j = 0; j < q; ++j) {
