@@ -19,8 +19,8 @@ namespace {
 // (Table 1.5): inputs doctors, nurses; outputs outpatients, inpatients; hospitals A..L.
 Eigen::MatrixXd hospital_inputs() {
   Eigen::MatrixXd x(12, 2);
-  x << 20, 151, 19, 131, 25, 160, 27, 168, 22, 158, 55, 255, 33, 235, 31, 206, 30, 244, 50, 268,
-      53, 306, 38, 284;
+  x << 20, 151, 19, 131, 25, 160, 27, 168, 22, 158, 55, 255, 33, 235, 31, 206, 30, 244, 50, 268, 53,
+      306, 38, 284;
   return x;
 }
 Eigen::MatrixXd hospital_outputs() {
@@ -31,7 +31,8 @@ Eigen::MatrixXd hospital_outputs() {
 }
 } // namespace
 
-TEST_CASE("CCR and BCC efficiencies of the Cooper-Seiford-Tone hospital example", "[scoring][dea]") {
+TEST_CASE("CCR and BCC efficiencies of the Cooper-Seiford-Tone hospital example",
+          "[scoring][dea]") {
   // Published CCR scores (Cooper, Seiford & Tone 2007, Table 3.7, 3 decimals):
   //   A 1, B 1, C .883, D 1, E .763, F .835, G .902, H .796, I .960, J .871, K .955, L .958
   // and the same LPs by R's lpSolve (full precision):
@@ -44,12 +45,31 @@ TEST_CASE("CCR and BCC efficiencies of the Cooper-Seiford-Tone hospital example"
   //     0.870646766169154 0.955098039215686 0.958204334365325
   //   sapply(1:12, dea, vrs=TRUE)  -> 1 1 0.895833333333342 1 0.881818181818182
   //     0.938935574229693 1 0.798833193971173 0.989333333333331 1 1 1
-  const double ccr[] = {1, 1, 0.882708333333333, 1, 0.763499482325100, 0.834771241830065,
-                        0.901960784313725, 0.796333820060654, 0.960392156862745,
-                        0.870646766169154, 0.955098039215686, 0.958204334365325};
+  const double ccr[] = {1,
+                        1,
+                        0.882708333333333,
+                        1,
+                        0.763499482325100,
+                        0.834771241830065,
+                        0.901960784313725,
+                        0.796333820060654,
+                        0.960392156862745,
+                        0.870646766169154,
+                        0.955098039215686,
+                        0.958204334365325};
   const double published[] = {1, 1, .883, 1, .763, .835, .902, .796, .960, .871, .955, .958};
-  const double bcc[] = {1, 1, 0.895833333333342, 1, 0.881818181818182, 0.938935574229693, 1,
-                        0.798833193971173, 0.989333333333331, 1, 1, 1};
+  const double bcc[] = {1,
+                        1,
+                        0.895833333333342,
+                        1,
+                        0.881818181818182,
+                        0.938935574229693,
+                        1,
+                        0.798833193971173,
+                        0.989333333333331,
+                        1,
+                        1,
+                        1};
   const auto r = dea_efficiency(hospital_inputs(), hospital_outputs());
   const auto v = dea_efficiency(hospital_inputs(), hospital_outputs(), returns_to_scale::variable);
   for (std::size_t j = 0; j < 12; ++j) {
@@ -81,7 +101,8 @@ TEST_CASE("single input and output: CCR equals the productivity ratio", "[scorin
   }
   const auto r = dea_efficiency(x, y);
   for (Eigen::Index j = 0; j < 15; ++j)
-    CHECK(r.efficiency[static_cast<std::size_t>(j)] == Approx(y(j, 0) / x(j, 0) / best).epsilon(1e-10));
+    CHECK(r.efficiency[static_cast<std::size_t>(j)] ==
+          Approx(y(j, 0) / x(j, 0) / best).epsilon(1e-10));
 }
 
 TEST_CASE("solve_lp: optimal, infeasible, unbounded, degenerate", "[scoring][dea]") {
@@ -245,14 +266,16 @@ double brute_lp_min(const Eigen::MatrixXd& A, const Eigen::VectorXd& b, const Ei
 }
 } // namespace
 
-TEST_CASE("DEA theta and slack sums equal a vertex enumeration; targets are efficient", "[scoring][dea]") {
+TEST_CASE("DEA theta and slack sums equal a vertex enumeration; targets are efficient",
+          "[scoring][dea]") {
   const auto seed = GENERATE(71u, 72u, 73u, 74u);
   const auto model = GENERATE(returns_to_scale::constant, returns_to_scale::variable);
   rng gen(seed);
   const Eigen::Index n = 5, m = 2, s = 1;
   Eigen::MatrixXd x(n, m), y(n, s);
   for (Eigen::Index j = 0; j < n; ++j) {
-    for (Eigen::Index i = 0; i < m; ++i) x(j, i) = 1 + static_cast<double>(gen.uniform_int(9)); // ties make slacks
+    for (Eigen::Index i = 0; i < m; ++i)
+      x(j, i) = 1 + static_cast<double>(gen.uniform_int(9)); // ties make slacks
     y(j, 0) = 1 + static_cast<double>(gen.uniform_int(4));
   }
   const auto r = dea_efficiency(x, y, model);
@@ -272,7 +295,10 @@ TEST_CASE("DEA theta and slack sums equal a vertex enumeration; targets are effi
     A.row(m).segment(1, n) = y.col(0).transpose();
     A(m, 1 + n + m) = -1;
     b(m) = y(o, 0);
-    if (vrs) { A.row(m + 1).segment(1, n).setOnes(); b(m + 1) = 1; }
+    if (vrs) {
+      A.row(m + 1).segment(1, n).setOnes();
+      b(m + 1) = 1;
+    }
     const double theta = brute_lp_min(A, b, c);
     CHECK(r.efficiency[u] == Approx(theta).epsilon(1e-10));
     // Stage 2: theta fixed, maximise s- + s+ (raw units).
@@ -288,7 +314,8 @@ TEST_CASE("DEA theta and slack sums equal a vertex enumeration; targets are effi
     // The reported solution is feasible: lambda reproduces the targets.
     for (Eigen::Index i = 0; i < m; ++i) {
       double used = 0;
-      for (Eigen::Index j = 0; j < n; ++j) used += r.lambda[u][static_cast<std::size_t>(j)] * x(j, i);
+      for (Eigen::Index j = 0; j < n; ++j)
+        used += r.lambda[u][static_cast<std::size_t>(j)] * x(j, i);
       CHECK(used == Approx(r.input_target[u][static_cast<std::size_t>(i)]).margin(1e-9));
     }
     // Projection theorem (CSMT Theorem 3.2 / 4.x): the target unit is efficient. Replace the
@@ -322,4 +349,69 @@ TEST_CASE("CCR and BCC efficiencies do not change when a column is rescaled by 1
     CHECK(ccr_s.reference_set[j] == ccr.reference_set[j]);
     CHECK(ccr_s.efficient[j] == ccr.efficient[j]);
   }
+}
+
+TEST_CASE("DEA theta is exact when one unit's output is tiny: the simplex tolerances are relative",
+          "[scoring][dea]") {
+  // x = (1,1), (1,2), (2,1), y = (r, 1, 1). Hand derivation for unit 0 (CCR), with a certificate
+  // checked below: lambda_1 = lambda_2 = r/2 uses inputs (1.5 r, 1.5 r) = 1.5 r x_0 and makes
+  // output r, so theta_0 <= 1.5 r; the multipliers v = (1/2, 1/2), u = 3/2 (multiplier form:
+  // max u y_0 s.t. v x_0 = 1, u y_j <= v x_j) are feasible (v x_1 = v x_2 = 1.5 = u, u r <= 1),
+  // so theta_0 >= u y_0 = 1.5 r. Units 1 and 2 are efficient. The old absolute 1e-9 tolerances
+  // threw "slack LP is infeasible" for r in 2e-9..1e-5 and returned theta_0 = r below 6e-10.
+  const double r = GENERATE(1e-3, 1e-5, 1e-6, 2e-9, 6e-10, 1e-10, 1e-15, 1e-100, 1e-300);
+  Eigen::MatrixXd x(3, 2), y(3, 1);
+  x << 1, 1, 1, 2, 2, 1;
+  y << r, 1, 1;
+  // The certificate, in exact arithmetic for these values: primal point and dual multipliers.
+  const double lambda = r / 2, u = 1.5, v = 0.5;
+  CHECK(lambda * x(1, 0) + lambda * x(2, 0) == 1.5 * r * x(0, 0));
+  CHECK(lambda * y(1, 0) + lambda * y(2, 0) >= y(0, 0));
+  CHECK(v * x(0, 0) + v * x(0, 1) == 1);
+  for (Eigen::Index j = 0; j < 3; ++j) CHECK(u * y(j, 0) <= v * x(j, 0) + v * x(j, 1));
+  const auto ccr = dea_efficiency(x, y);
+  CHECK(ccr.efficiency[0] == Approx(u * r).epsilon(1e-14));
+  CHECK(ccr.efficiency[1] == Approx(1.0).epsilon(1e-14));
+  CHECK(ccr.efficiency[2] == Approx(1.0).epsilon(1e-14));
+  // Max-slack stage: the peers' mix is unique (any lambda_0 > 0 wastes 1 of input per r of
+  // output), with no slack; lambda is in the data's units.
+  CHECK(ccr.reference_set[0] == std::vector<std::size_t>{1, 2});
+  CHECK(ccr.lambda[0][1] == Approx(lambda).epsilon(1e-14));
+  CHECK(ccr.lambda[0][2] == Approx(lambda).epsilon(1e-14));
+  CHECK(ccr.input_slack[0] == std::vector<double>{0, 0});
+  CHECK(ccr.output_slack[0] == std::vector<double>{0});
+  CHECK(ccr.input_target[0][0] == Approx(u * r).epsilon(1e-14));
+  CHECK(!ccr.efficient[0]);
+  // BCC: every convex mix uses inputs (1 + lambda_2, 1 + lambda_1) >= x_0, so theta_0 = 1.
+  const auto bcc = dea_efficiency(x, y, returns_to_scale::variable);
+  for (std::size_t j = 0; j < 3; ++j) {
+    CHECK(bcc.efficiency[j] == Approx(1.0).epsilon(1e-14));
+    CHECK(bcc.efficient[j]);
+  }
+}
+
+TEST_CASE("DEA on a column spanning 1e-150..1e150; beyond double's range it throws",
+          "[scoring][dea]") {
+  // One input, one output of 1 each: theta_o = min_j x_j / x_o for CCR and BCC alike (hand
+  // derivation: the best ratio y/x, and with BCC every convex mix uses x >= min x). The old
+  // code returned theta = 0 for the first two units.
+  Eigen::MatrixXd x(3, 1), y = Eigen::MatrixXd::Ones(3, 1);
+  x << 1e-150, 1, 1e150;
+  for (auto model : {returns_to_scale::constant, returns_to_scale::variable}) {
+    const auto r = dea_efficiency(x, y, model);
+    CHECK(r.efficiency[0] == Approx(1.0).epsilon(1e-14));
+    CHECK(r.efficiency[1] == Approx(1e-150).epsilon(1e-14));
+    CHECK(r.efficiency[2] == Approx(1e-300).epsilon(1e-14));
+    for (std::size_t j = 0; j < 3; ++j) CHECK(r.reference_set[j] == std::vector<std::size_t>{0});
+  }
+  // 1e-300..1e300: divided by its maximum, 1e-300 underflows to 0 (a free input: the old code
+  // returned theta = 0 for every unit), and theta_2 = 1e-600 has no double. A typed error
+  // names the argument, unit and column.
+  x << 1e-300, 1, 1e300;
+  CHECK_THROWS_AS(dea_efficiency(x, y), numerical_error);
+  CHECK_THROWS_WITH(dea_efficiency(x, y), Contains("inputs at row 0 column 0"));
+  Eigen::MatrixXd outputs(3, 2);
+  outputs << 1, 1e300, 1, 1, 1, 1e-300;
+  CHECK_THROWS_WITH(dea_efficiency(Eigen::MatrixXd::Ones(3, 1), outputs),
+                    Contains("outputs at row 2 column 1"));
 }

@@ -20,9 +20,11 @@ using Catch::Matchers::Contains;
 namespace {
 const std::vector<double> x = {12, 7, 7, 20, 3, 15, 9};
 
-void check_all(const std::vector<double>& got, const std::vector<double>& want, double eps = 1e-13) {
+void check_all(const std::vector<double>& got, const std::vector<double>& want,
+               double eps = 1e-13) {
   REQUIRE(got.size() == want.size());
-  for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(eps).margin(1e-15));
+  for (std::size_t i = 0; i < got.size(); ++i)
+    CHECK(got[i] == Approx(want[i]).epsilon(eps).margin(1e-15));
 }
 } // namespace
 
@@ -41,8 +43,8 @@ TEST_CASE("normalisations match R", "[scoring][scorecard]") {
             {0.666666666666667, 0.25, 0.25, 1.0, 0.0, 0.833333333333333, 0.5});
   // (x - min(x)) / (max(x) - min(x))
   check_all(normalize(x, normalization::min_max),
-            {0.529411764705882, 0.235294117647059, 0.235294117647059, 1.0, 0.0,
-             0.705882352941177, 0.352941176470588});
+            {0.529411764705882, 0.235294117647059, 0.235294117647059, 1.0, 0.0, 0.705882352941177,
+             0.352941176470588});
 }
 
 TEST_CASE("lower-is-better flips every normalisation", "[scoring][scorecard]") {
@@ -90,9 +92,13 @@ TEST_CASE("peer-group normalisation equals normalising each group alone", "[scor
     std::vector<double> sub;
     std::vector<std::size_t> at;
     for (std::size_t i = 0; i < v.size(); ++i)
-      if (g[i] == name) { sub.push_back(v[i]); at.push_back(i); }
+      if (g[i] == name) {
+        sub.push_back(v[i]);
+        at.push_back(i);
+      }
     const auto alone = normalize(sub, method, direction::lower_is_better);
-    for (std::size_t k = 0; k < at.size(); ++k) CHECK(within[at[k]] == Approx(alone[k]).margin(1e-14));
+    for (std::size_t k = 0; k < at.size(); ++k)
+      CHECK(within[at[k]] == Approx(alone[k]).margin(1e-14));
   }
   g[17].clear();
   CHECK_THROWS_AS(normalize_within(v, g, method), out_of_range_value);
@@ -102,9 +108,9 @@ TEST_CASE("peer-group normalisation equals normalising each group alone", "[scor
 TEST_CASE("scorecard: weights, contributions, ranks and tiers", "[scoring][scorecard]") {
   // 4 reps x 2 KPIs: bookings (higher is better, weight 3) and cycle days (lower, weight 1).
   Eigen::MatrixXd k(4, 2);
-  k << 100, 30,  //
-      200, 60,   //
-      300, 45,   //
+  k << 100, 30, //
+      200, 60,  //
+      300, 45,  //
       400, 90;
   const std::vector<kpi_spec> specs = {{"bookings", 3, direction::higher_is_better},
                                        {"cycle_days", 1, direction::lower_is_better}};
@@ -170,15 +176,19 @@ TEST_CASE("scores are invariant to permuting reps; ties share a rank", "[scoring
 TEST_CASE("scorecard rejects bad weights, NaN KPIs and bad shapes", "[scoring][scorecard]") {
   Eigen::MatrixXd k(3, 2);
   k << 1, 2, 3, 4, 5, 6;
-  CHECK_THROWS_AS(scorecard_of(k, {{"a", -1, direction::higher_is_better}, {"b", 1, direction::higher_is_better}}),
+  CHECK_THROWS_AS(scorecard_of(k, {{"a", -1, direction::higher_is_better},
+                                   {"b", 1, direction::higher_is_better}}),
                   negative_value);
-  CHECK_THROWS_WITH(scorecard_of(k, {{"a", 1, direction::higher_is_better}, {"b", -2, direction::higher_is_better}}),
+  CHECK_THROWS_WITH(scorecard_of(k, {{"a", 1, direction::higher_is_better},
+                                     {"b", -2, direction::higher_is_better}}),
                     Contains("weight at row 1") && Contains("KPI b"));
-  CHECK_THROWS_AS(scorecard_of(k, {{"a", 0, direction::higher_is_better}, {"b", 0, direction::higher_is_better}}),
+  CHECK_THROWS_AS(scorecard_of(k, {{"a", 0, direction::higher_is_better},
+                                   {"b", 0, direction::higher_is_better}}),
                   out_of_range_value);
   CHECK_THROWS_AS(scorecard_of(k, {{"a", 1, direction::higher_is_better}}), length_mismatch);
   k(2, 1) = std::numeric_limits<double>::quiet_NaN();
-  const std::vector<kpi_spec> specs = {{"a", 1, direction::higher_is_better}, {"win_rate", 1, direction::higher_is_better}};
+  const std::vector<kpi_spec> specs = {{"a", 1, direction::higher_is_better},
+                                       {"win_rate", 1, direction::higher_is_better}};
   CHECK_THROWS_AS(scorecard_of(k, specs), not_finite);
   CHECK_THROWS_WITH(scorecard_of(k, specs), Contains("kpis at row 2") && Contains("win_rate"));
   k(2, 1) = 6;
@@ -191,14 +201,15 @@ TEST_CASE("scorecard rejects bad weights, NaN KPIs and bad shapes", "[scoring][s
   CHECK_THROWS_WITH(scorecard_of(k, specs, {}, groups), Contains("peer_group at row 1"));
 }
 
-TEST_CASE("robust z with MAD = 0 falls back to the mean absolute deviation", "[scoring][scorecard]") {
+TEST_CASE("robust z with MAD = 0 falls back to the mean absolute deviation",
+          "[scoring][scorecard]") {
   // More than half the values equal the median, so R's mad(x) is 0. Reference (R 4.2):
   //   x <- c(5, 5, 5, 5, 9, 1, 5, 6); mad(x)  # 0
   //   (x - median(x)) / (sqrt(pi / 2) * mean(abs(x - median(x))))
   //   # 0 0 0 0 2.836922882854632 -2.836922882854632 0 0.709230720713658
   const std::vector<double> ties = {5, 5, 5, 5, 9, 1, 5, 6};
-  const std::vector<double> want = {0, 0, 0, 0, 2.836922882854632, -2.836922882854632, 0,
-                                    0.709230720713658};
+  const std::vector<double> want = {
+      0, 0, 0, 0, 2.836922882854632, -2.836922882854632, 0, 0.709230720713658};
   check_all(normalize(ties, normalization::robust_z), want);
   // Lower-is-better flips the sign, as for a regular column.
   const auto down = normalize(ties, normalization::robust_z, direction::lower_is_better);
@@ -237,7 +248,8 @@ TEST_CASE("robust z with MAD = 0 falls back to the mean absolute deviation", "[s
   CHECK(scorecard_of(k, specs, o).fallbacks.size() == 1);
 }
 
-TEST_CASE("competition ranks equal a brute-force count, ties and extremes included", "[scoring][scorecard]") {
+TEST_CASE("competition ranks equal a brute-force count, ties and extremes included",
+          "[scoring][scorecard]") {
   // Brute force: rank_i = 1 + #{j : s_j > s_i}, the definition of competition ranking.
   const auto seed = GENERATE(41u, 42u, 43u, 44u);
   rng gen(seed);
@@ -245,10 +257,18 @@ TEST_CASE("competition ranks equal a brute-force count, ties and extremes includ
   std::vector<double> s(n);
   for (std::size_t i = 0; i < n; ++i) {
     switch (seed % 4) {
-    case 0: s[i] = gen.normal(); break;                                   // continuous
-    case 1: s[i] = static_cast<double>(gen.uniform_int(7)) - 3.0; break; // many ties
-    case 2: s[i] = gen.uniform() < 0.01 ? 1e300 * gen.normal() : gen.normal(); break; // outliers
-    default: s[i] = gen.uniform() < 0.5 ? 0.0 : -0.0; break;             // +0 and -0 tie
+    case 0:
+      s[i] = gen.normal();
+      break; // continuous
+    case 1:
+      s[i] = static_cast<double>(gen.uniform_int(7)) - 3.0;
+      break; // many ties
+    case 2:
+      s[i] = gen.uniform() < 0.01 ? 1e300 * gen.normal() : gen.normal();
+      break; // outliers
+    default:
+      s[i] = gen.uniform() < 0.5 ? 0.0 : -0.0;
+      break; // +0 and -0 tie
     }
   }
   if (n > 2 && seed % 4 == 2) { // a range that overflows: max - min = +inf
@@ -265,7 +285,8 @@ TEST_CASE("competition ranks equal a brute-force count, ties and extremes includ
   CHECK_THROWS_WITH(competition_ranks(s), Contains("scores at row " + std::to_string(n / 2)));
 }
 
-TEST_CASE("composite_scores is the scorecard's score, for every method and peer groups", "[scoring][scorecard]") {
+TEST_CASE("composite_scores is the scorecard's score, for every method and peer groups",
+          "[scoring][scorecard]") {
   const auto method = GENERATE(normalization::z_score, normalization::robust_z,
                                normalization::percentile_rank, normalization::min_max);
   rng gen(77);
@@ -274,7 +295,8 @@ TEST_CASE("composite_scores is the scorecard's score, for every method and peer 
   for (Eigen::Index i = 0; i < 50; ++i) {
     g[static_cast<std::size_t>(i)] = i % 3 == 0 ? "east" : "west";
     for (Eigen::Index j = 0; j < 4; ++j)
-      k(i, j) = j == 3 ? static_cast<double>(gen.uniform_int(3)) : gen.lognormal(static_cast<double>(j), 1);
+      k(i, j) = j == 3 ? static_cast<double>(gen.uniform_int(3))
+                       : gen.lognormal(static_cast<double>(j), 1);
   }
   const std::vector<kpi_spec> specs = {{"a", 1, direction::higher_is_better},
                                        {"b", 2, direction::lower_is_better},
@@ -299,7 +321,8 @@ TEST_CASE("composite_scores is the scorecard's score, for every method and peer 
   }
 }
 
-TEST_CASE("z-score composites equal a direct two-pass computation for 1 to 25 KPIs", "[scoring][scorecard]") {
+TEST_CASE("z-score composites equal a direct two-pass computation for 1 to 25 KPIs",
+          "[scoring][scorecard]") {
   // The normaliser sums 12, 8, 4, 2 and 1 columns at a time and scores 8 rows at a time:
   // every KPI count from 1 to 25 and row counts around the multiples of 8 reach every block
   // and every tail. Reference: for each column, s = +-1 by direction, mean and sd of s x in two
@@ -323,16 +346,19 @@ TEST_CASE("z-score composites equal a direct two-pass computation for 1 to 25 KP
       for (std::size_t j = 0; j < kpis; ++j) {
         const double s = specs[j].dir == direction::lower_is_better ? -1.0 : 1.0;
         double mean = 0, squares = 0;
-        for (std::size_t i = 0; i < reps; ++i) mean += s * table(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
+        for (std::size_t i = 0; i < reps; ++i)
+          mean += s * table(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j));
         mean /= static_cast<double>(reps);
         for (std::size_t i = 0; i < reps; ++i) {
-          const double d = s * table(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) - mean;
+          const double d =
+              s * table(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) - mean;
           squares += d * d;
         }
         const double sd = std::sqrt(squares / static_cast<double>(reps - 1));
         for (std::size_t i = 0; i < reps; ++i)
-          want[i] += specs[j].weight / weight_sum *
-                     ((s * table(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) - mean) / sd);
+          want[i] +=
+              specs[j].weight / weight_sum *
+              ((s * table(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) - mean) / sd);
       }
       INFO("kpis " << kpis << ", reps " << reps);
       for (std::size_t i = 0; i < reps; ++i)
@@ -368,6 +394,78 @@ TEST_CASE("z-scores of KPIs on extreme scales equal those of the unscaled column
   // A constant column on that scale is still constant.
   const std::vector<double> flat(4, 3e-300);
   check_all(normalize(flat, normalization::z_score), {0, 0, 0, 0});
+}
+
+TEST_CASE("subnormal columns and values near +-1.7e308 normalise like the column rescaled by a "
+          "power of two",
+          "[scoring][scorecard]") {
+  // Brute-force reference: multiplying a column by 2^k is exact (k brings it into the normal
+  // range), and z-score, robust z, min-max and percentile ranks are unit-free, so the
+  // normalised values must be the same bits. Before, 1e-320 columns gave inf / NaN (1 / range
+  // and 1 / MAD overflowed) and x - center overflowed near +-1.7e308.
+  // Hand values: the subnormal column is k x 1e-320 for k = 1, 2, 4, 3 (exact multiples):
+  //   min-max (k - 1) / 3; mean 2.5, sd sqrt(5/3): z = (k - 2.5) / sqrt(5/3); median 2.5,
+  //   MAD 1: robust z = (k - 2.5) / 1.4826.
+  // The large column is -1.7e308, 1.7e308, 1.7e308, 0 = 1.7e308 (-1, 1, 1, 0): min-max
+  //   (c + 1) / 2; mean 1/4, squared deviations (25 + 9 + 9 + 1) / 16 = 11/4 (x 1.7e308^2),
+  //   sd sqrt(11/12): z = (c - 1/4) / sqrt(11/12); median 1/2, deviations 3/2, 1/2, 1/2, 1/2,
+  //   MAD 1/2: robust z = (c - 1/2) / (1.4826 / 2).
+  const double u = 1e-320, big = 1.7e308, s53 = std::sqrt(5.0 / 3), s1112 = std::sqrt(11.0 / 12);
+  const std::vector<double> tiny = {u, 2 * u, 4 * u, 3 * u}, large = {-big, big, big, 0};
+  struct expected {
+    normalization method;
+    std::vector<double> tiny, large;
+  };
+  const std::vector<expected> cases = {
+      {normalization::min_max, {0, 1.0 / 3, 1, 2.0 / 3}, {0, 1, 1, 0.5}},
+      {normalization::z_score,
+       {-1.5 / s53, -0.5 / s53, 1.5 / s53, 0.5 / s53},
+       {-1.25 / s1112, 0.75 / s1112, 0.75 / s1112, -0.25 / s1112}},
+      {normalization::robust_z,
+       {-1.5 / 1.4826, -0.5 / 1.4826, 1.5 / 1.4826, 0.5 / 1.4826},
+       {-1.5 / 0.7413, 0.5 / 0.7413, 0.5 / 0.7413, -0.5 / 0.7413}},
+      {normalization::percentile_rank, {0, 1.0 / 3, 1, 2.0 / 3}, {0, 2.5 / 3, 2.5 / 3, 1.0 / 3}},
+  };
+  for (const auto& c : cases) {
+    for (const auto dir : {direction::higher_is_better, direction::lower_is_better}) {
+      const double sign = dir == direction::higher_is_better ? 1 : -1;
+      for (int which = 0; which < 2; ++which) {
+        const auto& column = which == 0 ? tiny : large;
+        const int k = which == 0 ? 1000 : -1000;
+        std::vector<double> rescaled(column);
+        for (double& v : rescaled) v = std::ldexp(v, k);
+        const auto got = normalize(column, c.method, dir), ref = normalize(rescaled, c.method, dir);
+        const auto& want = which == 0 ? c.tiny : c.large;
+        for (std::size_t i = 0; i < 4; ++i) {
+          CHECK(got[i] == ref[i]);
+          // min-max and percentile ranks of the flipped column are 1 - value; z-scores negate.
+          const bool unit =
+              c.method == normalization::min_max || c.method == normalization::percentile_rank;
+          const double w = sign > 0 ? want[i] : unit ? 1 - want[i] : -want[i];
+          CHECK(got[i] == Approx(w).epsilon(1e-13).margin(1e-15));
+        }
+      }
+    }
+  }
+  // Composite scores use the same maps: a scorecard of the subnormal KPI and its rescaled
+  // copy (lower is better) cancels to 0 with finite contributions.
+  Eigen::MatrixXd k(4, 2);
+  for (Eigen::Index i = 0; i < 4; ++i) {
+    k(i, 0) = tiny[static_cast<std::size_t>(i)];
+    k(i, 1) = std::ldexp(tiny[static_cast<std::size_t>(i)], 1000);
+  }
+  for (const auto method :
+       {normalization::min_max, normalization::robust_z, normalization::z_score}) {
+    scorecard_options options;
+    options.method = method;
+    const auto s = scorecard_of(
+        k, {{"tiny", 1, direction::higher_is_better}, {"plain", 1, direction::lower_is_better}},
+        options);
+    for (std::size_t i = 0; i < 4; ++i) {
+      CHECK(std::isfinite(s.reps[i].contributions[0]));
+      CHECK(s.reps[i].score == Approx(method == normalization::min_max ? 0.5 : 0).margin(1e-13));
+    }
+  }
 }
 
 TEST_CASE("scorecard: weights near the largest double work; quantile cuts 0 and 1 are refused",

@@ -8,11 +8,11 @@
 //                             sum_j lambda_j y_rj >= y_ro          (every output r)
 //                             lambda >= 0  (BCC also: sum_j lambda_j = 1).
 // Each LP is solved by a small dense two-phase simplex (solve_lp) with Bland's rule, which
-// cannot cycle. A second stage (CSMT section 3.3) then fixes theta = theta* and maximises the
-// sum of the input slacks and output shortfalls (in the data's units), which gives the slacks,
-// the reference set {j : lambda_j > 0}, and the projection onto the efficient frontier
-// (targets x_o theta* - s-, y_o + s+); a unit is efficient (Pareto-Koopmans) when theta* = 1
-// and every slack is 0.
+// cannot cycle, and tolerances relative to the magnitudes involved. A second stage (CSMT
+// section 3.3) then fixes theta = theta* and maximises the sum of the input slacks and output
+// shortfalls (in the data's units), which gives the slacks, the reference set {j : lambda_j > 0},
+// and the projection onto the efficient frontier (targets x_o theta* - s-, y_o + s+); a unit is
+// efficient (Pareto-Koopmans) when theta* = 1 and every slack is 0.
 #ifndef SALESOPS_SCORING_DEA_HPP
 #define SALESOPS_SCORING_DEA_HPP
 
@@ -32,23 +32,28 @@
 namespace salesops::scoring {
 
 namespace detail {
-inline constexpr double lp_tolerance = 1e-9;
+// A unit is efficient when theta* >= 1 - this (and every slack is 0).
+inline constexpr double dea_efficient_tolerance = 1e-9;
 } // namespace detail
 
 /// \brief Outcome of solve_lp.
 enum class lp_status {
   optimal,    ///< an optimal basic solution was found
-  infeasible, ///< no x >= 0 satisfies A x = b (phase 1 optimum > tolerance)
+  infeasible, ///< no x >= 0 satisfies A x = b (an artificial stays above rounding noise in phase 1)
   unbounded   ///< the objective decreases without bound
 };
 
 /// \brief The status's name.
 inline std::string_view to_string(lp_status s) noexcept {
-  return s == lp_status::optimal ? "optimal" : s == lp_status::infeasible ? "infeasible" : "unbounded";
+  return s == lp_status::optimal      ? "optimal"
+         : s == lp_status::infeasible ? "infeasible"
+                                      : "unbounded";
 }
 
 /// \brief Prints the status's name.
-inline std::ostream& operator<<(std::ostream& out, lp_status s) { return out << to_string(s); }
+inline std::ostream& operator<<(std::ostream& out, lp_status s) {
+  return out << to_string(s);
+}
 
 /// \brief Solution of a linear programme in standard form.
 struct lp_result {
@@ -64,18 +69,28 @@ inline std::ostream& operator<<(std::ostream& out, const lp_result& r) {
              << ", pivots=" << r.pivots << "}";
 }
 
-/// \brief Minimises c'x subject to A x = b, x >= 0 by the two-phase tableau simplex.
+/// \brief Minimises c'x subject to A x = b, x >= 0 by a two-phase (revised) simplex.
 ///
-/// Rows with b_i < 0 are negated first; phase 1 minimises the sum of one artificial variable
-/// per row, then artificials still basic at zero are pivoted out (or their row dropped as
-/// redundant) and phase 2 minimises c'x. Entering and leaving variables follow Bland's rule
-/// (smallest index), so the method terminates on degenerate problems such as DEA's.
-/// Tolerances: a reduced cost or pivot entry counts as nonzero when its magnitude exceeds
-/// 1e-9 (problems should be scaled so entries are of order 1, as dea_efficiency does);
-/// phase 1 declares infeasibility when its optimum exceeds 1e-9 (1 + max |b|).
+/// Rows are scaled by powers of two (exactly) and negated where b_i < 0; phase 1 minimises
+/// the sum of one artificial variable per row, then artificials still basic at zero are
+/// replaced (or their row dropped as redundant) and phase 2 minimises c'x. Entering and
+/// leaving variables follow Bland's rule (smallest index), so the method terminates on
+/// degenerate problems such as DEA's. Each iteration factorises its basis B afresh (LU with
+/// partial pivoting of B scaled by powers of two in rows and columns), so rounding does not
+/// accumulate over pivots. Tolerances are relative: a basic value, reduced cost or pivot-column
+/// entry counts as 0 when it is below 64 (k + 1) eps times its error bound, the magnitude of
+/// the terms behind it (|B^-1| (P'|L||U| |x| + |b|), Higham 2002 Thm 9.4; k = rows), so
+/// they do not depend on the data's units or spread: a value of 1e-300 among entries of order
+/// 1 is genuine. Phase 1 declares infeasibility when an artificial keeps a value above that.
+/// Results are exact up to rounding when every basis met is well conditioned. Entries more
+/// than ~1e12 apart within a row or column can meet bases double cannot resolve: most throw
+/// (below), but a degenerate one can end, wrongly, as optimal (seen on random DEA problems).
 /// \throws salesops::length_mismatch for inconsistent shapes; salesops::not_finite naming
-///         the row of a NaN entry; salesops::not_converged after 50 (m + n) pivots.
-inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A, const Eigen::Ref<const Eigen::VectorXd>& b,
+///         the row of a NaN entry; salesops::not_converged after 50 (m + n) pivots;
+///         salesops::numerical_error when a basis is singular in double or a basic value
+///         comes out negative beyond its error bound (a pivot double could not resolve).
+inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A,
+                          const Eigen::Ref<const Eigen::VectorXd>& b,
                           const Eigen::Ref<const Eigen::VectorXd>& c);
 
 /// \brief Returns to scale of a DEA model.
@@ -95,13 +110,14 @@ inline std::ostream& operator<<(std::ostream& out, returns_to_scale r) {
 struct dea_result {
   returns_to_scale model = returns_to_scale::constant; ///< CCR or BCC
   std::vector<double> efficiency;                      ///< theta* per unit, in (0, 1]
-  std::vector<std::vector<double>> lambda;             ///< peer weights per unit, from the max-slack solution
-  std::vector<std::vector<double>> input_slack;        ///< s-: input excess left after the radial cut theta* x
-  std::vector<std::vector<double>> output_slack;       ///< s+: output shortfall (the peers produce more)
-  std::vector<std::vector<double>> input_target;       ///< theta* x_o - s-: inputs of the projected unit
-  std::vector<std::vector<double>> output_target;      ///< y_o + s+: outputs of the projected unit
+  std::vector<std::vector<double>> lambda; ///< peer weights per unit, from the max-slack solution
+  std::vector<std::vector<double>>
+      input_slack; ///< s-: input excess left after the radial cut theta* x
+  std::vector<std::vector<double>> output_slack;  ///< s+: output shortfall (the peers produce more)
+  std::vector<std::vector<double>> input_target;  ///< theta* x_o - s-: inputs of the projected unit
+  std::vector<std::vector<double>> output_target; ///< y_o + s+: outputs of the projected unit
   std::vector<std::vector<std::size_t>> reference_set; ///< units j with lambda_j > 0, ascending
-  std::vector<bool> efficient;                         ///< theta* = 1 and every slack 0 (within 1e-9)
+  std::vector<bool> efficient; ///< theta* >= 1 - 1e-9 and every slack exactly 0
 };
 
 /// \brief Prints the efficiencies, slacks and reference sets, for debugging.
@@ -136,8 +152,12 @@ inline std::ostream& operator<<(std::ostream& out, const dea_result& r) {
 /// \throws salesops::length_mismatch when the row counts differ; salesops::empty_input;
 ///         salesops::negative_value / salesops::not_finite naming the unit (row) of a bad
 ///         entry; salesops::out_of_range_value naming a unit with all outputs 0;
-///         salesops::numerical_error if an LP is not solved to optimality (cannot happen for
-///         valid data: the unit itself is always feasible with theta = 1).
+///         salesops::numerical_error naming the argument, unit and column when a column spans
+///         more than double's range (an entry divided by the column's largest falls below
+///         2.2e-308, e.g. 1e-300..1e300), naming the unit when its theta* falls below 2.2e-308,
+///         or from solve_lp when an LP is too ill-conditioned for double (see solve_lp); an LP
+///         that is not optimal also throws (cannot happen for valid data: the unit itself is
+///         always feasible with theta = 1).
 inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs,
                                  const Eigen::Ref<const Eigen::MatrixXd>& outputs,
                                  returns_to_scale model = returns_to_scale::constant) {
@@ -149,18 +169,31 @@ inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs
   check_non_empty(fn, "outputs columns", static_cast<std::size_t>(outputs.cols()));
   const Eigen::Index n = inputs.rows(), m = inputs.cols(), s = outputs.cols();
   for (Eigen::Index j = 0; j < n; ++j) {
-    for (Eigen::Index i = 0; i < m; ++i) check_positive(fn, "inputs", inputs(j, i), static_cast<std::size_t>(j));
-    for (Eigen::Index r = 0; r < s; ++r) check_non_negative(fn, "outputs", outputs(j, r), static_cast<std::size_t>(j));
+    for (Eigen::Index i = 0; i < m; ++i)
+      check_positive(fn, "inputs", inputs(j, i), static_cast<std::size_t>(j));
+    for (Eigen::Index r = 0; r < s; ++r)
+      check_non_negative(fn, "outputs", outputs(j, r), static_cast<std::size_t>(j));
     if (!(outputs.row(j).maxCoeff() > 0))
       SALESOPS_THROW(out_of_range_value, fn, "outputs", static_cast<std::size_t>(j),
                      "are all 0: the unit produces nothing, so its efficiency is undefined");
   }
-  // Scale every input and output column by its largest value: theta is unit-free, and the
-  // simplex tolerances then apply to entries of order 1.
+  // Scale every input and output column by its largest value: theta is unit-free. A positive
+  // entry that then falls below double's normal range (the column spans more than ~1e308)
+  // would lose its digits or become 0, a free peer: refuse rather than answer wrongly.
   Eigen::MatrixXd X = inputs, Y = outputs;
-  for (Eigen::Index i = 0; i < m; ++i) X.col(i) /= X.col(i).maxCoeff();
-  for (Eigen::Index r = 0; r < s; ++r)
-    if (Y.col(r).maxCoeff() > 0) Y.col(r) /= Y.col(r).maxCoeff();
+  const auto scale_columns = [fn](const auto& data, Eigen::MatrixXd& Z, const char* argument) {
+    for (Eigen::Index k = 0; k < Z.cols(); ++k) {
+      const double largest = Z.col(k).maxCoeff();
+      if (largest > 0) Z.col(k) /= largest;
+      for (Eigen::Index j = 0; j < Z.rows(); ++j)
+        if (data(j, k) > 0 && !(Z(j, k) >= std::numeric_limits<double>::min()))
+          SALESOPS_THROW(numerical_error, fn, argument, static_cast<std::size_t>(j), "column ", k,
+                         " is below the column's largest value ", largest,
+                         " by more than double's range (2.2e-308)");
+    }
+  };
+  scale_columns(inputs, X, "inputs");
+  scale_columns(outputs, Y, "outputs");
   const bool vrs = model == returns_to_scale::variable;
   // Stage 1 variables: theta, lambda_1..n, input slacks (m), output surpluses (s).
   const Eigen::Index rows = m + s + (vrs ? 1 : 0), cols = 1 + n + m + s;
@@ -168,7 +201,8 @@ inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs
   // the weights are divided by the largest scale so the reduced costs stay of order 1.
   Eigen::VectorXd unit_weight(m + s);
   for (Eigen::Index i = 0; i < m; ++i) unit_weight(i) = inputs.col(i).maxCoeff();
-  for (Eigen::Index r = 0; r < s; ++r) unit_weight(m + r) = std::max(outputs.col(r).maxCoeff(), 0.0);
+  for (Eigen::Index r = 0; r < s; ++r)
+    unit_weight(m + r) = std::max(outputs.col(r).maxCoeff(), 0.0);
   const Eigen::VectorXd slack_cost = -unit_weight / unit_weight.maxCoeff();
   dea_result out;
   out.model = model;
@@ -181,8 +215,6 @@ inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs
   out.output_target.resize(units);
   out.reference_set.resize(units);
   out.efficient.resize(units);
-  // Values below this (in units of the column's maximum) are rounding noise of the simplex.
-  const auto clean = [](double v) { return std::fabs(v) <= detail::lp_tolerance ? 0.0 : v; };
   for (Eigen::Index o = 0; o < n; ++o) {
     Eigen::MatrixXd A = Eigen::MatrixXd::Zero(rows, cols);
     Eigen::VectorXd b = Eigen::VectorXd::Zero(rows), c = Eigen::VectorXd::Zero(cols);
@@ -204,8 +236,12 @@ inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs
     }
     const lp_result lp = solve_lp(A, b, c);
     if (lp.status != lp_status::optimal)
-      SALESOPS_THROW(numerical_error, fn, "inputs", static_cast<std::size_t>(o), "LP is ", lp.status);
+      SALESOPS_THROW(numerical_error, fn, "inputs", static_cast<std::size_t>(o), "LP is ",
+                     lp.status);
     const double theta = lp.objective;
+    if (!(theta >= std::numeric_limits<double>::min()))
+      SALESOPS_THROW(numerical_error, fn, "inputs", static_cast<std::size_t>(o), "has efficiency ",
+                     theta, ", below double's normal range");
     // Stage 2: the same constraints with theta fixed at theta* (its column moves to the
     // right-hand side), maximising the weighted slack sum.
     Eigen::MatrixXd A2 = A.rightCols(cols - 1);
@@ -214,143 +250,221 @@ inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs
     c2.tail(m + s) = slack_cost;
     const lp_result lp2 = solve_lp(A2, b2, c2);
     if (lp2.status != lp_status::optimal)
-      SALESOPS_THROW(numerical_error, fn, "inputs", static_cast<std::size_t>(o), "slack LP is ", lp2.status);
+      SALESOPS_THROW(numerical_error, fn, "inputs", static_cast<std::size_t>(o), "slack LP is ",
+                     lp2.status);
     const auto u = static_cast<std::size_t>(o);
     out.efficiency[u] = theta;
     auto& lambda = out.lambda[u];
     lambda.resize(units);
     for (Eigen::Index j = 0; j < n; ++j) {
-      lambda[static_cast<std::size_t>(j)] = clean(lp2.x(j));
-      if (lambda[static_cast<std::size_t>(j)] > 0) out.reference_set[u].push_back(static_cast<std::size_t>(j));
+      lambda[static_cast<std::size_t>(j)] = lp2.x(j);
+      if (lambda[static_cast<std::size_t>(j)] > 0)
+        out.reference_set[u].push_back(static_cast<std::size_t>(j));
     }
     bool slack_free = true;
     for (Eigen::Index i = 0; i < m; ++i) {
-      const double slack = clean(lp2.x(n + i)) * unit_weight(i);
+      const double slack = lp2.x(n + i) * unit_weight(i);
       slack_free = slack_free && slack == 0;
       out.input_slack[u].push_back(slack);
       out.input_target[u].push_back(theta * inputs(o, i) - slack);
     }
     for (Eigen::Index r = 0; r < s; ++r) {
-      const double slack = clean(lp2.x(n + m + r)) * unit_weight(m + r);
+      const double slack = lp2.x(n + m + r) * unit_weight(m + r);
       slack_free = slack_free && slack == 0;
       out.output_slack[u].push_back(slack);
       out.output_target[u].push_back(outputs(o, r) + slack);
     }
-    out.efficient[u] = theta >= 1 - detail::lp_tolerance && slack_free;
+    out.efficient[u] = theta >= 1 - detail::dea_efficient_tolerance && slack_free;
   }
   return out;
 }
 
 namespace detail {
 
-// Pivots the tableau T (last column = right-hand side) on (row, col).
-inline void lp_pivot(Eigen::MatrixXd& T, Eigen::Index row, Eigen::Index col) {
-  T.row(row) /= T(row, col);
-  for (Eigen::Index i = 0; i < T.rows(); ++i)
-    if (i != row && T(i, col) != 0) T.row(i) -= T(i, col) * T.row(row);
-}
+// One basis of min c'x s.t. A x = b, x >= 0, factorised afresh from the data. Every quantity
+// carries an error bound built from the magnitudes of the terms behind it (Higham 2002,
+// Thm 9.4: an LU solve is exact for B + dB with |dB| <= c eps P'|L||U|, so |x - x^| <= c eps
+// |B^-1| (P'|L||U| |x^| + |b|), c = 3k/(1 - 3k u) for k rows, u = eps / 2); a value within
+// `tolerance` (c u with a margin of about 40) of its bound is rounding noise and counts as 0,
+// every other value is genuine however small. The bounds scale with the rows and columns of the LP,
+// so no test depends on the data's units or spread.
+struct lp_factor {
+  Eigen::VectorXd D, R;                    // power-of-two column and row scalings of B
+  Eigen::PartialPivLU<Eigen::MatrixXd> lu; // of R B D, whose rows and columns are of order 1
+  Eigen::MatrixXd G, inverse;              // P'|L||U| and |(R B D)^-1|
+  double tolerance;                        // relative noise level of the bounds below
 
-// Runs the simplex on tableau T whose last row is the reduced-cost row (objective in its
-// last entry, negated); columns >= allowed may not enter. Returns false when unbounded.
-inline bool lp_simplex(Eigen::MatrixXd& T, std::vector<Eigen::Index>& basis, Eigen::Index allowed,
-                       std::size_t& pivots, std::size_t max_pivots) {
-  const Eigen::Index m = T.rows() - 1, rhs = T.cols() - 1;
+  lp_factor(const Eigen::MatrixXd& A, const std::vector<Eigen::Index>& basis)
+      : tolerance(64 * static_cast<double>(basis.size() + 1) *
+                  std::numeric_limits<double>::epsilon()) {
+    const auto k = static_cast<Eigen::Index>(basis.size());
+    Eigen::MatrixXd B(k, k);
+    for (Eigen::Index j = 0; j < k; ++j) B.col(j) = A.col(basis[static_cast<std::size_t>(j)]);
+    const auto power_of_two = [](double largest) { return std::ldexp(1.0, -std::ilogb(largest)); };
+    D = B.cwiseAbs().colwise().maxCoeff().transpose().unaryExpr(power_of_two);
+    B = B * D.asDiagonal();
+    R = B.cwiseAbs().rowwise().maxCoeff().unaryExpr(power_of_two);
+    B = R.asDiagonal() * B;
+    lu.compute(B);
+    const Eigen::MatrixXd L = lu.matrixLU().triangularView<Eigen::UnitLower>(),
+                          U = lu.matrixLU().triangularView<Eigen::Upper>();
+    G = lu.permutationP().transpose() * (L.cwiseAbs() * U.cwiseAbs());
+    inverse = lu.inverse().cwiseAbs();
+    if (!G.allFinite() || !inverse.allFinite())
+      SALESOPS_THROW(numerical_error, "solve_lp", "A", no_row,
+                     "has a basis that is singular in double: its entries span too wide a range");
+  }
+  // B^-1 v with noise set to 0.
+  Eigen::VectorXd solve(const Eigen::VectorXd& v) const {
+    const Eigen::VectorXd rv = R.cwiseProduct(v), z = lu.solve(rv),
+                          bound = inverse * (G * z.cwiseAbs() + rv.cwiseAbs());
+    return (z.array().abs() <= tolerance * bound.array()).select(0.0, D.cwiseProduct(z));
+  }
+  // The reduced costs c - A'y, y = B^-T c_B, with noise set to 0.
+  // abs_A = |A|, formed once per LP.
+  Eigen::VectorXd reduced_costs(const Eigen::MatrixXd& A, const Eigen::MatrixXd& abs_A,
+                                const Eigen::VectorXd& c,
+                                const std::vector<Eigen::Index>& basis) const {
+    Eigen::VectorXd cb(D.size());
+    for (Eigen::Index j = 0; j < D.size(); ++j)
+      cb(j) = D(j) * c(basis[static_cast<std::size_t>(j)]);
+    const Eigen::VectorXd z = lu.transpose().solve(cb), y = R.cwiseProduct(z),
+                          y_bound = R.cwiseProduct(inverse.transpose() *
+                                                   (G.transpose() * z.cwiseAbs() + cb.cwiseAbs())),
+                          d = c - A.transpose() * y,
+                          bound = c.cwiseAbs() + abs_A.transpose() * y_bound;
+    return (d.array().abs() <= tolerance * bound.array()).select(0.0, d);
+  }
+};
+
+// Bland's simplex from the feasible basis `basis` (columns >= allowed may not enter), with
+// every iteration's basis factorised afresh: the LPs here are small, and a tableau updated in
+// place carries the growth of every small pivot into all later iterations (with x = (1,1),
+// (1,2), (2,1) and y = (1e-10, 1, 1) DEA's theta lost 6 digits that way). Returns the basic
+// values in x; returns false when the objective is unbounded.
+inline bool lp_simplex(const Eigen::MatrixXd& A, const Eigen::VectorXd& b, const Eigen::VectorXd& c,
+                       std::vector<Eigen::Index>& basis, Eigen::Index allowed, std::size_t& pivots,
+                       std::size_t max_pivots, Eigen::VectorXd& x) {
+  if (basis.empty()) { // no constraint left: x = 0 is optimal unless a cost is negative
+    x.resize(0);
+    return !(c.head(allowed).array() < 0).any();
+  }
+  const Eigen::MatrixXd abs_A = A.cwiseAbs();
   for (;;) {
+    const lp_factor f(A, basis);
+    x = f.solve(b);
+    if (x.size() > 0 && !(x.minCoeff() >= 0))
+      SALESOPS_THROW(numerical_error, "solve_lp", "A", no_row, "has a basic value ", x.minCoeff(),
+                     " < 0 beyond rounding: the problem is too ill-conditioned for double");
+    const Eigen::VectorXd d = f.reduced_costs(A, abs_A, c, basis);
     Eigen::Index enter = -1;
     for (Eigen::Index j = 0; j < allowed; ++j) // Bland: first improving column
-      if (T(m, j) < -lp_tolerance) { enter = j; break; }
+      if (d(j) < 0) {
+        enter = j;
+        break;
+      }
     if (enter < 0) return true;
+    const Eigen::VectorXd w = f.solve(A.col(enter));
     Eigen::Index leave = -1;
     double best = std::numeric_limits<double>::infinity();
-    for (Eigen::Index i = 0; i < m; ++i) {
-      if (T(i, enter) <= lp_tolerance) continue;
-      const double ratio = T(i, rhs) / T(i, enter);
+    for (Eigen::Index i = 0; i < w.size(); ++i) {
+      if (!(w(i) > 0)) continue;
+      const double ratio = x(i) / w(i);
       // Bland: among minimum ratios, the row whose basic variable has the smallest index.
-      if (ratio < best - lp_tolerance ||
-          (std::fabs(ratio - best) <= lp_tolerance && basis[static_cast<std::size_t>(i)] < basis[static_cast<std::size_t>(leave)])) {
+      if (ratio < best || (ratio == best && basis[static_cast<std::size_t>(i)] <
+                                                basis[static_cast<std::size_t>(leave)])) {
         best = ratio;
         leave = i;
       }
     }
     if (leave < 0) return false;
-    lp_pivot(T, leave, enter);
     basis[static_cast<std::size_t>(leave)] = enter;
     if (++pivots > max_pivots)
-      SALESOPS_THROW(not_converged, "solve_lp", "A", no_row, "needed more than ", max_pivots, " pivots");
+      SALESOPS_THROW(not_converged, "solve_lp", "A", no_row, "needed more than ", max_pivots,
+                     " pivots");
   }
 }
 
 } // namespace detail
 
-inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A, const Eigen::Ref<const Eigen::VectorXd>& b,
+inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A,
+                          const Eigen::Ref<const Eigen::VectorXd>& b,
                           const Eigen::Ref<const Eigen::VectorXd>& c) {
   constexpr const char* fn = "solve_lp";
-  check_equal_lengths(fn, "A rows", static_cast<std::size_t>(A.rows()), "b", static_cast<std::size_t>(b.size()));
-  check_equal_lengths(fn, "A columns", static_cast<std::size_t>(A.cols()), "c", static_cast<std::size_t>(c.size()));
+  check_equal_lengths(fn, "A rows", static_cast<std::size_t>(A.rows()), "b",
+                      static_cast<std::size_t>(b.size()));
+  check_equal_lengths(fn, "A columns", static_cast<std::size_t>(A.cols()), "c",
+                      static_cast<std::size_t>(c.size()));
   for (Eigen::Index i = 0; i < A.rows(); ++i) {
     check_finite(fn, "b", b(i), static_cast<std::size_t>(i));
-    for (Eigen::Index j = 0; j < A.cols(); ++j) check_finite(fn, "A", A(i, j), static_cast<std::size_t>(i));
+    for (Eigen::Index j = 0; j < A.cols(); ++j)
+      check_finite(fn, "A", A(i, j), static_cast<std::size_t>(i));
   }
-  for (Eigen::Index j = 0; j < c.size(); ++j) check_finite(fn, "c", c(j), static_cast<std::size_t>(j));
+  for (Eigen::Index j = 0; j < c.size(); ++j)
+    check_finite(fn, "c", c(j), static_cast<std::size_t>(j));
   const Eigen::Index m = A.rows(), n = A.cols();
   const std::size_t max_pivots = 50 * static_cast<std::size_t>(m + n);
-  // Tableau: m constraint rows + 1 cost row; columns: n originals, m artificials, rhs.
-  Eigen::MatrixXd T = Eigen::MatrixXd::Zero(m + 1, n + m + 1);
+  // Phase 1 on [A I] with one artificial per row. Each row is scaled by a power of two (exact)
+  // to a largest entry in [1, 2) and a right-hand side >= 0, so that the phase-1 objective, the
+  // sum of the artificials, weighs every constraint alike.
+  Eigen::MatrixXd A1 = Eigen::MatrixXd::Zero(m, n + m);
+  Eigen::VectorXd b1(m), c1 = Eigen::VectorXd::Zero(n + m);
   std::vector<Eigen::Index> basis(static_cast<std::size_t>(m));
   for (Eigen::Index i = 0; i < m; ++i) {
-    const double sign = b(i) < 0 ? -1.0 : 1.0;
-    T.row(i).head(n) = sign * A.row(i);
-    T(i, n + i) = 1;
-    T(i, n + m) = sign * b(i);
+    const double largest = std::max(A.row(i).cwiseAbs().maxCoeff(), std::fabs(b(i)));
+    const double scale = std::ldexp(b(i) < 0 ? -1.0 : 1.0, largest > 0 ? -std::ilogb(largest) : 0);
+    A1.row(i).head(n) = scale * A.row(i);
+    A1(i, n + i) = 1;
+    b1(i) = scale * b(i);
+    c1(n + i) = 1;
     basis[static_cast<std::size_t>(i)] = n + i;
   }
-  // Phase 1 cost row: minimise the sum of artificials, expressed in the non-basic columns.
-  for (Eigen::Index i = 0; i < m; ++i) T.row(m) -= T.row(i);
-  for (Eigen::Index i = 0; i < m; ++i) T(m, n + i) = 0;
   lp_result out;
-  detail::lp_simplex(T, basis, n + m, out.pivots, max_pivots);
-  if (-T(m, n + m) > detail::lp_tolerance * (1 + b.cwiseAbs().maxCoeff())) {
-    out.status = lp_status::infeasible;
-    return out;
-  }
-  // Drive artificials out of the basis; a row with no usable original column is redundant.
-  std::vector<bool> keep(static_cast<std::size_t>(m), true);
-  for (Eigen::Index i = 0; i < m; ++i) {
-    if (basis[static_cast<std::size_t>(i)] < n) continue;
-    Eigen::Index col = -1;
-    for (Eigen::Index j = 0; j < n; ++j)
-      if (std::fabs(T(i, j)) > detail::lp_tolerance) { col = j; break; }
-    if (col < 0) {
-      keep[static_cast<std::size_t>(i)] = false;
-    } else {
-      detail::lp_pivot(T, i, col);
-      basis[static_cast<std::size_t>(i)] = col;
-      ++out.pivots;
+  Eigen::VectorXd x;
+  detail::lp_simplex(A1, b1, c1, basis, n + m, out.pivots, max_pivots, x);
+  // Infeasible when an artificial keeps a value that is not rounding noise.
+  for (Eigen::Index k = 0; k < m; ++k) {
+    if (basis[static_cast<std::size_t>(k)] >= n && x(k) != 0) {
+      out.status = lp_status::infeasible;
+      return out;
     }
   }
-  // Phase 2 tableau without artificial columns and redundant rows.
-  Eigen::Index kept = 0;
-  for (bool k : keep) kept += k ? 1 : 0;
-  Eigen::MatrixXd U = Eigen::MatrixXd::Zero(kept + 1, n + 1);
-  std::vector<Eigen::Index> basis2;
-  for (Eigen::Index i = 0, r = 0; i < m; ++i) {
-    if (!keep[static_cast<std::size_t>(i)]) continue;
-    U.row(r).head(n) = T.row(i).head(n);
-    U(r, n) = T(i, n + m);
-    basis2.push_back(basis[static_cast<std::size_t>(i)]);
-    ++r;
+  // Drive artificials (all at 0) out of the basis; the row of one that no original column can
+  // replace is redundant and is dropped (with its artificial, which is then basic nowhere).
+  for (std::size_t k = 0; k < basis.size();) {
+    if (basis[k] < n) {
+      ++k;
+      continue;
+    }
+    const detail::lp_factor f(A1, basis);
+    Eigen::Index col = -1;
+    for (Eigen::Index j = 0; j < n && col < 0; ++j)
+      if (std::find(basis.begin(), basis.end(), j) == basis.end() &&
+          f.solve(A1.col(j))(static_cast<Eigen::Index>(k)) != 0)
+        col = j;
+    if (col >= 0) {
+      basis[k] = col;
+      ++out.pivots;
+      continue;
+    }
+    Eigen::Index row = 0; // the row of artificial basis[k]: where its column holds the 1
+    A1.col(basis[k]).maxCoeff(&row);
+    const Eigen::Index last = A1.rows() - 1;
+    A1.row(row) = A1.row(last);
+    b1(row) = b1(last);
+    A1.conservativeResize(last, Eigen::NoChange);
+    b1.conservativeResize(last);
+    basis.erase(basis.begin() + static_cast<std::ptrdiff_t>(k));
   }
-  U.row(kept).head(n) = c.transpose();
-  for (Eigen::Index r = 0; r < kept; ++r) {
-    const Eigen::Index j = basis2[static_cast<std::size_t>(r)];
-    if (U(kept, j) != 0) U.row(kept) -= U(kept, j) * U.row(r);
-  }
-  if (!detail::lp_simplex(U, basis2, n, out.pivots, max_pivots)) {
+  // Phase 2 on the kept rows and the original columns.
+  const Eigen::Index kept = A1.rows();
+  const Eigen::MatrixXd A2 = A1.leftCols(n);
+  if (!detail::lp_simplex(A2, b1, c, basis, n, out.pivots, max_pivots, x)) {
     out.status = lp_status::unbounded;
     return out;
   }
   out.x = Eigen::VectorXd::Zero(n);
-  for (Eigen::Index r = 0; r < kept; ++r) out.x(basis2[static_cast<std::size_t>(r)]) = U(r, n);
+  for (Eigen::Index r = 0; r < kept; ++r) out.x(basis[static_cast<std::size_t>(r)]) = x(r);
   out.objective = c.dot(out.x);
   return out;
 }

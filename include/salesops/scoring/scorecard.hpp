@@ -57,22 +57,29 @@ inline std::string_view to_string(normalization n) noexcept {
 }
 
 /// \brief Prints the normalisation's name.
-inline std::ostream& operator<<(std::ostream& out, normalization n) { return out << to_string(n); }
+inline std::ostream& operator<<(std::ostream& out, normalization n) {
+  return out << to_string(n);
+}
 
 /// \brief Which spread a KPI column (within one peer group) was divided by.
 enum class spread_rule {
-  regular,        ///< the method's own spread (sd, 1.4826 MAD, range) was > 0, or percentile ranks of n >= 2
+  regular, ///< the method's own spread (sd, 1.4826 MAD, range) was > 0, or percentile ranks of n >=
+           ///< 2
   mean_deviation, ///< robust_z with MAD = 0: (x - median) / (1.2533 mean|x - median|) instead
   constant        ///< no spread (every value equal, or one rep): the method's constant (0 or 0.5)
 };
 
 /// \brief The rule's name ("regular", "mean_deviation", "constant").
 inline std::string_view to_string(spread_rule r) noexcept {
-  return r == spread_rule::regular ? "regular" : r == spread_rule::mean_deviation ? "mean_deviation" : "constant";
+  return r == spread_rule::regular          ? "regular"
+         : r == spread_rule::mean_deviation ? "mean_deviation"
+                                            : "constant";
 }
 
 /// \brief Prints the rule's name.
-inline std::ostream& operator<<(std::ostream& out, spread_rule r) { return out << to_string(r); }
+inline std::ostream& operator<<(std::ostream& out, spread_rule r) {
+  return out << to_string(r);
+}
 
 /// \brief Whether a larger KPI value is better (bookings) or worse (cycle length).
 enum class direction {
@@ -91,20 +98,23 @@ inline std::ostream& operator<<(std::ostream& out, direction d) {
 /// tie at the median) divides by 1.2533 x the mean absolute deviation from the median, the
 /// modified z-score's rule; a column without any spread gets the method's constant.
 /// scorecard_of reports which columns needed such a rule (scorecard::fallbacks). A z-score
-/// column whose squared deviations under- or overflow (values on a 1e-300 or 1e300 scale) is
-/// computed scaled by a power of two, so it keeps its z-scores.
+/// column whose squared deviations under- or overflow (values on a 1e-300 or 1e300 scale), and
+/// a min-max or robust z column whose largest |value| is below 2^-969 or at least 2^1021
+/// (subnormals such as 1e-320, values near +-1.7e308), is normalised scaled by a power of two
+/// (exact), so it gets the values of the column rescaled into the normal range.
 /// \throws salesops::empty_input for no rows; salesops::not_finite naming the row of a NaN or
 ///         infinite value.
 inline std::vector<double> normalize(span<const double> values, normalization method,
-                              direction dir = direction::higher_is_better);
+                                     direction dir = direction::higher_is_better);
 
 /// \brief Normalises within peer groups: each rep is compared only with the reps that share
 /// its label in `peer_group` (team, segment, tenure band).
 /// \throws as normalize, naming the row in the whole column; salesops::length_mismatch;
 ///         salesops::out_of_range_value naming the row of a rep whose peer group is empty.
-inline std::vector<double> normalize_within(span<const double> values, span<const std::string> peer_group,
-                                     normalization method,
-                                     direction dir = direction::higher_is_better);
+inline std::vector<double> normalize_within(span<const double> values,
+                                            span<const std::string> peer_group,
+                                            normalization method,
+                                            direction dir = direction::higher_is_better);
 
 /// \brief One KPI of a scorecard.
 struct kpi_spec {
@@ -147,10 +157,10 @@ inline std::ostream& operator<<(std::ostream& out, const scorecard_options& o) {
 
 /// \brief One rep's composite score, explained.
 struct rep_score {
-  double score = 0;                ///< sum of the contributions
+  double score = 0;                  ///< sum of the contributions
   std::vector<double> contributions; ///< per KPI: weight / sum(weights) x normalised value
-  std::size_t rank = 0;            ///< 1 = best; ties share the smallest rank (1, 2, 2, 4)
-  std::size_t tier = 0;            ///< 0 = lowest tier (see tier_rule)
+  std::size_t rank = 0;              ///< 1 = best; ties share the smallest rank (1, 2, 2, 4)
+  std::size_t tier = 0;              ///< 0 = lowest tier (see tier_rule)
 };
 
 /// \brief Prints the score, for debugging.
@@ -177,11 +187,12 @@ inline std::ostream& operator<<(std::ostream& out, const normalization_fallback&
 
 /// \brief A composite scorecard: one rep_score per row of the KPI table.
 struct scorecard {
-  std::vector<kpi_spec> kpis;        ///< the KPIs, in column order
-  std::vector<double> weights;       ///< the weights rescaled to sum to 1
-  std::vector<double> thresholds;    ///< the tier thresholds actually applied (scores)
-  std::vector<rep_score> reps;       ///< one per row, in input order
-  std::vector<normalization_fallback> fallbacks; ///< columns normalised by a fallback rule (usually none)
+  std::vector<kpi_spec> kpis;     ///< the KPIs, in column order
+  std::vector<double> weights;    ///< the weights rescaled to sum to 1
+  std::vector<double> thresholds; ///< the tier thresholds actually applied (scores)
+  std::vector<rep_score> reps;    ///< one per row, in input order
+  std::vector<normalization_fallback>
+      fallbacks; ///< columns normalised by a fallback rule (usually none)
 };
 
 /// \brief Prints the scorecard, for debugging.
@@ -206,8 +217,8 @@ inline std::vector<double> normalized_weights(const std::vector<kpi_spec>& kpis)
 /// scorecard_of score (same normalisation, same order of summation).
 /// \throws as scorecard_of.
 inline Eigen::VectorXd composite_scores(const Eigen::Ref<const Eigen::MatrixXd>& kpis,
-                                 const std::vector<kpi_spec>& specs, normalization method,
-                                 span<const std::string> peer_group = {});
+                                        const std::vector<kpi_spec>& specs, normalization method,
+                                        span<const std::string> peer_group = {});
 
 /// \brief Scores, explains, ranks and tiers the reps (rows of `kpis`, one column per spec).
 /// \throws salesops::length_mismatch when specs and columns (or peer groups and rows)
@@ -216,8 +227,9 @@ inline Eigen::VectorXd composite_scores(const Eigen::Ref<const Eigen::MatrixXd>&
 ///         for unsorted cuts or a probability cut not strictly between 0 and 1; the errors of
 ///         normalize / normalize_within.
 inline scorecard scorecard_of(const Eigen::Ref<const Eigen::MatrixXd>& kpis,
-                       const std::vector<kpi_spec>& specs, const scorecard_options& options = {},
-                       span<const std::string> peer_group = {});
+                              const std::vector<kpi_spec>& specs,
+                              const scorecard_options& options = {},
+                              span<const std::string> peer_group = {});
 
 /// \brief Competition ranks of `scores` (1 = highest; ties share the smallest rank; -0 and
 /// +0 tie). NaN scores are not allowed (they have no rank).
@@ -234,14 +246,17 @@ inline constexpr double mad_consistency = 1.4826; // R's mad() constant, 1/qnorm
 // (Cognos Analytics 11.1 documentation, "Modified z score": (X - MED) / (1.253314 MeanAD)).
 inline constexpr double mean_deviation_consistency = 1.2533141373155002512; // sqrt(pi / 2)
 
-// A column's affine map z = (x - center) / scale, stored as the reciprocal so a value costs a
-// multiplication, or the constant `offset` when the column has no spread. Percentile ranks
-// are not affine and are written directly.
+// A column's affine map z = (x 2^-exponent - center) / scale, stored as the reciprocal so a
+// value costs a multiplication, or the constant `offset` when the column has no spread. The
+// exponent is 0 unless the column's values are too large or too small for double's
+// arithmetic (normalizer::scaling_exponent, scaled_z_map). Percentile ranks are not affine
+// and are written directly.
 struct column_map {
   double center = 0;
   double inverse_scale = 1;
   double offset = 0;
   spread_rule rule = spread_rule::regular;
+  int exponent = 0;
 };
 
 // Robust z map of x (finite, already sign-flipped); `dev` is scratch.
@@ -258,12 +273,14 @@ inline column_map robust_map(span<const double> x, std::vector<double>& dev) {
   // More than half the values tie at the median: the MAD ignores the rest, the mean
   // absolute deviation does not. Zero only when every value equals the median.
   const double mean_dev = total.result() / static_cast<double>(x.size());
-  if (mean_dev > 0) return {med, 1 / (mean_deviation_consistency * mean_dev), 0, spread_rule::mean_deviation};
+  if (mean_dev > 0)
+    return {med, 1 / (mean_deviation_consistency * mean_dev), 0, spread_rule::mean_deviation};
   return {0, 0, 0, spread_rule::constant};
 }
 
 // Percentile ranks (R's average ties) of x into out[k]; `order` is scratch.
-inline spread_rule percentile_ranks(span<const double> x, std::vector<std::size_t>& order, double* out) {
+inline spread_rule percentile_ranks(span<const double> x, std::vector<std::size_t>& order,
+                                    double* out) {
   const std::size_t n = x.size();
   order.resize(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
@@ -352,20 +369,27 @@ template <bool Centered, class Row>
                                                  const double* center, std::size_t divisor,
                                                  double* acc) {
   std::size_t j = 0;
-  for (; j + 12 <= k; j += 12) column_block<double2, 6, Centered>(j, count, row, center, divisor, acc);
-  for (; j + 8 <= k; j += 8) column_block<double2, 4, Centered>(j, count, row, center, divisor, acc);
-  for (; j + 4 <= k; j += 4) column_block<double2, 2, Centered>(j, count, row, center, divisor, acc);
-  for (; j + 2 <= k; j += 2) column_block<double2, 1, Centered>(j, count, row, center, divisor, acc);
+  for (; j + 12 <= k; j += 12)
+    column_block<double2, 6, Centered>(j, count, row, center, divisor, acc);
+  for (; j + 8 <= k; j += 8)
+    column_block<double2, 4, Centered>(j, count, row, center, divisor, acc);
+  for (; j + 4 <= k; j += 4)
+    column_block<double2, 2, Centered>(j, count, row, center, divisor, acc);
+  for (; j + 2 <= k; j += 2)
+    column_block<double2, 1, Centered>(j, count, row, center, divisor, acc);
   if (j < k) column_block<double, 1, Centered>(j, count, row, center, divisor, acc);
 }
 
 // acc[j] = the sum over the rows t < count of row(t)[j] (or of (row(t)[j] - center[j])^2),
 // divided by divisor (>= 1), for every column j < k.
 template <class Row>
-[[gnu::always_inline]] inline void column_sums(std::size_t k, std::size_t count, const Row& row, const double* center,
-                 std::size_t divisor, double* acc) {
-  if (center == nullptr) column_blocks<false>(k, count, row, center, divisor, acc);
-  else column_blocks<true>(k, count, row, center, divisor, acc);
+[[gnu::always_inline]] inline void column_sums(std::size_t k, std::size_t count, const Row& row,
+                                               const double* center, std::size_t divisor,
+                                               double* acc) {
+  if (center == nullptr)
+    column_blocks<false>(k, count, row, center, divisor, acc);
+  else
+    column_blocks<true>(k, count, row, center, divisor, acc);
 }
 
 // The one implementation of the normalisations and of the composite score. Works on a
@@ -379,7 +403,7 @@ public:
       : rows_(rows), k_(specs.size()), method_(method), groups_(peer_groups(fn, rows, peer_group)),
         maps_(specs.size()), rules_(groups_.size() * specs.size()), sum_(specs.size()),
         squares_(specs.size()), center_(specs.size()), inverse_(specs.size()),
-        offset_(specs.size()) {
+        offset_(specs.size()), factor_(specs.size()) {
     for (const auto& s : specs) sign_.push_back(s.dir == direction::lower_is_better ? -1.0 : 1.0);
   }
 
@@ -397,7 +421,8 @@ public:
     std::vector<normalization_fallback> out;
     for (std::size_t g = 0; g < groups_.size(); ++g)
       for (std::size_t j = 0; j < k_; ++j)
-        if (rules_[g * k_ + j] != spread_rule::regular) out.push_back({j, groups_[g].first, rules_[g * k_ + j]});
+        if (rules_[g * k_ + j] != spread_rule::regular)
+          out.push_back({j, groups_[g].first, rules_[g * k_ + j]});
     return out;
   }
 
@@ -405,7 +430,7 @@ private:
   // The affine normalisation of v, a value of column j (or two, as a double2), under the
   // current group's maps.
   template <class V> V affine(V v, std::size_t j) const {
-    return (v - center_[j]) * inverse_[j] + offset_[j];
+    return (v * factor_[j] - center_[j]) * inverse_[j] + offset_[j];
   }
 
   // out[i] = sum_j w[j] value(t_ij, j) for the rows idx of the row-major table t, summed in
@@ -463,7 +488,7 @@ private:
       return;
     }
     if (method_ == normalization::min_max) {
-      std::fill(sum_.begin(), sum_.end(), std::numeric_limits<double>::infinity());      // min
+      std::fill(sum_.begin(), sum_.end(), std::numeric_limits<double>::infinity());          // min
       std::fill(squares_.begin(), squares_.end(), -std::numeric_limits<double>::infinity()); // max
       for (std::size_t i : idx)
         for (std::size_t j = 0; j < k_; ++j) {
@@ -472,8 +497,9 @@ private:
           squares_[j] = std::max(squares_[j], v);
         }
       for (std::size_t j = 0; j < k_; ++j) {
-        const double range = squares_[j] - sum_[j];
-        maps_[j] = range > 0 ? column_map{sum_[j], 1 / range, 0, spread_rule::regular}
+        const int e = scaling_exponent(x, idx, j);
+        const double low = std::ldexp(sum_[j], -e), range = std::ldexp(squares_[j], -e) - low;
+        maps_[j] = range > 0 ? column_map{low, 1 / range, 0, spread_rule::regular, e}
                              : column_map{0, 0, 0.5, spread_rule::constant};
       }
       return;
@@ -483,7 +509,10 @@ private:
     for (std::size_t j = 0; j < k_; ++j) {
       for (std::size_t t = 0; t < idx.size(); ++t) column_[t] = sign_[j] * x[idx[t] * k_ + j];
       if (method_ == normalization::robust_z) {
+        const int e = scaling_exponent(x, idx, j);
+        for (double& v : column_) v = std::ldexp(v, -e);
         maps_[j] = robust_map(column_, scratch_);
+        maps_[j].exponent = e;
         continue;
       }
       maps_[j].rule = percentile_ranks(column_, order_, ranks_.data());
@@ -491,17 +520,31 @@ private:
     }
   }
 
-  // The z map of column j of group idx from the values scaled by 2^-e, 2^e the binade of the
-  // largest |value|: on a 1e-300 scale every squared deviation (1e-600) underflowed to 0 and
-  // the column looked constant; on a 1e300 scale they overflowed to inf. Scaling by a power
-  // of two is exact (short of the subnormal range), so this is the same two-pass z-score
-  // without the under- or overflow.
-  column_map scaled_z_map(const double* x, const std::vector<std::size_t>& idx,
-                          std::size_t j) const {
+  // The binade e of the largest |value| of column j of group idx (0 for a zero column), kept
+  // within [-1022, 1023] so that 2^-e is a double. Scaling by a power of two is exact (short
+  // of the subnormal range), and 2^-e brings the column near 1.
+  int binade(const double* x, const std::vector<std::size_t>& idx, std::size_t j) const {
     double top = 0;
     for (std::size_t i : idx) top = std::max(top, std::fabs(x[i * k_ + j]));
-    if (top == 0) return {0, 0, 0, spread_rule::constant};
-    const int e = std::ilogb(top);
+    return top == 0 ? 0 : std::max(std::ilogb(top), -1022);
+  }
+
+  // The exponent by which min-max and robust z scale column j (2^-e) before forming and
+  // applying its map: 0 (the unscaled bits) when the largest |value| lies in [2^-969, 2^1021),
+  // where no difference of two values overflows and no range or MAD above 0 is subnormal;
+  // otherwise the binade. On a 1e-320 scale 1 / range and 1 / MAD overflowed to inf; near
+  // +-1.7e308 x - center overflowed.
+  int scaling_exponent(const double* x, const std::vector<std::size_t>& idx, std::size_t j) const {
+    const int e = binade(x, idx, j);
+    return e >= -969 && e < 1021 ? 0 : e;
+  }
+
+  // The z map of column j of group idx from the values scaled by 2^-e (binade): on a 1e-300
+  // scale every squared deviation (1e-600) underflowed to 0 and the column looked constant;
+  // on a 1e300 scale they overflowed to inf. Called when the unscaled sums under- or overflow.
+  column_map scaled_z_map(const double* x, const std::vector<std::size_t>& idx,
+                          std::size_t j) const {
+    const int e = binade(x, idx, j);
     const double n = static_cast<double>(idx.size());
     double mean = 0, squares = 0;
     for (std::size_t i : idx) mean += std::ldexp(x[i * k_ + j], -e);
@@ -511,8 +554,7 @@ private:
       squares += d * d;
     }
     if (!(squares > 0)) return {0, 0, 0, spread_rule::constant};
-    const double inverse_sd = std::ldexp(1 / std::sqrt(squares / (n - 1)), -e);
-    return {sign_[j] * std::ldexp(mean, e), inverse_sd, 0, spread_rule::regular};
+    return {sign_[j] * mean, 1 / std::sqrt(squares / (n - 1)), 0, spread_rule::regular, e};
   }
 
   // One pass over every group: writes z when given, and the composite scores when given.
@@ -532,6 +574,7 @@ private:
         center_[j] = sign_[j] * maps_[j].center;
         inverse_[j] = sign_[j] * maps_[j].inverse_scale;
         offset_[j] = maps_[j].offset;
+        factor_[j] = std::ldexp(1.0, -maps_[j].exponent);
       }
       // Affine maps write z only when asked for it and otherwise score on the fly.
       if (is_affine && z != nullptr)
@@ -539,9 +582,11 @@ private:
           for (std::size_t j = 0; j < k_; ++j) z[i * k_ + j] = affine(x[i * k_ + j], j);
       if (out == nullptr) continue;
       if (is_affine)
-        weighted_sums(x, idx, *w, [this](auto v, std::size_t j) { return affine(v, j); }, out);
+        weighted_sums(
+            x, idx, *w, [this](auto v, std::size_t j) { return affine(v, j); }, out);
       else
-        weighted_sums(z, idx, *w, [](auto v, std::size_t) { return v; }, out);
+        weighted_sums(
+            z, idx, *w, [](auto v, std::size_t) { return v; }, out);
     }
   }
 
@@ -552,7 +597,7 @@ private:
   std::vector<double> sign_;
   std::vector<column_map> maps_;
   std::vector<spread_rule> rules_;
-  std::vector<double> sum_, squares_, center_, inverse_, offset_;
+  std::vector<double> sum_, squares_, center_, inverse_, offset_, factor_;
   std::vector<double> column_, ranks_, scratch_, z_;
   std::vector<std::size_t> order_;
 };
@@ -580,8 +625,10 @@ public:
     const double range = top - low;
     // range may overflow to +inf: then every score shares bucket 0 and std::sort does it all.
     // Two buckets per score: fewer shared buckets to sort than with one.
-    const std::size_t buckets = std::min<std::size_t>(2 * n, std::numeric_limits<std::uint32_t>::max());
-    const double per_unit = range > 0 && std::isfinite(range) ? static_cast<double>(buckets - 1) / range : 0.0;
+    const std::size_t buckets =
+        std::min<std::size_t>(2 * n, std::numeric_limits<std::uint32_t>::max());
+    const double per_unit =
+        range > 0 && std::isfinite(range) ? static_cast<double>(buckets - 1) / range : 0.0;
     const auto last_bucket = static_cast<std::uint32_t>(buckets - 1);
     constexpr std::uint32_t small = 16; // buckets up to this size are left to the insertion pass
     // end_[b + 1] counts bucket b; after the prefix sums end_[b] is where bucket b starts, and
@@ -592,9 +639,10 @@ public:
     for (std::size_t i = 0; i < n; ++i) {
       // (top - score) x per_unit is >= 0, so truncation is the floor. per_unit == 0 (one
       // value, or an overflowing range where top - s may be +inf and inf x 0 NaN): bucket 0.
-      const auto at = per_unit > 0 ? static_cast<std::uint32_t>(std::min(
-                                         (top - scores[i]) * per_unit, static_cast<double>(last_bucket)))
-                                   : 0u;
+      const auto at = per_unit > 0
+                          ? static_cast<std::uint32_t>(std::min((top - scores[i]) * per_unit,
+                                                                static_cast<double>(last_bucket)))
+                          : 0u;
       bucket_[i] = at;
       crowded |= ++end_[at + 1] > small;
     }
@@ -632,7 +680,8 @@ private:
 };
 
 // Row-major copy of a column-major KPI table, after checking its shape and values.
-inline std::vector<double> checked_rows(const char* fn, const Eigen::Ref<const Eigen::MatrixXd>& kpis,
+inline std::vector<double> checked_rows(const char* fn,
+                                        const Eigen::Ref<const Eigen::MatrixXd>& kpis,
                                         const std::vector<kpi_spec>& specs,
                                         const char* argument = "kpis",
                                         const char* columns = "kpis columns") {
@@ -656,7 +705,8 @@ inline std::vector<double> normalize_column(const char* fn, span<const double> v
                                             normalization method, direction dir) {
   check_non_empty(fn, "values", values.size());
   check_finite(fn, "values", values);
-  normalizer norm(fn, values.size(), std::vector<kpi_spec>{kpi_spec{"values", 1, dir}}, method, peer_group);
+  normalizer norm(fn, values.size(), std::vector<kpi_spec>{kpi_spec{"values", 1, dir}}, method,
+                  peer_group);
   std::vector<double> out(values.size());
   norm.run(values.data(), out.data());
   return out;
@@ -767,7 +817,8 @@ inline scorecard scorecard_of(const Eigen::Ref<const Eigen::MatrixXd>& kpis,
   for (std::size_t i = 0; i < rows; ++i) {
     s.reps[i].rank = ranks[i];
     s.reps[i].tier = static_cast<std::size_t>(
-        std::upper_bound(s.thresholds.begin(), s.thresholds.end(), scores[i]) - s.thresholds.begin());
+        std::upper_bound(s.thresholds.begin(), s.thresholds.end(), scores[i]) -
+        s.thresholds.begin());
   }
   return s;
 }
