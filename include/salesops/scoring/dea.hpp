@@ -181,7 +181,7 @@ inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs
   // entry that then falls below double's normal range (the column spans more than ~1e308)
   // would lose its digits or become 0, a free peer: refuse rather than answer wrongly.
   Eigen::MatrixXd X = inputs, Y = outputs;
-  const auto scale_columns = [fn](const auto& data, Eigen::MatrixXd& Z, const char* argument) {
+  const auto scale_columns = [&](const auto& data, Eigen::MatrixXd& Z, const char* argument) {
     for (Eigen::Index k = 0; k < Z.cols(); ++k) {
       const double largest = Z.col(k).maxCoeff();
       if (largest > 0) Z.col(k) /= largest;
