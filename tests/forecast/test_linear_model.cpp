@@ -314,6 +314,23 @@ TEST_CASE("fit: scaling a column scales its coefficient and leaves the fit uncha
   CHECK_THAT(ms.condition_number, WithinRel(m.condition_number, 1e-10)); // equilibrated design
 }
 
+TEST_CASE("fit, fit_polynomial: a predictor on a subnormal scale is refused, not returned as inf",
+          "[forecast][lm]") {
+  // small_data's x2 times 1e-310 has coefficient 0.382.../1e-310, about 3.8e309: beyond double
+  // (R's lm on the same column gives Inf). Before, fit returned inf with a NaN standard error.
+  // At 1e-300 (next test) the coefficient, 3.8e299, is representable and R's values hold.
+  const small_data d;
+  Eigen::MatrixXd Xs = d.X;
+  Xs.col(1) *= 1e-310;
+  using Catch::Matchers::Contains;
+  CHECK_THROWS_AS(fit(Xs, d.y), salesops::numerical_error);
+  CHECK_THROWS_WITH(fit(Xs, d.y), Contains("forecast::fit: X column 1 has coefficient inf"));
+  // The line's slope, 2.2387.../1e-310, likewise.
+  CHECK_THROWS_AS(fit_polynomial(d.X.col(0) * 1e-310, d.y, 1), salesops::numerical_error);
+  CHECK_THROWS_WITH(fit_polynomial(d.X.col(0) * 1e-310, d.y, 1),
+                    Contains("forecast::fit_polynomial: x power 1 has coefficient inf"));
+}
+
 TEST_CASE("fit, fit_polynomial: a column beyond 1e154 (or below 1e-154) keeps R's results scaled",
           "[forecast][lm][property]") {
   // R: coef(summary(lm(y ~ x1 + x2))) on small_data; x2 is multiplied by `factor`, so its

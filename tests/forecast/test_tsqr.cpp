@@ -156,6 +156,23 @@ TEST_CASE("TSQR: a column beyond 1e154 (or below 1e-154) keeps R's results scale
               1e-12);
 }
 
+TEST_CASE("TSQR: a column on a subnormal scale is refused, not returned as NaN",
+          "[forecast][tsqr]") {
+  // The data of the test above with x2 times 1e-310: its coefficient, 0.382.../1e-310, is
+  // beyond double (fit refuses it too). Before, result() returned NaN.
+  Eigen::MatrixXd X(12, 2);
+  X.col(0) << 1.2, 2.3, 3.1, 4.8, 5.0, 6.7, 7.1, 8.9, 9.4, 10.2, 11.8, 12.5;
+  X.col(1) << 3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8;
+  X.col(1) *= 1e-310;
+  Eigen::VectorXd y(12);
+  y << 5.1, 6.9, 9.8, 11.2, 14.1, 17.9, 16.2, 22.5, 23.1, 23.8, 28.4, 31.0;
+  fc::tsqr_accumulator a(2);
+  a.update(X, y);
+  CHECK_THROWS_AS(a.result(), salesops::numerical_error);
+  // The factor of a subnormal column is NaN throughout, so no one column can be named.
+  CHECK_THROWS_WITH(a.result(), Catch::Matchers::Contains("beyond double's range"));
+}
+
 TEST_CASE("TSQR rejects bad input", "[forecast][tsqr]") {
   CHECK_THROWS_AS(fc::tsqr_accumulator(0), salesops::empty_input);
   fc::tsqr_accumulator acc(2);

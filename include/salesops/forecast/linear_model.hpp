@@ -230,6 +230,8 @@ inline std::ostream& operator<<(std::ostream& out, const linear_model& m) {
 ///         observations (non-zero weights) than coefficients.
 /// \throws salesops::rank_deficient naming the first aliased column (e.g. a constant column
 ///         with an intercept) under rank_policy::error.
+/// \throws salesops::numerical_error naming the column when a coefficient or standard error
+///         is beyond double's range (a predictor on a subnormal scale, about 1e-310).
 template <class = void>
 linear_model fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
                  const Eigen::Ref<const Eigen::VectorXd>& y, const lm_options& options = {});
@@ -415,8 +417,32 @@ Eigen::Index factorise(const Eigen::Ref<const Eigen::MatrixXd>& X,
 // factorisation f (centres, scales, kept columns, R^-1 of the scaled columns, slopes) and
 // m.sigma. Design columns not in f.kept get NaN, as R's NA. A template only so that it is
 // instantiated with its callers (see the file comment).
+// Refuses estimates beyond double's range (a predictor on a subnormal scale, about 1e-310, has
+// a slope near 1e310) rather than returning inf, or NaN standard errors and residuals; names
+// the design column (the power of x for fit_polynomial) before the intercept, which only
+// inherits the fault. Aliased coefficients are NaN by design and not checked.
+inline void check_finite_estimates(const char* fn, const char* argument, const linear_model& m,
+                                   bool polynomial = false) {
+  const Eigen::Index off = m.intercept ? 1 : 0, q = m.coefficients.size();
+  // The coefficients first (slopes, then the intercept), then the standard errors: an
+  // overflowing slope makes sigma, and so every standard error, inf or NaN.
+  for (Eigen::Index t = 0; t < 2 * q; ++t) {
+    const Eigen::Index j = (t + off) % q;
+    if (m.aliased[static_cast<std::size_t>(j)] ||
+        std::isfinite(t < q ? m.coefficients[j] : m.std_errors[j]))
+      continue;
+    const std::string term = m.intercept && j == 0 ? std::string("gives an intercept of ")
+                             : polynomial
+                                 ? "power " + std::to_string(j - off + 1) + " has coefficient "
+                                 : "column " + std::to_string(j - off) + " has coefficient ";
+    SALESOPS_THROW(numerical_error, fn, argument, no_row, term, m.coefficients[j],
+                   " with standard error ", m.std_errors[j],
+                   ", beyond double's range: rescale the predictor");
+  }
+}
+
 template <class = void>
-void back_transform(const lm_factorization& f, bool intercept, linear_model& m) {
+void back_transform(const char* fn, const lm_factorization& f, bool intercept, linear_model& m) {
   const Eigen::Index p = f.center.size();
   const auto k = static_cast<Eigen::Index>(f.kept.size());
   const Eigen::Index off = intercept ? 1 : 0;
@@ -460,6 +486,7 @@ void back_transform(const lm_factorization& f, bool intercept, linear_model& m) 
       m.cov_unscaled(0, off + jc) = m.cov_unscaled(off + jc, 0) = -Cm[c] / f.scale[jc];
     }
   }
+  check_finite_estimates(fn, "X", m);
 }
 
 } // namespace detail
@@ -544,7 +571,7 @@ linear_model fit(const Eigen::Ref<const Eigen::MatrixXd>& X,
   m.tss = static_cast<double>(tss);
   m.sigma = std::sqrt(m.rss / static_cast<double>(m.df_residual));
 
-  detail::back_transform(f, o.intercept, m);
+  detail::back_transform(fn, f, o.intercept, m);
   return m;
 }
 
@@ -668,6 +695,7 @@ linear_model fit_polynomial(const Eigen::Ref<const Eigen::VectorXd>& x,
   const mat_ld cov = T * C * T.transpose();
   m.cov_unscaled = cov.cast<double>();
   m.std_errors = detail::mapped_std_errors(T, C, m.sigma);
+  detail::check_finite_estimates(fn, "x", m, true);
   m.factor.poly_degree = degree;
   m.factor.poly_center = c;
   m.factor.poly_scale = s;

@@ -118,7 +118,8 @@ public:
   /// \param rank_tolerance column j is aliased when |R_jj| of the unit-norm centred design
   ///        is <= this (lm_options::rank_tolerance's rule).
   /// \throws salesops::empty_input when there are not more rows than coefficients;
-  /// salesops::rank_deficient naming the first aliased column.
+  /// salesops::rank_deficient naming the first aliased column; salesops::numerical_error when
+  /// an estimate is beyond double's range (a column on a subnormal scale, about 1e-310).
   template <class = void>
   linear_model result(double rank_tolerance = lm_options{}.rank_tolerance) const {
     constexpr const char* fn = "tsqr_accumulator::result";
@@ -163,7 +164,7 @@ public:
     m.condition_number = svd.singularValues()[0] / svd.singularValues()[p_ - 1];
 
     // Coefficients, standard errors and (X_c'X_c)^-1 from the factorisation, exactly as fit.
-    detail::back_transform(f, intercept_, m);
+    detail::back_transform(fn, f, intercept_, m);
     return m;
   }
 
