@@ -412,11 +412,6 @@ Eigen::Index factorise(const Eigen::Ref<const Eigen::MatrixXd>& X,
   return -1;
 }
 
-// Step 5 of the file comment, shared by fit() and tsqr_accumulator::result(): fills m's
-// coefficients (intercept first when `intercept`), std_errors, cov_unscaled and aliased from the
-// factorisation f (centres, scales, kept columns, R^-1 of the scaled columns, slopes) and
-// m.sigma. Design columns not in f.kept get NaN, as R's NA. A template only so that it is
-// instantiated with its callers (see the file comment).
 // Refuses estimates beyond double's range (a predictor on a subnormal scale, about 1e-310, has
 // a slope near 1e310) rather than returning inf, or NaN standard errors and residuals; names
 // the design column (the power of x for fit_polynomial) before the intercept, which only
@@ -441,6 +436,11 @@ inline void check_finite_estimates(const char* fn, const char* argument, const l
   }
 }
 
+// Step 5 of the file comment, shared by fit() and tsqr_accumulator::result(): fills m's
+// coefficients (intercept first when `intercept`), std_errors, cov_unscaled and aliased from the
+// factorisation f (centres, scales, kept columns, R^-1 of the scaled columns, slopes) and
+// m.sigma. Design columns not in f.kept get NaN, as R's NA. A template only so that it is
+// instantiated with its callers (see the file comment).
 template <class = void>
 void back_transform(const char* fn, const lm_factorization& f, bool intercept, linear_model& m) {
   const Eigen::Index p = f.center.size();
