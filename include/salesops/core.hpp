@@ -8,6 +8,7 @@
 #include "salesops/core/moments.hpp"
 #include "salesops/core/outcome.hpp"
 #include "salesops/core/rng.hpp"
+#include "salesops/core/scale.hpp"
 #include "salesops/core/span.hpp"
 #include "salesops/core/sum.hpp"
 #include "salesops/core/validate.hpp"

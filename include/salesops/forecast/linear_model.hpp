@@ -63,6 +63,7 @@
 #include <vector>
 
 #include "salesops/core/error.hpp"
+#include "salesops/core/scale.hpp"
 #include "salesops/core/validate.hpp"
 
 namespace salesops::forecast {
@@ -274,8 +275,7 @@ double centred_norm(const Eigen::Ref<const Eigen::VectorXd>& x, double center,
                     const Eigen::VectorXd& w) {
   const double largest = x.cwiseAbs().maxCoeff();
   if (!(largest > 0)) return 0;
-  // At least 2^-1022, so that 2^-e (up to 2^1022) is finite for subnormal columns too.
-  const int e = std::max(std::ilogb(largest), std::numeric_limits<double>::min_exponent - 1);
+  const int e = binade(largest);
   const Acc down = std::ldexp(Acc(1), -e);
   const Acc c = static_cast<Acc>(center) * down;
   Acc ss = 0;
@@ -299,9 +299,7 @@ Eigen::VectorXd mapped_std_errors(const Eigen::Matrix<Real, Eigen::Dynamic, Eige
   Eigen::VectorXd se(T.rows());
   for (Eigen::Index j = 0; j < T.rows(); ++j) {
     const Real largest = T.row(j).cwiseAbs().maxCoeff();
-    const int e = largest > 0
-                      ? std::max(std::ilogb(largest), std::numeric_limits<Real>::min_exponent - 1)
-                      : 0;
+    const int e = binade(largest);
     const Eigen::Matrix<Real, 1, Eigen::Dynamic> t = T.row(j) * std::ldexp(Real(1), -e);
     se[j] =
         static_cast<double>(std::ldexp(std::sqrt((t * C).dot(t)), e) * static_cast<Real>(sigma));

@@ -34,6 +34,7 @@
 #include <ostream>
 
 #include "salesops/core/error.hpp"
+#include "salesops/core/scale.hpp"
 #include "salesops/core/validate.hpp"
 #include "salesops/forecast/linear_model.hpp"
 
@@ -178,7 +179,7 @@ private:
     Eigen::VectorXd column_scale = Eigen::VectorXd::Ones(q);
     for (Eigen::Index j = 0; j < q; ++j) {
       const double largest = a.col(j).cwiseAbs().maxCoeff();
-      if (largest > 0) column_scale[j] = std::ldexp(1.0, std::ilogb(largest));
+      column_scale[j] = std::ldexp(1.0, binade(largest));
       a.col(j) /= column_scale[j];
     }
     Eigen::HouseholderQR<Eigen::Ref<Eigen::MatrixXd>> qr(a);

@@ -27,6 +27,7 @@
 #include <Eigen/Dense>
 
 #include "salesops/core/error.hpp"
+#include "salesops/core/scale.hpp"
 #include "salesops/core/validate.hpp"
 
 namespace salesops::scoring {
@@ -300,7 +301,7 @@ struct lp_factor {
     const auto k = static_cast<Eigen::Index>(basis.size());
     Eigen::MatrixXd B(k, k);
     for (Eigen::Index j = 0; j < k; ++j) B.col(j) = A.col(basis[static_cast<std::size_t>(j)]);
-    const auto power_of_two = [](double largest) { return std::ldexp(1.0, -std::ilogb(largest)); };
+    const auto power_of_two = [](double largest) { return std::ldexp(1.0, -binade(largest)); };
     D = B.cwiseAbs().colwise().maxCoeff().transpose().unaryExpr(power_of_two);
     B = B * D.asDiagonal();
     R = B.cwiseAbs().rowwise().maxCoeff().unaryExpr(power_of_two);
@@ -412,7 +413,7 @@ inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A,
   std::vector<Eigen::Index> basis(static_cast<std::size_t>(m));
   for (Eigen::Index i = 0; i < m; ++i) {
     const double largest = std::max(A.row(i).cwiseAbs().maxCoeff(), std::fabs(b(i)));
-    const double scale = std::ldexp(b(i) < 0 ? -1.0 : 1.0, largest > 0 ? -std::ilogb(largest) : 0);
+    const double scale = std::ldexp(b(i) < 0 ? -1.0 : 1.0, -binade(largest));
     A1.row(i).head(n) = scale * A.row(i);
     A1(i, n + i) = 1;
     b1(i) = scale * b(i);

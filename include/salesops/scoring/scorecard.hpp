@@ -26,6 +26,7 @@
 #include <Eigen/Dense>
 
 #include "salesops/core/error.hpp"
+#include "salesops/core/scale.hpp"
 #include "salesops/core/span.hpp"
 #include "salesops/core/sum.hpp"
 #include "salesops/core/validate.hpp"
@@ -520,13 +521,11 @@ private:
     }
   }
 
-  // The binade e of the largest |value| of column j of group idx (0 for a zero column), kept
-  // within [-1022, 1023] so that 2^-e is a double. Scaling by a power of two is exact (short
-  // of the subnormal range), and 2^-e brings the column near 1.
-  int binade(const double* x, const std::vector<std::size_t>& idx, std::size_t j) const {
+  // The binade of the largest |value| of column j of group idx (core/scale.hpp).
+  int column_binade(const double* x, const std::vector<std::size_t>& idx, std::size_t j) const {
     double top = 0;
     for (std::size_t i : idx) top = std::max(top, std::fabs(x[i * k_ + j]));
-    return top == 0 ? 0 : std::max(std::ilogb(top), -1022);
+    return binade(top);
   }
 
   // The exponent by which min-max and robust z scale column j (2^-e) before forming and
@@ -535,7 +534,7 @@ private:
   // otherwise the binade. On a 1e-320 scale 1 / range and 1 / MAD overflowed to inf; near
   // +-1.7e308 x - center overflowed.
   int scaling_exponent(const double* x, const std::vector<std::size_t>& idx, std::size_t j) const {
-    const int e = binade(x, idx, j);
+    const int e = column_binade(x, idx, j);
     return e >= -969 && e < 1021 ? 0 : e;
   }
 
@@ -544,7 +543,7 @@ private:
   // on a 1e300 scale they overflowed to inf. Called when the unscaled sums under- or overflow.
   column_map scaled_z_map(const double* x, const std::vector<std::size_t>& idx,
                           std::size_t j) const {
-    const int e = binade(x, idx, j);
+    const int e = column_binade(x, idx, j);
     const double n = static_cast<double>(idx.size());
     double mean = 0, squares = 0;
     for (std::size_t i : idx) mean += std::ldexp(x[i * k_ + j], -e);
@@ -745,7 +744,7 @@ inline std::vector<double> normalized_weights(const std::vector<kpi_spec>& kpis)
   // Sum the weights scaled by 2^-e, 2^e the binade of the largest: two weights of 1e308
   // overflowed the sum to inf and every normalised weight to 0. A power of two scales
   // exactly, so ordinary weights give the same bits as unscaled.
-  const int e = std::ilogb(largest);
+  const int e = binade(largest);
   neumaier_sum<double> total;
   for (const auto& k : kpis) total.update(std::ldexp(k.weight, -e));
   std::vector<double> w(kpis.size());

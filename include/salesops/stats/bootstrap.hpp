@@ -15,6 +15,7 @@
 
 #include "salesops/core/moments.hpp"
 #include "salesops/core/rng.hpp"
+#include "salesops/core/scale.hpp"
 #include "salesops/core/span.hpp"
 #include "salesops/core/validate.hpp"
 #include "salesops/stats/proportion.hpp"
@@ -93,7 +94,7 @@ inline bootstrap_interval percentile_interval(double estimate, span<const double
   double largest = 0;
   for (const double x : replicates) largest = std::max(largest, std::fabs(x));
   if (largest > 0) {
-    const double scale = std::ldexp(1.0, std::ilogb(largest));
+    const double scale = std::ldexp(1.0, binade(largest));
     welford_moments<double> acc;
     for (const double x : replicates) acc.update(x / scale);
     r.std_error = acc.result().sd * scale;

@@ -50,6 +50,7 @@
 
 #include "salesops/core/error.hpp"
 #include "salesops/core/rng.hpp"
+#include "salesops/core/scale.hpp"
 #include "salesops/core/span.hpp"
 #include "salesops/core/sum.hpp"
 #include "salesops/core/validate.hpp"
@@ -405,7 +406,7 @@ inline weighted_bernoulli_moments moments_unchecked(const char* fn, span<const d
       top_uncertain = i;
   }
   const auto scale_of = [&](std::size_t row) {
-    return row < a.size() && a[row] > 0 ? std::ldexp(1.0, std::ilogb(a[row])) : 1.0;
+    return row < a.size() ? std::ldexp(1.0, binade(a[row])) : 1.0;
   };
   const double scale = scale_of(top), var_scale = scale_of(top_uncertain);
   neumaier_sum<double> mean, var, total;
