@@ -396,6 +396,55 @@ TEST_CASE("z-scores of KPIs on extreme scales equal those of the unscaled column
   check_all(normalize(flat, normalization::z_score), {0, 0, 0, 0});
 }
 
+TEST_CASE("a robust z beyond the largest double is refused, naming the KPI and the rep",
+          "[scoring][scorecard]") {
+  // Hand values: 0, 1e-9, 2e-9, 3e-9, x has median 2e-9 and deviations 2e-9, 1e-9, 0, 1e-9,
+  // x - 2e-9, whose median is 1e-9: MAD = 1.4826e-9 (R: mad(c(0, 1e-9, 2e-9, 3e-9, x))).
+  // x = 2e299 gives z = (2e299 - 2e-9) / 1.4826e-9 = 1.349e308, below DBL_MAX = 1.798e308;
+  // x = 1e300 gives 6.745e308, beyond it. Before, that rep's z (and composite score) was inf.
+  std::vector<double> column = {0, 1e-9, 2e-9, 3e-9, 2e299};
+  const auto within = normalize(column, normalization::robust_z);
+  CHECK(within[4] == Approx(2e299 / 1.4826e-9).epsilon(1e-12));
+  CHECK(within[2] == 0);
+  CHECK(within[0] == Approx(-2e-9 / 1.4826e-9).epsilon(1e-12));
+  column[4] = 1e300;
+  CHECK_THROWS_AS(normalize(column, normalization::robust_z), numerical_error);
+  CHECK_THROWS_WITH(normalize(column, normalization::robust_z),
+                    Contains("normalize: values at row 4") && Contains("KPI values") &&
+                        Contains("robust z is beyond the largest double"));
+  // z-score and min-max are bounded (|z| <= (n - 1) / sqrt(n), min-max in [0, 1]): no error.
+  CHECK(normalize(column, normalization::z_score)[4] == Approx(4 / std::sqrt(5.0)));
+  CHECK(normalize(column, normalization::min_max)[4] == 1);
+
+  // A MAD subnormal against a column near 1: 1 / MAD overflowed to inf, and the rep at the
+  // median got 0 x inf = NaN. 1, 0, 1e-310, 2e-310, 3e-310: median 2e-310, deviations 1,
+  // 2e-310, 1e-310, 0, 1e-310, MAD 1.4826e-310; the largest deviation is row 0's.
+  const std::vector<double> subnormal_mad = {1, 0, 1e-310, 2e-310, 3e-310};
+  CHECK_THROWS_WITH(normalize(subnormal_mad, normalization::robust_z),
+                    Contains("values at row 0") && Contains("robust z is beyond"));
+
+  // Within peer groups the error names the rep's row of the whole table: group "b" holds rows
+  // 1, 3, 5, 6, 8, and its pipeline column is the first column above in that order, so the
+  // largest deviation is row 8. Group "a" and the other KPI are ordinary.
+  Eigen::MatrixXd k(9, 2);
+  const std::vector<std::string> groups = {"a", "b", "a", "b", "a", "b", "b", "a", "b"};
+  const double b_pipeline[5] = {0, 1e-9, 2e-9, 3e-9, 1e300};
+  for (Eigen::Index i = 0, in_b = 0; i < 9; ++i) {
+    k(i, 0) = static_cast<double>(i % 4);
+    k(i, 1) = groups[static_cast<std::size_t>(i)] == "b" ? b_pipeline[in_b++]
+                                                         : 10.0 * static_cast<double>(i);
+  }
+  const std::vector<kpi_spec> specs = {{"calls", 1, direction::higher_is_better},
+                                       {"pipeline", 1, direction::higher_is_better}};
+  scorecard_options o;
+  o.method = normalization::robust_z;
+  CHECK_THROWS_WITH(scorecard_of(k, specs, o, groups),
+                    Contains("scorecard_of: kpis at row 8") && Contains("KPI pipeline"));
+  k(8, 1) = 2e299; // within range again
+  const auto card = scorecard_of(k, specs, o, groups);
+  CHECK(std::isfinite(card.reps[8].score));
+}
+
 TEST_CASE("subnormal columns and values near +-1.7e308 normalise like the column rescaled by a "
           "power of two",
           "[scoring][scorecard]") {

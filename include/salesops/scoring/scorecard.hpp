@@ -104,7 +104,9 @@ inline std::ostream& operator<<(std::ostream& out, direction d) {
 /// (subnormals such as 1e-320, values near +-1.7e308), is normalised scaled by a power of two
 /// (exact), so it gets the values of the column rescaled into the normal range.
 /// \throws salesops::empty_input for no rows; salesops::not_finite naming the row of a NaN or
-///         infinite value.
+///         infinite value; salesops::numerical_error naming the row of the largest deviation
+///         when a robust z is beyond the largest double (a MAD far below the column's spread,
+///         e.g. 0, 1e-9, 2e-9, 3e-9, 1e300: z = 6.7e308).
 inline std::vector<double> normalize(span<const double> values, normalization method,
                                      direction dir = direction::higher_is_better);
 
@@ -399,13 +401,19 @@ template <class Row>
 // be finite (the public functions check them first, naming row and KPI).
 class normalizer {
 public:
+  // fn and argument name the table in errors (argument: the KPI table's parameter).
   normalizer(const char* fn, std::size_t rows, const std::vector<kpi_spec>& specs,
-             normalization method, span<const std::string> peer_group)
-      : rows_(rows), k_(specs.size()), method_(method), groups_(peer_groups(fn, rows, peer_group)),
-        maps_(specs.size()), rules_(groups_.size() * specs.size()), sum_(specs.size()),
-        squares_(specs.size()), center_(specs.size()), inverse_(specs.size()),
-        offset_(specs.size()), factor_(specs.size()) {
-    for (const auto& s : specs) sign_.push_back(s.dir == direction::lower_is_better ? -1.0 : 1.0);
+             normalization method, span<const std::string> peer_group,
+             const char* argument = "kpis")
+      : fn_(fn), argument_(argument), rows_(rows), k_(specs.size()), method_(method),
+        groups_(peer_groups(fn, rows, peer_group)), maps_(specs.size()),
+        rules_(groups_.size() * specs.size()), sum_(specs.size()), squares_(specs.size()),
+        center_(specs.size()), inverse_(specs.size()), offset_(specs.size()),
+        factor_(specs.size()) {
+    for (const auto& s : specs) {
+      sign_.push_back(s.dir == direction::lower_is_better ? -1.0 : 1.0);
+      names_.push_back(s.name);
+    }
   }
 
   // Normalised values of the table `x` into `z` (same shape).
@@ -514,6 +522,7 @@ private:
         for (double& v : column_) v = std::ldexp(v, -e);
         maps_[j] = robust_map(column_, scratch_);
         maps_[j].exponent = e;
+        check_robust_range(idx, j);
         continue;
       }
       maps_[j].rule = percentile_ranks(column_, order_, ranks_.data());
@@ -536,6 +545,25 @@ private:
   int scaling_exponent(const double* x, const std::vector<std::size_t>& idx, std::size_t j) const {
     const int e = column_binade(x, idx, j);
     return e >= -969 && e < 1021 ? 0 : e;
+  }
+
+  // Robust z, unlike z-score and min-max, has no bound: the MAD can lie any distance below the
+  // largest deviation from the median (1e-9 against 1e300), and 1 / MAD itself overflows when
+  // the MAD is subnormal against a column near 1. Such a z is refused, naming the rep with the
+  // largest deviation, instead of scored as inf, or as NaN (0 x inf) for the rep at the median.
+  // Needs robust_map's deviations (of column_, in idx's order) in scratch_.
+  void check_robust_range(const std::vector<std::size_t>& idx, std::size_t j) const {
+    // The mean-deviation fallback is bounded (z <= n / 1.2533): only the MAD can overflow.
+    const column_map& m = maps_[j];
+    if (m.rule != spread_rule::regular) return;
+    const auto top = static_cast<std::size_t>(std::max_element(scratch_.begin(), scratch_.end()) -
+                                              scratch_.begin());
+    if (scratch_[top] * m.inverse_scale <= std::numeric_limits<double>::max()) return;
+    SALESOPS_THROW(numerical_error, fn_, argument_, idx[top], "KPI ", names_[j],
+                   ": its robust z is beyond the largest double (distance from the median ",
+                   std::ldexp(scratch_[top], m.exponent),
+                   " against a median absolute deviation of ",
+                   std::ldexp(stats::median(span<const double>(scratch_)), m.exponent), ")");
   }
 
   // The z map of column j of group idx from the values scaled by 2^-e (binade): on a 1e-300
@@ -589,11 +617,14 @@ private:
     }
   }
 
+  const char* fn_;
+  const char* argument_;
   std::size_t rows_;
   std::size_t k_;
   normalization method_;
   std::vector<std::pair<std::string, std::vector<std::size_t>>> groups_;
   std::vector<double> sign_;
+  std::vector<std::string> names_;
   std::vector<column_map> maps_;
   std::vector<spread_rule> rules_;
   std::vector<double> sum_, squares_, center_, inverse_, offset_, factor_;
@@ -705,7 +736,7 @@ inline std::vector<double> normalize_column(const char* fn, span<const double> v
   check_non_empty(fn, "values", values.size());
   check_finite(fn, "values", values);
   normalizer norm(fn, values.size(), std::vector<kpi_spec>{kpi_spec{"values", 1, dir}}, method,
-                  peer_group);
+                  peer_group, "values");
   std::vector<double> out(values.size());
   norm.run(values.data(), out.data());
   return out;
