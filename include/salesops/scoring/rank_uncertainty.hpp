@@ -236,6 +236,13 @@ inline void check_shrinkage_counts(const char* fn, const win_rate_shrinkage& shr
       SALESOPS_THROW(out_of_range_value, fn, "wins", i, "is ", shrinkage.reps[i].wins,
                      ", more than trials (", shrinkage.reps[i].trials, ")");
 }
+
+// A draw of a rep's win rate from its posterior Beta(alpha + wins, beta + trials - wins)
+// (counts checked by check_shrinkage_counts).
+inline double posterior_draw(rng& gen, const beta_prior& prior, const rep_win_rate& rep) {
+  return gen.beta(prior.alpha + static_cast<double>(rep.wins),
+                  prior.beta + static_cast<double>(rep.trials - rep.wins));
+}
 } // namespace detail
 
 /// \brief Rank intervals of win rates by posterior sampling: each replicate draws
@@ -255,13 +262,9 @@ inline rank_uncertainty posterior_rank_intervals(const win_rate_shrinkage& shrin
   rank_collector ranks(point, options.top_k, options.level);
   ranks.reserve(options.replicates);
   rng gen(options.seed);
-  const double a = shrinkage.prior.alpha, b = shrinkage.prior.beta;
   for (std::size_t r = 0; r < options.replicates; ++r) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const auto& rep = shrinkage.reps[i];
-      draw[i] = gen.beta(a + static_cast<double>(rep.wins),
-                         b + static_cast<double>(rep.trials - rep.wins));
-    }
+    for (std::size_t i = 0; i < n; ++i)
+      draw[i] = detail::posterior_draw(gen, shrinkage.prior, shrinkage.reps[i]);
     ranks.add(draw);
   }
   return ranks.result();
@@ -424,13 +427,9 @@ inline rank_uncertainty posterior_score_rank_intervals(const Eigen::Ref<const Ei
   rank_collector ranks(scores, options.top_k, options.level);
   ranks.reserve(options.replicates);
   rng gen(options.seed);
-  const double a = shrinkage.prior.alpha, b = shrinkage.prior.beta;
   for (std::size_t r = 0; r < options.replicates; ++r) {
-    for (std::size_t i = 0; i < reps; ++i) {
-      const auto& rep = shrinkage.reps[i];
-      x[i * k + rate_column] = gen.beta(a + static_cast<double>(rep.wins),
-                                        b + static_cast<double>(rep.trials - rep.wins));
-    }
+    for (std::size_t i = 0; i < reps; ++i)
+      x[i * k + rate_column] = detail::posterior_draw(gen, shrinkage.prior, shrinkage.reps[i]);
     norm.scores(x.data(), w, scores.data());
     ranks.add(scores);
   }
