@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <limits>
 #include <sstream>
 #include <vector>
@@ -236,6 +238,35 @@ TEST_CASE("a weakly efficient unit: theta = 1 with an input slack", "[scoring][d
 }
 
 namespace {
+// DEA's stage-1 LP for unit o in the raw data (CSMT ch. 3-4): variables theta, lambda, s-, s+;
+// min theta s.t. theta x_o - X' lambda - s- = 0, Y' lambda - s+ = y_o (BCC: sum lambda = 1).
+struct stage1 {
+  Eigen::MatrixXd A;
+  Eigen::VectorXd b, c;
+  stage1(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y, Eigen::Index o, bool vrs) {
+    const Eigen::Index n = x.rows(), m = x.cols(), s = y.cols();
+    const Eigen::Index rows = m + s + (vrs ? 1 : 0);
+    A = Eigen::MatrixXd::Zero(rows, 1 + n + m + s);
+    b = Eigen::VectorXd::Zero(rows);
+    c = Eigen::VectorXd::Zero(1 + n + m + s);
+    c(0) = 1;
+    for (Eigen::Index i = 0; i < m; ++i) {
+      A(i, 0) = x(o, i);
+      A.row(i).segment(1, n) = -x.col(i).transpose();
+      A(i, 1 + n + i) = -1;
+    }
+    for (Eigen::Index r = 0; r < s; ++r) {
+      A.row(m + r).segment(1, n) = y.col(r).transpose();
+      A(m + r, 1 + n + m + r) = -1;
+      b(m + r) = y(o, r);
+    }
+    if (vrs) {
+      A.row(m + s).segment(1, n).setOnes();
+      b(m + s) = 1;
+    }
+  }
+};
+
 // Brute force of an LP min c'v s.t. A v = b, v >= 0 with a bounded optimum: the optimum is
 // attained at a basic feasible solution, so try every square basis (fine for <= ~12 columns).
 double brute_lp_min(const Eigen::MatrixXd& A, const Eigen::VectorXd& b, const Eigen::VectorXd& c) {
@@ -266,7 +297,7 @@ double brute_lp_min(const Eigen::MatrixXd& A, const Eigen::VectorXd& b, const Ei
 }
 } // namespace
 
-TEST_CASE("DEA theta and slack sums equal a vertex enumeration; targets are efficient",
+TEST_CASE("DEA theta and slack sums equal a vertex enumeration, and targets are efficient",
           "[scoring][dea]") {
   const auto seed = GENERATE(71u, 72u, 73u, 74u);
   const auto model = GENERATE(returns_to_scale::constant, returns_to_scale::variable);
@@ -280,26 +311,12 @@ TEST_CASE("DEA theta and slack sums equal a vertex enumeration; targets are effi
   }
   const auto r = dea_efficiency(x, y, model);
   const bool vrs = model == returns_to_scale::variable;
-  const Eigen::Index rows = m + s + (vrs ? 1 : 0);
   for (Eigen::Index o = 0; o < n; ++o) {
     const auto u = static_cast<std::size_t>(o);
-    // Stage 1 in the raw data: variables theta, lambda, s-, s+.
-    Eigen::MatrixXd A = Eigen::MatrixXd::Zero(rows, 1 + n + m + s);
-    Eigen::VectorXd b = Eigen::VectorXd::Zero(rows), c = Eigen::VectorXd::Zero(1 + n + m + s);
-    c(0) = 1;
-    for (Eigen::Index i = 0; i < m; ++i) {
-      A(i, 0) = x(o, i);
-      A.row(i).segment(1, n) = -x.col(i).transpose();
-      A(i, 1 + n + i) = -1;
-    }
-    A.row(m).segment(1, n) = y.col(0).transpose();
-    A(m, 1 + n + m) = -1;
-    b(m) = y(o, 0);
-    if (vrs) {
-      A.row(m + 1).segment(1, n).setOnes();
-      b(m + 1) = 1;
-    }
-    const double theta = brute_lp_min(A, b, c);
+    const stage1 lp(x, y, o, vrs);
+    const Eigen::MatrixXd& A = lp.A;
+    const Eigen::VectorXd& b = lp.b;
+    const double theta = brute_lp_min(A, b, lp.c);
     CHECK(r.efficiency[u] == Approx(theta).epsilon(1e-10));
     // Stage 2: theta fixed, maximise s- + s+ (raw units).
     Eigen::MatrixXd A2 = A.rightCols(n + m + s);
@@ -390,7 +407,7 @@ TEST_CASE("DEA theta is exact when one unit's output is tiny: the simplex tolera
   }
 }
 
-TEST_CASE("DEA on a column spanning 1e-150..1e150; beyond double's range it throws",
+TEST_CASE("DEA on a column spanning 1e-150..1e150, and beyond double's range it throws",
           "[scoring][dea]") {
   // One input, one output of 1 each: theta_o = min_j x_j / x_o for CCR and BCC alike (hand
   // derivation: the best ratio y/x, and with BCC every convex mix uses x >= min x). The old
@@ -414,4 +431,145 @@ TEST_CASE("DEA on a column spanning 1e-150..1e150; beyond double's range it thro
   outputs << 1, 1e300, 1, 1, 1, 1e-300;
   CHECK_THROWS_WITH(dea_efficiency(Eigen::MatrixXd::Ones(3, 1), outputs),
                     Contains("outputs at row 2 column 1"));
+}
+
+namespace {
+using exact = boost::multiprecision::cpp_rational;
+
+// Exact reference: theta*_o by vertex enumeration in rational arithmetic (no rounding
+// anywhere). theta* > 0 (every input > 0, unit o has an output > 0), so theta is basic in
+// every optimal basic solution: try every basis holding column 0 of the stage-1 LP (double
+// entries convert to rationals exactly), and keep the least theta among the feasible ones.
+exact exact_theta(const stage1& lp) {
+  const Eigen::Index rows = lp.A.rows(), cols = lp.A.cols();
+  std::vector<std::vector<exact>> A(static_cast<std::size_t>(rows),
+                                    std::vector<exact>(static_cast<std::size_t>(cols)));
+  std::vector<exact> b(static_cast<std::size_t>(rows));
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    for (Eigen::Index j = 0; j < cols; ++j)
+      A[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] = exact(lp.A(i, j));
+    b[static_cast<std::size_t>(i)] = exact(lp.b(i));
+  }
+  bool found = false;
+  exact best;
+  std::vector<Eigen::Index> pick = {0};
+  const auto visit = [&](auto&& self, Eigen::Index next) -> void {
+    if (static_cast<Eigen::Index>(pick.size()) == rows) {
+      // Gauss-Jordan on [B | b]; a zero pivot column means B is singular.
+      const auto k = static_cast<std::size_t>(rows);
+      std::vector<std::vector<exact>> M(k, std::vector<exact>(k + 1));
+      for (std::size_t i = 0; i < k; ++i) {
+        for (std::size_t j = 0; j < k; ++j) M[i][j] = A[i][static_cast<std::size_t>(pick[j])];
+        M[i][k] = b[i];
+      }
+      for (std::size_t col = 0; col < k; ++col) {
+        std::size_t p = col;
+        while (p < k && M[p][col] == 0) ++p;
+        if (p == k) return;
+        std::swap(M[p], M[col]);
+        for (std::size_t i = 0; i < k; ++i) {
+          if (i == col || M[i][col] == 0) continue;
+          const exact f = M[i][col] / M[col][col];
+          for (std::size_t j = col; j <= k; ++j) M[i][j] -= f * M[col][j];
+        }
+      }
+      for (std::size_t i = 0; i < k; ++i)
+        if (M[i][k] / M[i][i] < 0) return;
+      const exact theta = M[0][k] / M[0][0];
+      if (!found || theta < best) best = theta;
+      found = true;
+      return;
+    }
+    for (Eigen::Index j = next; j < cols; ++j) {
+      pick.push_back(j);
+      self(self, j + 1);
+      pick.pop_back();
+    }
+  };
+  visit(visit, 1);
+  REQUIRE(found);
+  return best;
+}
+} // namespace
+
+TEST_CASE("DEA with entries near 1e-10..1e-21 among values of order 1 equals an exact vertex "
+          "enumeration",
+          "[scoring][dea]") {
+  // Random problems (5 units, 2 inputs of 1..9, an output of 1..5) in which one or two entries
+  // are replaced by (1 + u) 2^-k, k = 30..69. The reference (above) is exact. Before, the
+  // double simplex threw "basic value < 0 beyond rounding" on about a third of such problems
+  // (its relative tolerances took these genuine entries for rounding noise), and the absolute
+  // tolerances before it returned theta = 0 for units whose theta is 1. solve_lp now re-solves
+  // in exact arithmetic what double cannot resolve.
+  const auto model = GENERATE(returns_to_scale::constant, returns_to_scale::variable);
+  rng gen(20261127);
+  std::size_t double_failures = 0;
+  for (int problem = 0; problem < 12; ++problem) {
+    Eigen::MatrixXd x(5, 2), y(5, 1);
+    for (Eigen::Index j = 0; j < 5; ++j) {
+      for (Eigen::Index i = 0; i < 2; ++i) x(j, i) = 1 + static_cast<double>(gen.uniform_int(9));
+      y(j, 0) = 1 + static_cast<double>(gen.uniform_int(5));
+    }
+    const auto tiny = 1 + gen.uniform_int(2);
+    for (std::uint64_t t = 0; t < tiny; ++t) {
+      const double v = std::ldexp(1.0 + gen.uniform(), -static_cast<int>(30 + gen.uniform_int(40)));
+      const auto row = static_cast<Eigen::Index>(gen.uniform_int(5));
+      if (gen.uniform_int(2) == 0)
+        y(row, 0) = v;
+      else
+        x(row, static_cast<Eigen::Index>(gen.uniform_int(2))) = v;
+    }
+    INFO("problem " << problem << "\nx =\n" << x << "\ny =\n" << y);
+    const auto r = dea_efficiency(x, y, model);
+    for (Eigen::Index o = 0; o < 5; ++o) {
+      const stage1 lp(x, y, o, model == returns_to_scale::variable);
+      const double want = scoring::detail::nearest_double(exact_theta(lp));
+      try {
+        const auto alone = scoring::detail::solve_lp_double(lp.A, lp.b, lp.c, 1000);
+        if (alone.status != lp_status::optimal ||
+            !scoring::detail::residual_within_rounding(lp.A, lp.b, alone.x))
+          ++double_failures;
+      } catch (const numerical_error&) {
+        ++double_failures;
+      }
+      CHECK(r.efficiency[static_cast<std::size_t>(o)] == Approx(want).epsilon(1e-12));
+      // The max-slack peers reproduce the projected inputs theta x_o - s-, up to the rounding
+      // of that difference (relative to theta x_o: s- can cancel nearly all of it).
+      for (Eigen::Index i = 0; i < 2; ++i) {
+        double used = 0;
+        for (Eigen::Index j = 0; j < 5; ++j)
+          used += r.lambda[static_cast<std::size_t>(o)][static_cast<std::size_t>(j)] * x(j, i);
+        const double target =
+            r.input_target[static_cast<std::size_t>(o)][static_cast<std::size_t>(i)];
+        const double scale = r.efficiency[static_cast<std::size_t>(o)] * x(o, i);
+        CHECK(used == Approx(target).epsilon(0).margin(1e-12 * scale));
+      }
+    }
+  }
+  // The set exercises the exact solve: the double simplex alone fails on some of its LPs.
+  CHECK(double_failures > 0);
+}
+
+TEST_CASE("the exact solve's rounding to double matches IEEE division, ties to even",
+          "[scoring][dea]") {
+  using scoring::detail::nearest_double;
+  // Reference: IEEE 754 division is correctly rounded, so a / b in double is the double
+  // nearest to the rational a / b (random a, b over many binades, both signs).
+  rng gen(42);
+  for (int k = 0; k < 5000; ++k) {
+    const double a = std::ldexp(gen.uniform(-1, 1), static_cast<int>(gen.uniform_int(200)) - 100);
+    const double b = std::ldexp(gen.uniform(0.5, 1), static_cast<int>(gen.uniform_int(200)) - 100);
+    if (a == 0) continue;
+    REQUIRE(nearest_double(exact(a) / exact(b)) == a / b);
+    REQUIRE(nearest_double(exact(a)) == a); // every double converts exactly and back
+  }
+  CHECK(nearest_double(exact(0)) == 0);
+  // Halfway cases (by hand): 1 + 2^-53 lies halfway between 1 and 1 + 2^-52 and goes to the
+  // even 1; 1 + 3 2^-53 lies halfway between 1 + 2^-52 and 1 + 2^-51 and goes to the even
+  // 1 + 2^-51; a remainder far below (2^-200) breaks the tie upward.
+  const exact unit = exact(std::ldexp(1.0, -53));
+  CHECK(nearest_double(1 + unit) == 1.0);
+  CHECK(nearest_double(1 + 3 * unit) == 1 + std::ldexp(1.0, -51));
+  CHECK(nearest_double(-(1 + 3 * unit)) == -(1 + std::ldexp(1.0, -51)));
+  CHECK(nearest_double(1 + unit + exact(std::ldexp(1.0, -200))) == 1 + std::ldexp(1.0, -52));
 }

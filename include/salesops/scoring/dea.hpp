@@ -8,7 +8,8 @@
 //                             sum_j lambda_j y_rj >= y_ro          (every output r)
 //                             lambda >= 0  (BCC also: sum_j lambda_j = 1).
 // Each LP is solved by a small dense two-phase simplex (solve_lp) with Bland's rule, which
-// cannot cycle, and tolerances relative to the magnitudes involved. A second stage (CSMT
+// cannot cycle, and tolerances relative to the magnitudes involved; the few LPs that double
+// cannot resolve are solved again in exact rational arithmetic. A second stage (CSMT
 // section 3.3) then fixes theta = theta* and maximises the sum of the input slacks and output
 // shortfalls (in the data's units), which gives the slacks, the reference set {j : lambda_j > 0},
 // and the projection onto the efficient frontier (targets x_o theta* - s-, y_o + s+); a unit is
@@ -19,12 +20,23 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <ostream>
 #include <string_view>
 #include <vector>
 
 #include <Eigen/Dense>
+// GCC 12 at -O2 and above reports a false "may be used uninitialized" inside cpp_int's
+// comparisons (in boost/rational.hpp's normalize, as inlined into callers).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <boost/multiprecision/cpp_int.hpp>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 #include "salesops/core/error.hpp"
 #include "salesops/core/scale.hpp"
@@ -83,13 +95,18 @@ inline std::ostream& operator<<(std::ostream& out, const lp_result& r) {
 /// the terms behind it (|B^-1| (P'|L||U| |x| + |b|), Higham 2002 Thm 9.4; k = rows), so
 /// they do not depend on the data's units or spread: a value of 1e-300 among entries of order
 /// 1 is genuine. Phase 1 declares infeasibility when an artificial keeps a value above that.
-/// Results are exact up to rounding when every basis met is well conditioned. Entries more
-/// than ~1e12 apart within a row or column can meet bases double cannot resolve: most throw
-/// (below), but a degenerate one can end, wrongly, as optimal (seen on random DEA problems).
+/// Entries far apart (a 1e-15 among values of order 1) can meet bases double cannot resolve:
+/// a singular basis, a basic value negative beyond its error bound, or a final x whose
+/// residual A x - b exceeds rounding. Such an LP, and every verdict of infeasible or
+/// unbounded, is solved again by the same method in exact rational arithmetic
+/// (boost::multiprecision::cpp_rational: the doubles convert exactly, no tolerance is
+/// needed), and its x and objective are the exact optimum rounded once to double. That solve
+/// takes microseconds per operation instead of nanoseconds, and runs only for those LPs.
+/// Not proven: that an "optimal" double basis whose x passes the residual test is optimal
+/// (reduced costs are not re-checked exactly).
 /// \throws salesops::length_mismatch for inconsistent shapes; salesops::not_finite naming
-///         the row of a NaN entry; salesops::not_converged after 50 (m + n) pivots;
-///         salesops::numerical_error when a basis is singular in double or a basic value
-///         comes out negative beyond its error bound (a pivot double could not resolve).
+///         the row of a NaN entry; salesops::not_converged after 50 (m + n) pivots (of
+///         either solve).
 inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A,
                           const Eigen::Ref<const Eigen::VectorXd>& b,
                           const Eigen::Ref<const Eigen::VectorXd>& c);
@@ -155,10 +172,9 @@ inline std::ostream& operator<<(std::ostream& out, const dea_result& r) {
 ///         entry; salesops::out_of_range_value naming a unit with all outputs 0;
 ///         salesops::numerical_error naming the argument, unit and column when a column spans
 ///         more than double's range (an entry divided by the column's largest falls below
-///         2.2e-308, e.g. 1e-300..1e300), naming the unit when its theta* falls below 2.2e-308,
-///         or from solve_lp when an LP is too ill-conditioned for double (see solve_lp); an LP
-///         that is not optimal also throws (cannot happen for valid data: the unit itself is
-///         always feasible with theta = 1).
+///         2.2e-308, e.g. 1e-300..1e300), or naming the unit when its theta* falls below
+///         2.2e-308; an LP that is not optimal also throws (cannot happen for valid data: the unit
+///         itself is always feasible with theta = 1).
 inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs,
                                  const Eigen::Ref<const Eigen::MatrixXd>& outputs,
                                  returns_to_scale model = returns_to_scale::constant) {
@@ -247,9 +263,17 @@ inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs
     // right-hand side), maximising the weighted slack sum.
     Eigen::MatrixXd A2 = A.rightCols(cols - 1);
     Eigen::VectorXd b2 = b, c2 = Eigen::VectorXd::Zero(cols - 1);
-    for (Eigen::Index i = 0; i < m; ++i) b2(i) = -theta * X(o, i);
     c2.tail(m + s) = slack_cost;
-    const lp_result lp2 = solve_lp(A2, b2, c2);
+    const auto slack_lp = [&](double fixed) {
+      for (Eigen::Index i = 0; i < m; ++i) b2(i) = -fixed * X(o, i);
+      return solve_lp(A2, b2, c2);
+    };
+    lp_result lp2 = slack_lp(theta);
+    // theta* is rounded: when it lies below the exact optimum, the exact solve of stage 2
+    // finds no lambda, and the next doubles above restore feasibility (the slacks move by
+    // rounding only).
+    for (double up = theta; lp2.status == lp_status::infeasible && up < theta * (1 + 1e-14);)
+      lp2 = slack_lp(up = std::nextafter(up, 2.0));
     if (lp2.status != lp_status::optimal)
       SALESOPS_THROW(numerical_error, fn, "inputs", static_cast<std::size_t>(o), "slack LP is ",
                      lp2.status);
@@ -386,25 +410,13 @@ inline bool lp_simplex(const Eigen::MatrixXd& A, const Eigen::VectorXd& b, const
   }
 }
 
-} // namespace detail
-
-inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A,
-                          const Eigen::Ref<const Eigen::VectorXd>& b,
-                          const Eigen::Ref<const Eigen::VectorXd>& c) {
-  constexpr const char* fn = "solve_lp";
-  check_equal_lengths(fn, "A rows", static_cast<std::size_t>(A.rows()), "b",
-                      static_cast<std::size_t>(b.size()));
-  check_equal_lengths(fn, "A columns", static_cast<std::size_t>(A.cols()), "c",
-                      static_cast<std::size_t>(c.size()));
-  for (Eigen::Index i = 0; i < A.rows(); ++i) {
-    check_finite(fn, "b", b(i), static_cast<std::size_t>(i));
-    for (Eigen::Index j = 0; j < A.cols(); ++j)
-      check_finite(fn, "A", A(i, j), static_cast<std::size_t>(i));
-  }
-  for (Eigen::Index j = 0; j < c.size(); ++j)
-    check_finite(fn, "c", c(j), static_cast<std::size_t>(j));
+// The double simplex of solve_lp (checked input); throws numerical_error where double cannot
+// resolve a basis.
+inline lp_result solve_lp_double(const Eigen::Ref<const Eigen::MatrixXd>& A,
+                                 const Eigen::Ref<const Eigen::VectorXd>& b,
+                                 const Eigen::Ref<const Eigen::VectorXd>& c,
+                                 std::size_t max_pivots) {
   const Eigen::Index m = A.rows(), n = A.cols();
-  const std::size_t max_pivots = 50 * static_cast<std::size_t>(m + n);
   // Phase 1 on [A I] with one artificial per row. Each row is scaled by a power of two (exact)
   // to a largest entry in [1, 2) and a right-hand side >= 0, so that the phase-1 objective, the
   // sum of the artificials, weighs every constraint alike.
@@ -422,7 +434,7 @@ inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A,
   }
   lp_result out;
   Eigen::VectorXd x;
-  detail::lp_simplex(A1, b1, c1, basis, n + m, out.pivots, max_pivots, x);
+  lp_simplex(A1, b1, c1, basis, n + m, out.pivots, max_pivots, x);
   // Infeasible when an artificial keeps a value that is not rounding noise.
   for (Eigen::Index k = 0; k < m; ++k) {
     if (basis[static_cast<std::size_t>(k)] >= n && x(k) != 0) {
@@ -437,7 +449,7 @@ inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A,
       ++k;
       continue;
     }
-    const detail::lp_factor f(A1, basis);
+    const lp_factor f(A1, basis);
     Eigen::Index col = -1;
     for (Eigen::Index j = 0; j < n && col < 0; ++j)
       if (std::find(basis.begin(), basis.end(), j) == basis.end() &&
@@ -460,7 +472,7 @@ inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A,
   // Phase 2 on the kept rows and the original columns.
   const Eigen::Index kept = A1.rows();
   const Eigen::MatrixXd A2 = A1.leftCols(n);
-  if (!detail::lp_simplex(A2, b1, c, basis, n, out.pivots, max_pivots, x)) {
+  if (!lp_simplex(A2, b1, c, basis, n, out.pivots, max_pivots, x)) {
     out.status = lp_status::unbounded;
     return out;
   }
@@ -468,6 +480,188 @@ inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A,
   for (Eigen::Index r = 0; r < kept; ++r) out.x(basis[static_cast<std::size_t>(r)]) = x(r);
   out.objective = c.dot(out.x);
   return out;
+}
+
+// Whether A x = b holds for the double simplex's x up to rounding: each residual within
+// 64 (n + 1) eps of the magnitudes |A| |x| + |b| behind it (a dot product of n terms errs by
+// at most n u of those). A basis that double resolved wrongly leaves a residual of the order
+// of the values themselves.
+inline bool residual_within_rounding(const Eigen::Ref<const Eigen::MatrixXd>& A,
+                                     const Eigen::Ref<const Eigen::VectorXd>& b,
+                                     const Eigen::VectorXd& x) {
+  const Eigen::VectorXd residual = A * x - b, bound = A.cwiseAbs() * x.cwiseAbs() + b.cwiseAbs();
+  const double tolerance =
+      64 * static_cast<double>(A.cols() + 1) * std::numeric_limits<double>::epsilon();
+  return ((residual.array().abs() <= tolerance * bound.array())).all();
+}
+
+using lp_rational = boost::multiprecision::cpp_rational;
+
+// The double nearest to q (ties to even); results in the subnormal range may be off by one
+// unit of their last place (rounded twice).
+inline double nearest_double(const lp_rational& q) {
+  using boost::multiprecision::cpp_int;
+  cpp_int p = boost::multiprecision::numerator(q), d = boost::multiprecision::denominator(q);
+  if (p == 0) return 0;
+  const bool negative = p < 0;
+  if (negative) p = -p;
+  // p / d lies in [2^(e-1), 2^(e+1)): scaled by 2^(62-e) its integer part has 62 or 63 bits,
+  // and a nonzero remainder becomes a sticky bit far below double's 53, so the conversion of
+  // that 64-bit integer rounds exactly as the rational would.
+  const long long e = static_cast<long long>(boost::multiprecision::msb(p)) -
+                      static_cast<long long>(boost::multiprecision::msb(d));
+  if (e < 62)
+    p <<= static_cast<unsigned>(62 - e);
+  else
+    d <<= static_cast<unsigned>(e - 62);
+  cpp_int quotient, remainder;
+  boost::multiprecision::divide_qr(p, d, quotient, remainder);
+  const std::uint64_t bits = quotient.convert_to<std::uint64_t>() | (remainder != 0 ? 1U : 0U);
+  const double v = e - 62 < std::numeric_limits<int>::min() ? 0.0
+                   : e - 62 > std::numeric_limits<int>::max()
+                       ? std::numeric_limits<double>::infinity()
+                       : std::ldexp(static_cast<double>(bits), static_cast<int>(e - 62));
+  return negative ? -v : v;
+}
+
+// solve_lp in exact rational arithmetic: the two-phase simplex with Bland's rule on a dense
+// tableau [A | I | b] of rationals (rows negated where b < 0; one artificial per row). No
+// rounding, so no tolerance: every pivot decision is the exact one, and x is the exact optimum
+// rounded once to double. Each operation is on big integers (microseconds, not nanoseconds),
+// so solve_lp runs this only for the LPs that double cannot resolve.
+inline lp_result solve_lp_exact(const Eigen::Ref<const Eigen::MatrixXd>& A,
+                                const Eigen::Ref<const Eigen::VectorXd>& b,
+                                const Eigen::Ref<const Eigen::VectorXd>& c,
+                                std::size_t max_pivots) {
+  const auto m = static_cast<std::size_t>(A.rows()), n = static_cast<std::size_t>(A.cols());
+  const std::size_t rhs = n + m; // the column of b
+  std::vector<std::vector<lp_rational>> T(m, std::vector<lp_rational>(n + m + 1));
+  std::vector<std::size_t> basis(m);
+  std::vector<bool> basic(n + m, false);
+  for (std::size_t i = 0; i < m; ++i) {
+    const auto r = static_cast<Eigen::Index>(i);
+    const double sign = b(r) < 0 ? -1.0 : 1.0; // negation is exact
+    for (std::size_t j = 0; j < n; ++j)
+      if (A(r, static_cast<Eigen::Index>(j)) != 0)
+        T[i][j] = lp_rational(sign * A(r, static_cast<Eigen::Index>(j)));
+    T[i][n + i] = 1;
+    T[i][rhs] = lp_rational(sign * b(r));
+    basis[i] = n + i;
+    basic[n + i] = true;
+  }
+  lp_result out;
+  const auto pivot = [&](std::size_t row, std::size_t col) {
+    const lp_rational inverse = 1 / T[row][col];
+    for (lp_rational& v : T[row])
+      if (v != 0) v *= inverse;
+    for (std::size_t i = 0; i < T.size(); ++i) {
+      if (i == row || T[i][col] == 0) continue;
+      const lp_rational factor = T[i][col];
+      for (std::size_t j = 0; j <= rhs; ++j)
+        if (T[row][j] != 0) T[i][j] -= factor * T[row][j];
+    }
+    basic[basis[row]] = false;
+    basic[col] = true;
+    basis[row] = col;
+    if (++out.pivots > max_pivots)
+      SALESOPS_THROW(not_converged, "solve_lp", "A", no_row, "needed more than ", max_pivots,
+                     " pivots");
+  };
+  // Bland's simplex on the canonical tableau: columns < allowed may enter. False: unbounded.
+  const auto simplex = [&](const std::vector<lp_rational>& cost, std::size_t allowed) {
+    for (;;) {
+      std::size_t enter = allowed;
+      for (std::size_t j = 0; j < allowed && enter == allowed; ++j) {
+        if (basic[j]) continue;
+        lp_rational reduced = cost[j];
+        for (std::size_t i = 0; i < T.size(); ++i)
+          if (T[i][j] != 0 && cost[basis[i]] != 0) reduced -= cost[basis[i]] * T[i][j];
+        if (reduced < 0) enter = j;
+      }
+      if (enter == allowed) return true;
+      std::size_t leave = T.size();
+      lp_rational best;
+      for (std::size_t i = 0; i < T.size(); ++i) {
+        if (!(T[i][enter] > 0)) continue;
+        const lp_rational ratio = T[i][rhs] / T[i][enter];
+        if (leave == T.size() || ratio < best || (ratio == best && basis[i] < basis[leave])) {
+          best = ratio;
+          leave = i;
+        }
+      }
+      if (leave == T.size()) return false;
+      pivot(leave, enter);
+    }
+  };
+  std::vector<lp_rational> cost(n + m);
+  for (std::size_t j = n; j < n + m; ++j) cost[j] = 1; // phase 1: the sum of the artificials
+  simplex(cost, n + m);
+  for (std::size_t i = 0; i < m; ++i)
+    if (basis[i] >= n && T[i][rhs] != 0) {
+      out.status = lp_status::infeasible;
+      return out;
+    }
+  // Artificials left in the basis are at 0: pivot in an original column of their row, or drop
+  // the row as redundant (no original column has a nonzero there).
+  for (std::size_t i = 0; i < T.size();) {
+    if (basis[i] < n) {
+      ++i;
+      continue;
+    }
+    std::size_t col = 0;
+    while (col < n && (basic[col] || T[i][col] == 0)) ++col;
+    if (col < n) {
+      pivot(i, col);
+      continue;
+    }
+    basic[basis[i]] = false;
+    T.erase(T.begin() + static_cast<std::ptrdiff_t>(i));
+    basis.erase(basis.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+  for (std::size_t j = 0; j < n; ++j) cost[j] = lp_rational(c(static_cast<Eigen::Index>(j)));
+  for (std::size_t j = n; j < n + m; ++j) cost[j] = 0;
+  if (!simplex(cost, n)) {
+    out.status = lp_status::unbounded;
+    return out;
+  }
+  out.x = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n));
+  lp_rational objective = 0;
+  for (std::size_t i = 0; i < T.size(); ++i) {
+    out.x(static_cast<Eigen::Index>(basis[i])) = nearest_double(T[i][rhs]);
+    objective += cost[basis[i]] * T[i][rhs];
+  }
+  out.objective = nearest_double(objective);
+  return out;
+}
+} // namespace detail
+
+inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A,
+                          const Eigen::Ref<const Eigen::VectorXd>& b,
+                          const Eigen::Ref<const Eigen::VectorXd>& c) {
+  constexpr const char* fn = "solve_lp";
+  check_equal_lengths(fn, "A rows", static_cast<std::size_t>(A.rows()), "b",
+                      static_cast<std::size_t>(b.size()));
+  check_equal_lengths(fn, "A columns", static_cast<std::size_t>(A.cols()), "c",
+                      static_cast<std::size_t>(c.size()));
+  for (Eigen::Index i = 0; i < A.rows(); ++i) {
+    check_finite(fn, "b", b(i), static_cast<std::size_t>(i));
+    for (Eigen::Index j = 0; j < A.cols(); ++j)
+      check_finite(fn, "A", A(i, j), static_cast<std::size_t>(i));
+  }
+  for (Eigen::Index j = 0; j < c.size(); ++j)
+    check_finite(fn, "c", c(j), static_cast<std::size_t>(j));
+  const std::size_t max_pivots = 50 * static_cast<std::size_t>(A.rows() + A.cols());
+  // The double simplex answers almost every LP; an optimum it reports is kept when its x
+  // satisfies A x = b up to rounding. Otherwise (a basis double could not resolve, a residual
+  // beyond rounding, or a verdict of infeasible or unbounded, which the exact solve confirms)
+  // the LP is solved again in exact arithmetic.
+  try {
+    lp_result out = detail::solve_lp_double(A, b, c, max_pivots);
+    if (out.status == lp_status::optimal && detail::residual_within_rounding(A, b, out.x))
+      return out;
+  } catch (const numerical_error&) {
+  }
+  return detail::solve_lp_exact(A, b, c, max_pivots);
 }
 
 } // namespace salesops::scoring
