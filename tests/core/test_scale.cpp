@@ -43,8 +43,9 @@ TEST_CASE("binade is 0 where there is nothing to scale", "[core][scale]") {
   CHECK(binade(std::numeric_limits<double>::quiet_NaN()) == 0);
 }
 
-TEST_CASE("scaling by 2^-binade brings any positive double into [2^-52, 2) exactly",
-          "[core][scale]") {
+TEST_CASE(
+    "scaling by 2^-binade brings a normal double to 1..2 and a subnormal one below 1, exactly",
+    "[core][scale]") {
   // Brute-force reference: for magnitudes drawn over every binade (random exponent and
   // mantissa bits), the scaled value is in [1, 2) (normal) or in (0, 1) (subnormal), its
   // 2^e back-scaling returns the same bits, and the scale is finite.

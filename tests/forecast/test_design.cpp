@@ -45,7 +45,7 @@ TEST_CASE("tslm design y ~ trend + season equals R's model matrix", "[forecast][
   CHECK(f.first_row == 9);
 }
 
-TEST_CASE("frequency 1 gives trend only; season on non-seasonal data throws",
+TEST_CASE("frequency 1 gives trend only, and season on non-seasonal data throws",
           "[forecast][design]") {
   const design_matrix d = salesops::forecast::tslm_design(4, 1).observed();
   CHECK(d.names == std::vector<std::string>{"(Intercept)", "trend"});

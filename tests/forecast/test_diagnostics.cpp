@@ -18,7 +18,7 @@ using Catch::Matchers::WithinRel;
 namespace {
 } // namespace
 
-TEST_CASE("influence: R's rstandard, rstudent, cooks.distance; PRESS by brute force",
+TEST_CASE("influence: R's rstandard, rstudent, cooks.distance, and PRESS by brute force",
           "[forecast][diagnostics]") {
   const small_data d;
   const linear_model m = fit(d.X, d.y);

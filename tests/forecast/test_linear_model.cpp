@@ -412,7 +412,7 @@ TEST_CASE("fit_polynomial: standard errors need no long double range beyond 1e15
   CHECK(se[1] == std::ldexp(3.0, -k));
 }
 
-TEST_CASE("fit_polynomial: equals fit on the raw powers for a benign design; predicts in x",
+TEST_CASE("fit_polynomial: equals fit on the raw powers for a benign design and predicts in x",
           "[forecast][lm]") {
   const small_data d;
   Eigen::MatrixXd P(12, 2);

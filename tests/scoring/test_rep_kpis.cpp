@@ -74,7 +74,7 @@ TEST_CASE("rep KPIs of a hand-made period", "[scoring][rep_kpis]") {
                     Contains("owner at row 2"));
 }
 
-TEST_CASE("rep deal KPIs equal the quota module's period KPIs per rep; shards merge",
+TEST_CASE("rep deal KPIs equal the quota module's period KPIs per rep, and shards merge",
           "[scoring][rep_kpis]") {
   const auto seed = GENERATE(41u, 42u);
   rng gen(seed);

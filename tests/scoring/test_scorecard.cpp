@@ -147,7 +147,7 @@ TEST_CASE("scorecard: weights, contributions, ranks and tiers", "[scoring][score
   CHECK(out.str().find("rank=1") != std::string::npos);
 }
 
-TEST_CASE("scores are invariant to permuting reps; ties share a rank", "[scoring][scorecard]") {
+TEST_CASE("scores are invariant to permuting reps, and ties share a rank", "[scoring][scorecard]") {
   const auto seed = GENERATE(21u, 22u, 23u);
   rng gen(seed);
   Eigen::MatrixXd k(40, 3);
@@ -517,7 +517,7 @@ TEST_CASE("subnormal columns and values near +-1.7e308 normalise like the column
   }
 }
 
-TEST_CASE("scorecard: weights near the largest double work; quantile cuts 0 and 1 are refused",
+TEST_CASE("scorecard: weights near the largest double work, and quantile cuts 0 and 1 are refused",
           "[scoring][scorecard]") {
   Eigen::MatrixXd k(3, 2);
   k << 1, 3, 2, 2, 4, 1;

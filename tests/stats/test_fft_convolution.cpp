@@ -154,7 +154,7 @@ TEST_CASE("cyclic_convolution: several factors, offsets and folding == brute for
   CHECK(l1 <= r.l1_error_bound);
 }
 
-TEST_CASE("cyclic_convolution: no factor is the unit impulse; bad input throws",
+TEST_CASE("cyclic_convolution: no factor is the unit impulse, and bad input throws",
           "[stats][fft_convolution]") {
   st::cyclic_convolution none(8);
   const auto r = none.result();

@@ -51,7 +51,7 @@ TEST_CASE("quantile of integers is a double", "[stats][quantile]") {
   CHECK(median(f) == 2.f);
 }
 
-TEST_CASE("quantile of one value is that value; spans and Eigen work", "[stats][quantile]") {
+TEST_CASE("quantile of one value is that value, and spans and Eigen work", "[stats][quantile]") {
   // R: quantile(42, c(0, .37, 1)) -> 42 42 42
   const std::vector<double> one = {42};
   for (double p : {0.0, 0.37, 1.0}) CHECK(quantile(one, p) == 42.0);
