@@ -117,8 +117,10 @@ TEST_CASE("solve_lp: optimal, infeasible, unbounded, degenerate", "[scoring][dea
   c << -1, -1, 0, 0;
   auto r = solve_lp(A, b, c);
   REQUIRE(r.status == lp_status::optimal);
-  CHECK(r.objective == Approx(-14.0 / 5));
-  CHECK(r.x(0) == Approx(8.0 / 5));
+  // The optimum is proven in exact arithmetic and rounded once: the nearest doubles exactly.
+  CHECK(r.objective == -14.0 / 5);
+  CHECK(r.x(0) == 8.0 / 5);
+  CHECK(r.x(1) == 6.0 / 5);
   // x1 + x2 = -1 with x >= 0 is infeasible.
   Eigen::MatrixXd A1(1, 2);
   A1 << 1, 1;
@@ -141,8 +143,15 @@ TEST_CASE("solve_lp: optimal, infeasible, unbounded, degenerate", "[scoring][dea
   c3 << 1, 3;
   r = solve_lp(A3, b3, c3);
   REQUIRE(r.status == lp_status::optimal);
-  CHECK(r.objective == Approx(2.0));
+  CHECK(r.objective == 2);
   CHECK_THROWS_AS(solve_lp(A3, b1, c3), length_mismatch);
+  // No constraint at all: x = 0 is optimal when no cost is negative, else unbounded.
+  const Eigen::MatrixXd none(0, 2);
+  const Eigen::VectorXd no_rhs(0);
+  r = solve_lp(none, no_rhs, Eigen::Vector2d(1, 0));
+  REQUIRE(r.status == lp_status::optimal);
+  CHECK(r.objective == 0);
+  CHECK(solve_lp(none, no_rhs, Eigen::Vector2d(1, -1)).status == lp_status::unbounded);
 }
 
 TEST_CASE("dea_efficiency rejects bad units", "[scoring][dea]") {
@@ -440,6 +449,15 @@ using exact = boost::multiprecision::cpp_rational;
 // anywhere). theta* > 0 (every input > 0, unit o has an output > 0), so theta is basic in
 // every optimal basic solution: try every basis holding column 0 of the stage-1 LP (double
 // entries convert to rationals exactly), and keep the least theta among the feasible ones.
+// certify_optimal on a double right-hand side (converted exactly).
+bool certified(const Eigen::MatrixXd& A, const Eigen::VectorXd& b, const Eigen::VectorXd& c,
+               const std::vector<Eigen::Index>& basis, lp_result& out) {
+  std::vector<exact> b_exact;
+  for (Eigen::Index i = 0; i < b.size(); ++i) b_exact.emplace_back(b(i));
+  exact objective;
+  return scoring::detail::certify_optimal(A, b_exact, c, basis, out, objective);
+}
+
 exact exact_theta(const stage1& lp) {
   const Eigen::Index rows = lp.A.rows(), cols = lp.A.cols();
   std::vector<std::vector<exact>> A(static_cast<std::size_t>(rows),
@@ -525,9 +543,9 @@ TEST_CASE("DEA with entries near 1e-10..1e-21 among values of order 1 equals an 
       const stage1 lp(x, y, o, model == returns_to_scale::variable);
       const double want = scoring::detail::nearest_double(exact_theta(lp));
       try {
-        const auto alone = scoring::detail::solve_lp_double(lp.A, lp.b, lp.c, 1000);
-        if (alone.status != lp_status::optimal ||
-            !scoring::detail::residual_within_rounding(lp.A, lp.b, alone.x))
+        std::vector<Eigen::Index> basis;
+        auto alone = scoring::detail::solve_lp_double(lp.A, lp.b, lp.c, 1000, basis);
+        if (alone.status != lp_status::optimal || !certified(lp.A, lp.b, lp.c, basis, alone))
           ++double_failures;
       } catch (const numerical_error&) {
         ++double_failures;
@@ -572,4 +590,33 @@ TEST_CASE("the exact solve's rounding to double matches IEEE division, ties to e
   CHECK(nearest_double(1 + 3 * unit) == 1 + std::ldexp(1.0, -51));
   CHECK(nearest_double(-(1 + 3 * unit)) == -(1 + std::ldexp(1.0, -51)));
   CHECK(nearest_double(1 + unit + exact(std::ldexp(1.0, -200))) == 1 + std::ldexp(1.0, -52));
+}
+
+TEST_CASE("the exact certificate accepts an optimal basis and rejects every other",
+          "[scoring][dea]") {
+  // min -x1 - x2 s.t. x1 + s1 = 1, x2 + s2 = 1, all >= 0 (columns x1, x2, s1, s2). By hand:
+  // the optimum is x1 = x2 = 1 (basis {0, 1}), objective -2, duals y = (-1, -1), reduced
+  // costs of s1, s2 = 1 >= 0. The slack basis {2, 3} is feasible but x1's reduced cost is -1;
+  // {0, 3} is feasible with x2's reduced cost -1; {0, 2} is singular (x1 and s1 share a row).
+  Eigen::MatrixXd A(2, 4);
+  A << 1, 0, 1, 0, 0, 1, 0, 1;
+  const Eigen::Vector2d b(1, 1);
+  const Eigen::Vector4d c(-1, -1, 0, 0);
+  lp_result out;
+  CHECK(certified(A, b, c, {0, 1}, out));
+  CHECK(out.objective == -2);
+  CHECK(out.x == Eigen::Vector4d(1, 1, 0, 0));
+  CHECK_FALSE(certified(A, b, c, {2, 3}, out));
+  CHECK_FALSE(certified(A, b, c, {0, 3}, out));
+  CHECK_FALSE(certified(A, b, c, {0, 2}, out));
+  CHECK_FALSE(certified(A, b, c, {0}, out)); // fewer columns than rows: not a basis here
+  // Primal infeasible basis: with b = (1, -1), basis {0, 1} gives x2 = -1 < 0.
+  CHECK_FALSE(certified(A, Eigen::Vector2d(1, -1), c, {0, 1}, out));
+  // A reduced cost of exactly 0 is within any rounding bound and is decided exactly: with
+  // c = (-1, 0, 0, 0), basis {0, 3} is optimal (x2's reduced cost is 0: a tie, still optimal).
+  CHECK(certified(A, b, Eigen::Vector4d(-1, 0, 0, 0), {0, 3}, out));
+  CHECK(out.objective == -1);
+  // A tiny negative reduced cost is not rounding noise: x2's cost -2^-60 with basis {0, 3}
+  // gives d_x2 = -2^-60 < 0, so that basis is not optimal.
+  CHECK_FALSE(certified(A, b, Eigen::Vector4d(-1, -std::ldexp(1.0, -60), 0, 0), {0, 3}, out));
 }

@@ -8,8 +8,10 @@
 //                             sum_j lambda_j y_rj >= y_ro          (every output r)
 //                             lambda >= 0  (BCC also: sum_j lambda_j = 1).
 // Each LP is solved by a small dense two-phase simplex (solve_lp) with Bland's rule, which
-// cannot cycle, and tolerances relative to the magnitudes involved; the few LPs that double
-// cannot resolve are solved again in exact rational arithmetic. A second stage (CSMT
+// cannot cycle, and tolerances relative to the magnitudes involved; its optimal basis is then
+// proven optimal in exact rational arithmetic, and the few LPs that double cannot resolve are
+// solved again in exact arithmetic, so every answer is the exact optimum rounded once. A
+// second stage (CSMT
 // section 3.3) then fixes theta = theta* and maximises the sum of the input slacks and output
 // shortfalls (in the data's units), which gives the slacks, the reference set {j : lambda_j > 0},
 // and the projection onto the efficient frontier (targets x_o theta* - s-, y_o + s+); a unit is
@@ -45,7 +47,8 @@
 namespace salesops::scoring {
 
 namespace detail {
-// A unit is efficient when theta* >= 1 - this (and every slack is 0).
+// A unit is efficient when theta* >= 1 - this and every slack is at most this times its
+// column's largest value.
 inline constexpr double dea_efficient_tolerance = 1e-9;
 } // namespace detail
 
@@ -95,21 +98,31 @@ inline std::ostream& operator<<(std::ostream& out, const lp_result& r) {
 /// the terms behind it (|B^-1| (P'|L||U| |x| + |b|), Higham 2002 Thm 9.4; k = rows), so
 /// they do not depend on the data's units or spread: a value of 1e-300 among entries of order
 /// 1 is genuine. Phase 1 declares infeasibility when an artificial keeps a value above that.
-/// Entries far apart (a 1e-15 among values of order 1) can meet bases double cannot resolve:
-/// a singular basis, a basic value negative beyond its error bound, or a final x whose
-/// residual A x - b exceeds rounding. Such an LP, and every verdict of infeasible or
-/// unbounded, is solved again by the same method in exact rational arithmetic
-/// (boost::multiprecision::cpp_rational: the doubles convert exactly, no tolerance is
-/// needed), and its x and objective are the exact optimum rounded once to double. That solve
-/// takes microseconds per operation instead of nanoseconds, and runs only for those LPs.
-/// Not proven: that an "optimal" double basis whose x passes the residual test is optimal
-/// (reduced costs are not re-checked exactly).
+/// The optimal basis it ends at is then proven optimal in exact rational arithmetic
+/// (boost::multiprecision::cpp_rational, into which doubles convert exactly): B x_B = b with
+/// x_B >= 0 and B'y = c_B solved exactly, every reduced cost c_j - y'a_j shown >= 0 (in double
+/// with a rigorous error bound, exactly where the bound cannot decide), so x and the objective
+/// returned are the exact optimum rounded once to double. Entries far apart (a 1e-15 among
+/// values of order 1) can meet bases double cannot resolve (a singular basis, a basic value
+/// negative beyond its error bound, a basis the proof rejects): such an LP, and every verdict
+/// of infeasible or unbounded, is solved again by the same method in exact arithmetic, at
+/// microseconds per operation instead of nanoseconds.
 /// \throws salesops::length_mismatch for inconsistent shapes; salesops::not_finite naming
 ///         the row of a NaN entry; salesops::not_converged after 50 (m + n) pivots (of
 ///         either solve).
 inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A,
                           const Eigen::Ref<const Eigen::VectorXd>& b,
                           const Eigen::Ref<const Eigen::VectorXd>& c);
+
+namespace detail {
+using lp_rational = boost::multiprecision::cpp_rational;
+inline double nearest_double(const lp_rational& q);
+inline lp_result solve_lp_checked(const Eigen::Ref<const Eigen::MatrixXd>& A,
+                                  const Eigen::Ref<const Eigen::VectorXd>& b,
+                                  const std::vector<lp_rational>& b_exact,
+                                  const Eigen::Ref<const Eigen::VectorXd>& c,
+                                  lp_rational& objective);
+} // namespace detail
 
 /// \brief Returns to scale of a DEA model.
 enum class returns_to_scale {
@@ -135,7 +148,7 @@ struct dea_result {
   std::vector<std::vector<double>> input_target;  ///< theta* x_o - s-: inputs of the projected unit
   std::vector<std::vector<double>> output_target; ///< y_o + s+: outputs of the projected unit
   std::vector<std::vector<std::size_t>> reference_set; ///< units j with lambda_j > 0, ascending
-  std::vector<bool> efficient; ///< theta* >= 1 - 1e-9 and every slack exactly 0
+  std::vector<bool> efficient; ///< theta* >= 1 - 1e-9, every slack <= 1e-9 x its column's max
 };
 
 /// \brief Prints the efficiencies, slacks and reference sets, for debugging.
@@ -251,7 +264,13 @@ inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs
       A.row(m + s).segment(1, n).setOnes();
       b(m + s) = 1;
     }
-    const lp_result lp = solve_lp(A, b, c);
+    // Both stages are solved exactly (solve_lp's proof or exact solve), and stage 2 gets the
+    // exact theta*: with theta* rounded, the exact stage 2 would find slacks of the rounding
+    // (or no solution, when rounded below).
+    std::vector<detail::lp_rational> b_exact;
+    for (Eigen::Index i = 0; i < rows; ++i) b_exact.emplace_back(b(i));
+    detail::lp_rational theta_exact, slack_sum;
+    const lp_result lp = detail::solve_lp_checked(A, b, b_exact, c, theta_exact);
     if (lp.status != lp_status::optimal)
       SALESOPS_THROW(numerical_error, fn, "inputs", static_cast<std::size_t>(o), "LP is ",
                      lp.status);
@@ -264,16 +283,11 @@ inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs
     Eigen::MatrixXd A2 = A.rightCols(cols - 1);
     Eigen::VectorXd b2 = b, c2 = Eigen::VectorXd::Zero(cols - 1);
     c2.tail(m + s) = slack_cost;
-    const auto slack_lp = [&](double fixed) {
-      for (Eigen::Index i = 0; i < m; ++i) b2(i) = -fixed * X(o, i);
-      return solve_lp(A2, b2, c2);
-    };
-    lp_result lp2 = slack_lp(theta);
-    // theta* is rounded: when it lies below the exact optimum, the exact solve of stage 2
-    // finds no lambda, and the next doubles above restore feasibility (the slacks move by
-    // rounding only).
-    for (double up = theta; lp2.status == lp_status::infeasible && up < theta * (1 + 1e-14);)
-      lp2 = slack_lp(up = std::nextafter(up, 2.0));
+    for (Eigen::Index i = 0; i < m; ++i) {
+      b_exact[static_cast<std::size_t>(i)] = -theta_exact * detail::lp_rational(X(o, i));
+      b2(i) = detail::nearest_double(b_exact[static_cast<std::size_t>(i)]);
+    }
+    const lp_result lp2 = detail::solve_lp_checked(A2, b2, b_exact, c2, slack_sum);
     if (lp2.status != lp_status::optimal)
       SALESOPS_THROW(numerical_error, fn, "inputs", static_cast<std::size_t>(o), "slack LP is ",
                      lp2.status);
@@ -286,16 +300,19 @@ inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs
       if (lambda[static_cast<std::size_t>(j)] > 0)
         out.reference_set[u].push_back(static_cast<std::size_t>(j));
     }
+    // The solution is exact (rounded once), so data rounded to double, such as a target
+    // computed as theta* x_o - s-, shows slacks of its rounding: the efficient flag counts a
+    // slack below dea_efficient_tolerance of its column's largest value (the scaled slack) as 0.
     bool slack_free = true;
     for (Eigen::Index i = 0; i < m; ++i) {
       const double slack = lp2.x(n + i) * unit_weight(i);
-      slack_free = slack_free && slack == 0;
+      slack_free = slack_free && lp2.x(n + i) <= detail::dea_efficient_tolerance;
       out.input_slack[u].push_back(slack);
       out.input_target[u].push_back(theta * inputs(o, i) - slack);
     }
     for (Eigen::Index r = 0; r < s; ++r) {
       const double slack = lp2.x(n + m + r) * unit_weight(m + r);
-      slack_free = slack_free && slack == 0;
+      slack_free = slack_free && lp2.x(n + m + r) <= detail::dea_efficient_tolerance;
       out.output_slack[u].push_back(slack);
       out.output_target[u].push_back(outputs(o, r) + slack);
     }
@@ -411,11 +428,12 @@ inline bool lp_simplex(const Eigen::MatrixXd& A, const Eigen::VectorXd& b, const
 }
 
 // The double simplex of solve_lp (checked input); throws numerical_error where double cannot
-// resolve a basis.
+// resolve a basis. `final_basis` gets the optimal basis (one column per row kept: fewer than
+// A's rows when phase 1 dropped a redundant one).
 inline lp_result solve_lp_double(const Eigen::Ref<const Eigen::MatrixXd>& A,
                                  const Eigen::Ref<const Eigen::VectorXd>& b,
-                                 const Eigen::Ref<const Eigen::VectorXd>& c,
-                                 std::size_t max_pivots) {
+                                 const Eigen::Ref<const Eigen::VectorXd>& c, std::size_t max_pivots,
+                                 std::vector<Eigen::Index>& final_basis) {
   const Eigen::Index m = A.rows(), n = A.cols();
   // Phase 1 on [A I] with one artificial per row. Each row is scaled by a power of two (exact)
   // to a largest entry in [1, 2) and a right-hand side >= 0, so that the phase-1 objective, the
@@ -479,23 +497,87 @@ inline lp_result solve_lp_double(const Eigen::Ref<const Eigen::MatrixXd>& A,
   out.x = Eigen::VectorXd::Zero(n);
   for (Eigen::Index r = 0; r < kept; ++r) out.x(basis[static_cast<std::size_t>(r)]) = x(r);
   out.objective = c.dot(out.x);
+  final_basis = basis;
   return out;
 }
 
-// Whether A x = b holds for the double simplex's x up to rounding: each residual within
-// 64 (n + 1) eps of the magnitudes |A| |x| + |b| behind it (a dot product of n terms errs by
-// at most n u of those). A basis that double resolved wrongly leaves a residual of the order
-// of the values themselves.
-inline bool residual_within_rounding(const Eigen::Ref<const Eigen::MatrixXd>& A,
-                                     const Eigen::Ref<const Eigen::VectorXd>& b,
-                                     const Eigen::VectorXd& x) {
-  const Eigen::VectorXd residual = A * x - b, bound = A.cwiseAbs() * x.cwiseAbs() + b.cwiseAbs();
-  const double tolerance =
-      64 * static_cast<double>(A.cols() + 1) * std::numeric_limits<double>::epsilon();
-  return ((residual.array().abs() <= tolerance * bound.array())).all();
+// The solution of M v = rhs in exact arithmetic, M's entries doubles (k x k), rhs rationals;
+// false when M is singular. Rational arithmetic reduces every result by a gcd, which made
+// this the whole cost of certify_optimal; instead each column of M is scaled by a power of two
+// to integers and rhs by the lcm of its denominators, the system is eliminated fraction-free
+// (Bareiss 1968: each step divides exactly by the previous pivot, so entries stay integers
+// and grow only linearly), and only the back substitution forms rationals.
+inline bool exact_solve(const std::vector<std::vector<double>>& M,
+                        const std::vector<lp_rational>& rhs, std::vector<lp_rational>& v) {
+  using boost::multiprecision::cpp_int;
+  const std::size_t k = M.size();
+  v.clear();
+  if (k == 0) return true; // no constraint: the empty solution
+  // Column j is m 2^q per entry (m a 53-bit integer); its least q becomes the column's scale.
+  std::vector<int> scale(k, std::numeric_limits<int>::max());
+  for (std::size_t i = 0; i < k; ++i)
+    for (std::size_t j = 0; j < k; ++j)
+      if (M[i][j] != 0) {
+        int e = 0;
+        std::frexp(M[i][j], &e);
+        scale[j] = std::min(scale[j], e - 53);
+      }
+  cpp_int denominator = 1; // lcm of rhs's denominators
+  for (const lp_rational& r : rhs) {
+    const cpp_int& d = boost::multiprecision::denominator(r);
+    if (d != 1) denominator = boost::multiprecision::lcm(denominator, d);
+  }
+  std::vector<std::vector<cpp_int>> T(k, std::vector<cpp_int>(k + 1));
+  for (std::size_t i = 0; i < k; ++i) {
+    for (std::size_t j = 0; j < k; ++j) {
+      if (M[i][j] == 0) continue;
+      int e = 0;
+      const double fraction = std::frexp(M[i][j], &e);
+      T[i][j] = cpp_int(static_cast<long long>(std::ldexp(fraction, 53)));
+      T[i][j] <<= static_cast<unsigned>(e - 53 - scale[j]);
+    }
+    T[i][k] = boost::multiprecision::numerator(rhs[i]) *
+              (denominator / boost::multiprecision::denominator(rhs[i]));
+  }
+  cpp_int previous = 1;
+  for (std::size_t col = 0; col < k; ++col) {
+    std::size_t p = col;
+    while (p < k && T[p][col] == 0) ++p;
+    if (p == k) return false;
+    std::swap(T[p], T[col]);
+    for (std::size_t i = col + 1; i < k; ++i) {
+      for (std::size_t j = col + 1; j <= k; ++j)
+        T[i][j] = (T[col][col] * T[i][j] - T[i][col] * T[col][j]) / previous;
+      T[i][col] = 0;
+    }
+    previous = T[col][col];
+  }
+  // Back substitution, fraction-free too: the last pivot is +-det, so N = det z is an integer
+  // vector (Cramer's rule) and each step divides exactly. One rational per component at the
+  // end: z_j = N_j / det, then M's column scaling and rhs's denominator are undone.
+  const cpp_int& det = T[k - 1][k - 1];
+  std::vector<cpp_int> N(k);
+  for (std::size_t i = k; i-- > 0;) {
+    cpp_int acc = T[i][k] * det;
+    for (std::size_t j = i + 1; j < k; ++j)
+      if (T[i][j] != 0) acc -= T[i][j] * N[j];
+    N[i] = acc / T[i][i];
+  }
+  v.resize(k);
+  for (std::size_t j = 0; j < k; ++j) {
+    cpp_int numerator = N[j], divisor = det * denominator;
+    if (scale[j] >= 0)
+      divisor <<= static_cast<unsigned>(scale[j]);
+    else
+      numerator <<= static_cast<unsigned>(-scale[j]);
+    if (divisor < 0) { // cpp_rational wants a positive denominator
+      numerator = -numerator;
+      divisor = -divisor;
+    }
+    v[j] = lp_rational(numerator, divisor);
+  }
+  return true;
 }
-
-using lp_rational = boost::multiprecision::cpp_rational;
 
 // The double nearest to q (ties to even); results in the subnormal range may be off by one
 // unit of their last place (rounded twice).
@@ -524,15 +606,83 @@ inline double nearest_double(const lp_rational& q) {
   return negative ? -v : v;
 }
 
+// Proves the double simplex's basis optimal, or returns false. In exact arithmetic: B x_B = b
+// with x_B >= 0 (primal feasible) and B' y = c_B; then every reduced cost d_j = c_j - y'a_j
+// >= 0 (dual feasible), so the basis is optimal by LP duality. The n reduced costs are
+// computed in double from y rounded, with a rigorous bound on their error (Higham 2002,
+// eq. 3.5: an inner product of k + 1 terms errs by at most gamma_(k+1) times the sum of the
+// magnitudes; y's rounding and underflow are added): a d_j beyond its bound has a certain
+// sign, and the few within it (DEA's degenerate duals are often exactly 0) are computed
+// exactly. On success `out` gets x_B and c'x exactly, rounded once.
+inline bool certify_optimal(const Eigen::Ref<const Eigen::MatrixXd>& A,
+                            const std::vector<lp_rational>& b,
+                            const Eigen::Ref<const Eigen::VectorXd>& c,
+                            const std::vector<Eigen::Index>& basis, lp_result& out,
+                            lp_rational& objective) {
+  const std::size_t k = basis.size();
+  if (static_cast<Eigen::Index>(k) != A.rows()) return false; // a row was dropped
+  std::vector<std::vector<double>> B(k, std::vector<double>(k)), Bt = B;
+  std::vector<lp_rational> rhs(k), cost(k), x, y;
+  for (std::size_t i = 0; i < k; ++i) {
+    rhs[i] = b[i];
+    cost[i] = lp_rational(c(basis[i]));
+    for (std::size_t j = 0; j < k; ++j)
+      B[i][j] = Bt[j][i] = A(static_cast<Eigen::Index>(i), basis[j]);
+  }
+  if (!exact_solve(B, rhs, x)) return false;
+  for (const lp_rational& v : x)
+    if (v < 0) return false;
+  if (!exact_solve(Bt, cost, y)) return false;
+  Eigen::VectorXd y_rounded(static_cast<Eigen::Index>(k));
+  for (std::size_t i = 0; i < k; ++i)
+    y_rounded(static_cast<Eigen::Index>(i)) = nearest_double(y[i]);
+  std::vector<bool> basic(static_cast<std::size_t>(A.cols()), false);
+  for (Eigen::Index j : basis) basic[static_cast<std::size_t>(j)] = true;
+  constexpr double u = std::numeric_limits<double>::epsilon() / 2;
+  const double terms = static_cast<double>(k + 3); // k + 1 products, y's rounding, the bound's own
+  const double gamma = 2 * terms * u / (1 - terms * u);
+  const double tiny = std::numeric_limits<double>::denorm_min();
+  for (Eigen::Index j = 0; j < A.cols(); ++j) {
+    if (basic[static_cast<std::size_t>(j)]) continue;
+    double d = c(j), magnitude = std::fabs(c(j)), column = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      const double a = A(static_cast<Eigen::Index>(i), j),
+                   p = y_rounded(static_cast<Eigen::Index>(i)) * a;
+      d -= p;
+      magnitude += std::fabs(p);
+      column += std::fabs(a);
+    }
+    const double bound = gamma * magnitude + terms * tiny * (1 + column);
+    if (std::isfinite(d) && std::isfinite(bound) && std::fabs(d) > bound) {
+      if (d < 0) return false; // an improving column: not optimal
+      continue;
+    }
+    lp_rational exact_d = lp_rational(c(j));
+    for (std::size_t i = 0; i < k; ++i) {
+      const double a = A(static_cast<Eigen::Index>(i), j);
+      if (a != 0 && y[i] != 0) exact_d -= y[i] * lp_rational(a);
+    }
+    if (exact_d < 0) return false;
+  }
+  out.x = Eigen::VectorXd::Zero(A.cols());
+  objective = 0;
+  for (std::size_t i = 0; i < k; ++i) {
+    out.x(basis[i]) = nearest_double(x[i]);
+    objective += cost[i] * x[i];
+  }
+  out.objective = nearest_double(objective);
+  return true;
+}
+
 // solve_lp in exact rational arithmetic: the two-phase simplex with Bland's rule on a dense
 // tableau [A | I | b] of rationals (rows negated where b < 0; one artificial per row). No
 // rounding, so no tolerance: every pivot decision is the exact one, and x is the exact optimum
 // rounded once to double. Each operation is on big integers (microseconds, not nanoseconds),
 // so solve_lp runs this only for the LPs that double cannot resolve.
 inline lp_result solve_lp_exact(const Eigen::Ref<const Eigen::MatrixXd>& A,
-                                const Eigen::Ref<const Eigen::VectorXd>& b,
-                                const Eigen::Ref<const Eigen::VectorXd>& c,
-                                std::size_t max_pivots) {
+                                const std::vector<lp_rational>& b,
+                                const Eigen::Ref<const Eigen::VectorXd>& c, std::size_t max_pivots,
+                                lp_rational& objective) {
   const auto m = static_cast<std::size_t>(A.rows()), n = static_cast<std::size_t>(A.cols());
   const std::size_t rhs = n + m; // the column of b
   std::vector<std::vector<lp_rational>> T(m, std::vector<lp_rational>(n + m + 1));
@@ -540,12 +690,12 @@ inline lp_result solve_lp_exact(const Eigen::Ref<const Eigen::MatrixXd>& A,
   std::vector<bool> basic(n + m, false);
   for (std::size_t i = 0; i < m; ++i) {
     const auto r = static_cast<Eigen::Index>(i);
-    const double sign = b(r) < 0 ? -1.0 : 1.0; // negation is exact
+    const double sign = b[i] < 0 ? -1.0 : 1.0; // negation is exact
     for (std::size_t j = 0; j < n; ++j)
       if (A(r, static_cast<Eigen::Index>(j)) != 0)
         T[i][j] = lp_rational(sign * A(r, static_cast<Eigen::Index>(j)));
     T[i][n + i] = 1;
-    T[i][rhs] = lp_rational(sign * b(r));
+    T[i][rhs] = sign < 0 ? lp_rational(-b[i]) : b[i];
     basis[i] = n + i;
     basic[n + i] = true;
   }
@@ -625,13 +775,40 @@ inline lp_result solve_lp_exact(const Eigen::Ref<const Eigen::MatrixXd>& A,
     return out;
   }
   out.x = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n));
-  lp_rational objective = 0;
+  objective = 0;
   for (std::size_t i = 0; i < T.size(); ++i) {
     out.x(static_cast<Eigen::Index>(basis[i])) = nearest_double(T[i][rhs]);
     objective += cost[basis[i]] * T[i][rhs];
   }
   out.objective = nearest_double(objective);
   return out;
+}
+} // namespace detail
+
+namespace detail {
+// solve_lp on checked input whose right-hand side is b_exact, b its doubles (nearest): the
+// double simplex works on b, the proof and the exact solve on b_exact, so a right-hand side
+// computed exactly (DEA's second stage, theta* x_o) is not rounded. `objective` gets the exact
+// optimum when the status is optimal.
+inline lp_result solve_lp_checked(const Eigen::Ref<const Eigen::MatrixXd>& A,
+                                  const Eigen::Ref<const Eigen::VectorXd>& b,
+                                  const std::vector<lp_rational>& b_exact,
+                                  const Eigen::Ref<const Eigen::VectorXd>& c,
+                                  lp_rational& objective) {
+  const std::size_t max_pivots = 50 * static_cast<std::size_t>(A.rows() + A.cols());
+  // The double simplex finds the basis of almost every LP; an optimal basis it reports is
+  // kept when exact arithmetic proves it optimal (certify_optimal), and x is then the exact
+  // optimum rounded once. Otherwise (a basis double could not resolve, one that fails the
+  // proof, or a verdict of infeasible or unbounded, which the exact solve confirms) the LP is
+  // solved again in exact arithmetic.
+  try {
+    std::vector<Eigen::Index> basis;
+    lp_result out = solve_lp_double(A, b, c, max_pivots, basis);
+    if (out.status == lp_status::optimal && certify_optimal(A, b_exact, c, basis, out, objective))
+      return out;
+  } catch (const numerical_error&) {
+  }
+  return solve_lp_exact(A, b_exact, c, max_pivots, objective);
 }
 } // namespace detail
 
@@ -650,18 +827,10 @@ inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A,
   }
   for (Eigen::Index j = 0; j < c.size(); ++j)
     check_finite(fn, "c", c(j), static_cast<std::size_t>(j));
-  const std::size_t max_pivots = 50 * static_cast<std::size_t>(A.rows() + A.cols());
-  // The double simplex answers almost every LP; an optimum it reports is kept when its x
-  // satisfies A x = b up to rounding. Otherwise (a basis double could not resolve, a residual
-  // beyond rounding, or a verdict of infeasible or unbounded, which the exact solve confirms)
-  // the LP is solved again in exact arithmetic.
-  try {
-    lp_result out = detail::solve_lp_double(A, b, c, max_pivots);
-    if (out.status == lp_status::optimal && detail::residual_within_rounding(A, b, out.x))
-      return out;
-  } catch (const numerical_error&) {
-  }
-  return detail::solve_lp_exact(A, b, c, max_pivots);
+  std::vector<detail::lp_rational> b_exact;
+  for (Eigen::Index i = 0; i < b.size(); ++i) b_exact.emplace_back(b(i));
+  detail::lp_rational objective;
+  return detail::solve_lp_checked(A, b, b_exact, c, objective);
 }
 
 } // namespace salesops::scoring
