@@ -551,16 +551,14 @@ TEST_CASE("DEA with entries near 1e-10..1e-21 among values of order 1 equals an 
         ++double_failures;
       }
       CHECK(r.efficiency[static_cast<std::size_t>(o)] == Approx(want).epsilon(1e-12));
-      // The max-slack peers reproduce the projected inputs theta x_o - s-, up to the rounding
-      // of that difference (relative to theta x_o: s- can cancel nearly all of it).
+      // The second stage's input rows hold: theta x_o - s- equals the peers' input (the
+      // target), up to the rounding of that difference (relative to theta x_o: s- can cancel
+      // nearly all of it).
       for (Eigen::Index i = 0; i < 2; ++i) {
-        double used = 0;
-        for (Eigen::Index j = 0; j < 5; ++j)
-          used += r.lambda[static_cast<std::size_t>(o)][static_cast<std::size_t>(j)] * x(j, i);
-        const double target =
-            r.input_target[static_cast<std::size_t>(o)][static_cast<std::size_t>(i)];
-        const double scale = r.efficiency[static_cast<std::size_t>(o)] * x(o, i);
-        CHECK(used == Approx(target).epsilon(0).margin(1e-12 * scale));
+        const auto u = static_cast<std::size_t>(o), k = static_cast<std::size_t>(i);
+        const double scale = r.efficiency[u] * x(o, i);
+        CHECK(scale - r.input_slack[u][k] ==
+              Approx(r.input_target[u][k]).epsilon(0).margin(1e-12 * scale));
       }
     }
   }
@@ -619,4 +617,24 @@ TEST_CASE("the exact certificate accepts an optimal basis and rejects every othe
   // A tiny negative reduced cost is not rounding noise: x2's cost -2^-60 with basis {0, 3}
   // gives d_x2 = -2^-60 < 0, so that basis is not optimal.
   CHECK_FALSE(certified(A, b, Eigen::Vector4d(-1, -std::ldexp(1.0, -60), 0, 0), {0, 3}, out));
+}
+
+TEST_CASE("a DEA input target is exact when the slack cancels most of theta x_o",
+          "[scoring][dea]") {
+  // Hand derivation, CCR, unit 2 (inputs 9, 9, output 4): per unit of output, unit 0 uses
+  // 6 / 4 = 1.5 of input 2 and every other unit more (7, 9/4, 4 / 2.9e-16, 9/4), so
+  // sum lambda_j x_j2 >= 1.5 x 4 = 6 <= 9 theta gives theta* = 2/3 with lambda_0 = 1 alone.
+  // Input 1's slack is 6 - 1.52295e-9 and its target unit 0's 1.52295e-9 exactly. Computed
+  // as theta* x_o - s- = 6 - (6 - 1.52295e-9), it kept only 7 digits (1.522949766e-9).
+  Eigen::MatrixXd x(5, 2), y(5, 1);
+  x << 1.52295e-9, 6, 6, 7, 9, 9, 5, 4, 4, 9;
+  y << 4, 1, 4, 2.89602e-16, 4;
+  const auto r = dea_efficiency(x, y);
+  CHECK(r.efficiency[2] == 2.0 / 3);
+  CHECK(r.reference_set[2] == std::vector<std::size_t>{0});
+  CHECK(r.lambda[2][0] == 1);
+  CHECK(r.input_target[2][0] == 1.52295e-9);
+  CHECK(r.input_target[2][1] == 6);
+  CHECK(r.input_slack[2][0] == Approx(6 - 1.52295e-9).epsilon(1e-15));
+  CHECK(r.input_slack[2][1] == 0);
 }

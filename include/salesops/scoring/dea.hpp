@@ -145,7 +145,8 @@ struct dea_result {
   std::vector<std::vector<double>>
       input_slack; ///< s-: input excess left after the radial cut theta* x
   std::vector<std::vector<double>> output_slack;  ///< s+: output shortfall (the peers produce more)
-  std::vector<std::vector<double>> input_target;  ///< theta* x_o - s-: inputs of the projected unit
+  std::vector<std::vector<double>>
+      input_target; ///< theta* x_o - s- (= sum_j lambda_j x_j): inputs of the projected unit
   std::vector<std::vector<double>> output_target; ///< y_o + s+: outputs of the projected unit
   std::vector<std::vector<std::size_t>> reference_set; ///< units j with lambda_j > 0, ascending
   std::vector<bool> efficient; ///< theta* >= 1 - 1e-9, every slack <= 1e-9 x its column's max
@@ -308,7 +309,12 @@ inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs
       const double slack = lp2.x(n + i) * unit_weight(i);
       slack_free = slack_free && lp2.x(n + i) <= detail::dea_efficient_tolerance;
       out.input_slack[u].push_back(slack);
-      out.input_target[u].push_back(theta * inputs(o, i) - slack);
+      // theta* x_io - s- equals the peers' input sum_j lambda_j x_ij; the sum of nonnegative
+      // terms is accurate to rounding, while the difference cancels when s- is most of
+      // theta* x_io (a 1.5e-9 input whose slack is 6 kept 7 digits).
+      double peers = 0;
+      for (Eigen::Index j = 0; j < n; ++j) peers += lp2.x(j) * inputs(j, i);
+      out.input_target[u].push_back(peers);
     }
     for (Eigen::Index r = 0; r < s; ++r) {
       const double slack = lp2.x(n + m + r) * unit_weight(m + r);
