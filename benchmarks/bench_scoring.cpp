@@ -4,6 +4,8 @@
 //    normalisation; items = replicates x reps.
 //  * The scorecard alone (normalise, weight, explain, rank, tier) of 10,000 reps x 12 KPIs.
 //  * Beta-binomial MLE prior and posterior intervals for 10,000 reps.
+//  * DEA efficiency (CCR and BCC, both stages) of 100 and 300 units with 3 inputs and 2
+//    outputs uniform on [1, 10): no target; it records what solve_lp's exact proof costs.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include <salesops/core/rng.hpp>
+#include <salesops/scoring/dea.hpp>
 #include <salesops/scoring/rank_uncertainty.hpp>
 #include <salesops/scoring/scorecard.hpp>
 #include <salesops/scoring/shrinkage.hpp>
@@ -89,5 +92,24 @@ void bm_shrink(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(reps));
 }
 BENCHMARK(bm_shrink)->Unit(benchmark::kMillisecond);
+
+// state.range(0) units, state.range(1) = 0 CCR, 1 BCC.
+void bm_dea(benchmark::State& state) {
+  const auto n = static_cast<Eigen::Index>(state.range(0));
+  salesops::rng gen(7);
+  Eigen::MatrixXd x(n, 3), y(n, 2);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    for (Eigen::Index i = 0; i < 3; ++i) x(j, i) = 1 + 9 * gen.uniform();
+    for (Eigen::Index r = 0; r < 2; ++r) y(j, r) = 1 + 9 * gen.uniform();
+  }
+  const auto model =
+      state.range(1) == 0 ? sc::returns_to_scale::constant : sc::returns_to_scale::variable;
+  for (auto _ : state) {
+    auto r = sc::dea_efficiency(x, y, model);
+    benchmark::DoNotOptimize(r.efficiency.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(bm_dea)->ArgsProduct({{100, 300}, {0, 1}})->Unit(benchmark::kMillisecond);
 
 } // namespace

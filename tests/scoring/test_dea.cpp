@@ -445,19 +445,18 @@ TEST_CASE("DEA on a column spanning 1e-150..1e150, and beyond double's range it 
 namespace {
 using exact = boost::multiprecision::cpp_rational;
 
+// certify_optimal on a double right-hand side (converted exactly).
+bool certified(const Eigen::MatrixXd& A, const Eigen::VectorXd& b, const Eigen::VectorXd& c,
+               const std::vector<Eigen::Index>& basis, lp_result& out) {
+  exact objective;
+  return scoring::detail::certify_optimal(A, scoring::detail::to_rational(b), c, basis, out,
+                                          objective);
+}
+
 // Exact reference: theta*_o by vertex enumeration in rational arithmetic (no rounding
 // anywhere). theta* > 0 (every input > 0, unit o has an output > 0), so theta is basic in
 // every optimal basic solution: try every basis holding column 0 of the stage-1 LP (double
 // entries convert to rationals exactly), and keep the least theta among the feasible ones.
-// certify_optimal on a double right-hand side (converted exactly).
-bool certified(const Eigen::MatrixXd& A, const Eigen::VectorXd& b, const Eigen::VectorXd& c,
-               const std::vector<Eigen::Index>& basis, lp_result& out) {
-  std::vector<exact> b_exact;
-  for (Eigen::Index i = 0; i < b.size(); ++i) b_exact.emplace_back(b(i));
-  exact objective;
-  return scoring::detail::certify_optimal(A, b_exact, c, basis, out, objective);
-}
-
 exact exact_theta(const stage1& lp) {
   const Eigen::Index rows = lp.A.rows(), cols = lp.A.cols();
   std::vector<std::vector<exact>> A(static_cast<std::size_t>(rows),
@@ -514,11 +513,10 @@ TEST_CASE("DEA with entries near 1e-10..1e-21 among values of order 1 equals an 
           "enumeration",
           "[scoring][dea]") {
   // Random problems (5 units, 2 inputs of 1..9, an output of 1..5) in which one or two entries
-  // are replaced by (1 + u) 2^-k, k = 30..69. The reference (above) is exact. Before, the
-  // double simplex threw "basic value < 0 beyond rounding" on about a third of such problems
-  // (its relative tolerances took these genuine entries for rounding noise), and the absolute
-  // tolerances before it returned theta = 0 for units whose theta is 1. solve_lp now re-solves
-  // in exact arithmetic what double cannot resolve.
+  // are replaced by (1 + u) 2^-k, k = 30..69. The reference (above) is exact. The double
+  // simplex alone throws "basic value < 0 beyond rounding" on some of these LPs (its relative
+  // tolerances take the genuine tiny entries for rounding noise; counted below); solve_lp
+  // proves or re-solves them in exact arithmetic.
   const auto model = GENERATE(returns_to_scale::constant, returns_to_scale::variable);
   rng gen(20261127);
   std::size_t double_failures = 0;

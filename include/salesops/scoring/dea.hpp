@@ -11,11 +11,10 @@
 // cannot cycle, and tolerances relative to the magnitudes involved; its optimal basis is then
 // proven optimal in exact rational arithmetic, and the few LPs that double cannot resolve are
 // solved again in exact arithmetic, so every answer is the exact optimum rounded once. A
-// second stage (CSMT
-// section 3.3) then fixes theta = theta* and maximises the sum of the input slacks and output
-// shortfalls (in the data's units), which gives the slacks, the reference set {j : lambda_j > 0},
-// and the projection onto the efficient frontier (targets x_o theta* - s-, y_o + s+); a unit is
-// efficient (Pareto-Koopmans) when theta* = 1 and every slack is 0.
+// second stage (CSMT section 3.3) then fixes theta = theta* and maximises the sum of the input
+// slacks and output shortfalls (in the data's units), which gives the slacks, the reference set
+// {j : lambda_j > 0}, and the projection onto the efficient frontier (targets x_o theta* - s-,
+// y_o + s+); a unit is efficient (Pareto-Koopmans) when theta* = 1 and every slack is 0.
 #ifndef SALESOPS_SCORING_DEA_HPP
 #define SALESOPS_SCORING_DEA_HPP
 
@@ -116,6 +115,10 @@ inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A,
 
 namespace detail {
 using lp_rational = boost::multiprecision::cpp_rational;
+// The doubles of v as rationals (exactly).
+inline std::vector<lp_rational> to_rational(const Eigen::Ref<const Eigen::VectorXd>& v) {
+  return std::vector<lp_rational>(v.data(), v.data() + v.size());
+}
 inline double nearest_double(const lp_rational& q);
 inline lp_result solve_lp_checked(const Eigen::Ref<const Eigen::MatrixXd>& A,
                                   const Eigen::Ref<const Eigen::VectorXd>& b,
@@ -268,8 +271,7 @@ inline dea_result dea_efficiency(const Eigen::Ref<const Eigen::MatrixXd>& inputs
     // Both stages are solved exactly (solve_lp's proof or exact solve), and stage 2 gets the
     // exact theta*: with theta* rounded, the exact stage 2 would find slacks of the rounding
     // (or no solution, when rounded below).
-    std::vector<detail::lp_rational> b_exact;
-    for (Eigen::Index i = 0; i < rows; ++i) b_exact.emplace_back(b(i));
+    std::vector<detail::lp_rational> b_exact = detail::to_rational(b);
     detail::lp_rational theta_exact, slack_sum;
     const lp_result lp = detail::solve_lp_checked(A, b, b_exact, c, theta_exact);
     if (lp.status != lp_status::optimal)
@@ -510,9 +512,10 @@ inline lp_result solve_lp_double(const Eigen::Ref<const Eigen::MatrixXd>& A,
 // The solution of M v = rhs in exact arithmetic, M's entries doubles (k x k), rhs rationals;
 // false when M is singular. Rational arithmetic reduces every result by a gcd, which made
 // this the whole cost of certify_optimal; instead each column of M is scaled by a power of two
-// to integers and rhs by the lcm of its denominators, the system is eliminated fraction-free
-// (Bareiss 1968: each step divides exactly by the previous pivot, so entries stay integers
-// and grow only linearly), and only the back substitution forms rationals.
+// to integers and rhs by the lcm of its denominators, the system is eliminated and
+// back-substituted fraction-free (Bareiss 1968: each step divides exactly by the previous
+// pivot, so entries stay integers and grow only linearly), and each component becomes a
+// rational once, at the end.
 inline bool exact_solve(const std::vector<std::vector<double>>& M,
                         const std::vector<lp_rational>& rhs, std::vector<lp_rational>& v) {
   using boost::multiprecision::cpp_int;
@@ -789,9 +792,7 @@ inline lp_result solve_lp_exact(const Eigen::Ref<const Eigen::MatrixXd>& A,
   out.objective = nearest_double(objective);
   return out;
 }
-} // namespace detail
 
-namespace detail {
 // solve_lp on checked input whose right-hand side is b_exact, b its doubles (nearest): the
 // double simplex works on b, the proof and the exact solve on b_exact, so a right-hand side
 // computed exactly (DEA's second stage, theta* x_o) is not rounded. `objective` gets the exact
@@ -833,10 +834,8 @@ inline lp_result solve_lp(const Eigen::Ref<const Eigen::MatrixXd>& A,
   }
   for (Eigen::Index j = 0; j < c.size(); ++j)
     check_finite(fn, "c", c(j), static_cast<std::size_t>(j));
-  std::vector<detail::lp_rational> b_exact;
-  for (Eigen::Index i = 0; i < b.size(); ++i) b_exact.emplace_back(b(i));
   detail::lp_rational objective;
-  return detail::solve_lp_checked(A, b, b_exact, c, objective);
+  return detail::solve_lp_checked(A, b, detail::to_rational(b), c, objective);
 }
 
 } // namespace salesops::scoring

@@ -64,8 +64,8 @@ inline std::ostream& operator<<(std::ostream& out, normalization n) {
 
 /// \brief Which spread a KPI column (within one peer group) was divided by.
 enum class spread_rule {
-  regular, ///< the method's own spread (sd, 1.4826 MAD, range) was > 0, or percentile ranks of n >=
-           ///< 2
+  /// the method's own spread (sd, 1.4826 MAD, range) was > 0, or percentile ranks of n >= 2
+  regular,
   mean_deviation, ///< robust_z with MAD = 0: (x - median) / (1.2533 mean|x - median|) instead
   constant        ///< no spread (every value equal, or one rep): the method's constant (0 or 0.5)
 };
